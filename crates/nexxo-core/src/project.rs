@@ -1,0 +1,242 @@
+//! A project as the core sees it: every source file hashed and scanned, relative imports resolved
+//! against the other files, and the resulting module graph. The native binding feeds this from disk
+//! in parallel (`scanProject`); the wasm binding from an in-memory files map. Both end in the same
+//! `project_json`, so their answers can be compared byte for byte.
+
+use crate::graph::{normalize, Module, ModuleGraph};
+use crate::hash::hash_hex;
+use crate::json::Json;
+use crate::scan::{scan_imports, ImportKind, Lang, Scan, ScanError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub struct FileRecord {
+    /// Root-relative path with `/` separators.
+    pub id: String,
+    pub hash: String,
+    pub size: usize,
+    pub lang: Option<Lang>,
+    pub scan: Option<Result<Scan, ScanError>>,
+}
+
+/// Hashes and (for languages Nexxo scans) scans one file's bytes.
+pub fn scan_file(id: &str, bytes: &[u8]) -> FileRecord {
+    let lang = Lang::from_path(id);
+    let scan = lang.map(|lang| match std::str::from_utf8(bytes) {
+        Ok(code) => scan_imports(code, lang),
+        Err(e) => Err(ScanError { message: "file is not valid UTF-8".into(), offset: e.valid_up_to() }),
+    });
+    FileRecord { id: id.to_string(), hash: hash_hex(bytes), size: bytes.len(), lang, scan }
+}
+
+/// Directories never part of a project's own sources.
+fn skip_dir(name: &str) -> bool {
+    name.starts_with('.') || matches!(name, "node_modules" | "dist" | "target")
+}
+
+/// Every file below `root` whose language Nexxo scans, sorted, as (root-relative id, absolute path).
+/// Symbolic links are not followed, so a link loop cannot trap the walk.
+pub fn walk(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![(String::new(), root.to_path_buf())];
+    while let Some((prefix, dir)) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let file_type = entry.file_type()?;
+            let id = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+            if file_type.is_dir() {
+                if !skip_dir(&name) {
+                    dirs.push((id, entry.path()));
+                }
+            } else if file_type.is_file() && Lang::from_path(&name).is_some() {
+                out.push((id, entry.path()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+const EXTENSIONS: &[&str] = &[".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json"];
+
+/// Resolves a relative or root-absolute specifier against the known file ids, the way bundlers do:
+/// exact, then with an extension, then as a directory index; `./a.js` may name `a.ts` (TS convention).
+pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>) -> Option<String> {
+    let spec = specifier.split(['?', '#']).next().unwrap_or(specifier);
+    let base = if let Some(abs) = spec.strip_prefix('/') {
+        normalize(abs)
+    } else if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
+        match importer.rsplit_once('/') {
+            Some((dir, _)) => normalize(&format!("{dir}/{spec}")),
+            None => normalize(spec),
+        }
+    } else {
+        return None;
+    };
+    if base.starts_with("..") {
+        return None;
+    }
+    let has = |candidate: &str| ids.contains(candidate).then(|| candidate.to_string());
+    if let Some(found) = has(&base) {
+        return Some(found);
+    }
+    for ext in EXTENSIONS {
+        if let Some(found) = has(&format!("{base}{ext}")) {
+            return Some(found);
+        }
+    }
+    for (js, ts) in [(".js", ".ts"), (".js", ".tsx"), (".jsx", ".tsx"), (".mjs", ".mts"), (".cjs", ".cts")] {
+        if let Some(stem) = base.strip_suffix(js) {
+            if let Some(found) = has(&format!("{stem}{ts}")) {
+                return Some(found);
+            }
+        }
+    }
+    for ext in EXTENSIONS {
+        let index = if base.is_empty() { format!("index{ext}") } else { format!("{base}/index{ext}") };
+        if let Some(found) = has(&index) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn is_bare(specifier: &str) -> bool {
+    !(specifier.starts_with('.') || specifier.starts_with('/') || specifier.contains(':'))
+}
+
+/// Builds the graph of `records` and describes it as JSON. `entries` (ids) mark evaluation roots.
+pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph, Json) {
+    let ids: BTreeSet<String> = records.iter().map(|r| r.id.clone()).collect();
+    let mut graph = ModuleGraph::new();
+    let mut modules = Vec::with_capacity(records.len());
+    let mut errors = Vec::new();
+    let mut externals: BTreeSet<String> = BTreeSet::new();
+    for r in records {
+        let mut module = Module { hash: r.hash.clone(), is_entry: entries.contains(&r.id), ..Module::default() };
+        let mut imports = Vec::new();
+        let mut hot = Json::Null;
+        match &r.scan {
+            Some(Ok(scan)) => {
+                for imp in &scan.imports {
+                    let resolved = resolve_relative(&r.id, &imp.specifier, &ids);
+                    if let Some(dep) = &resolved {
+                        if !imp.type_only {
+                            match imp.kind {
+                                ImportKind::Dynamic => module.dynamic_deps.push(dep.clone()),
+                                _ => module.deps.push(dep.clone()),
+                            }
+                        }
+                    } else if is_bare(&imp.specifier) && !imp.type_only {
+                        externals.insert(imp.specifier.clone());
+                    }
+                    imports.push(Json::obj([
+                        ("specifier", Json::str(&imp.specifier)),
+                        ("kind", Json::str(imp.kind.as_str())),
+                        ("typeOnly", imp.type_only.into()),
+                        ("resolved", resolved.map(Json::Str).unwrap_or(Json::Null)),
+                    ]));
+                }
+                module.self_accepting = scan.hot.self_accepting || r.lang == Some(Lang::Css);
+                module.accepted_deps =
+                    scan.hot.accepted_deps.iter().filter_map(|d| resolve_relative(&r.id, d, &ids)).collect();
+                hot = scan.to_json().get("hot").cloned().unwrap_or(Json::Null);
+            }
+            Some(Err(e)) => errors.push(Json::obj([
+                ("id", Json::str(&r.id)),
+                ("message", Json::str(&e.message)),
+                ("offset", e.offset.into()),
+            ])),
+            None => {}
+        }
+        modules.push(Json::obj([
+            ("id", Json::str(&r.id)),
+            ("hash", Json::str(&r.hash)),
+            ("size", r.size.into()),
+            ("imports", Json::Arr(imports)),
+            ("deps", Json::strs(&module.deps)),
+            ("hot", hot),
+        ]));
+        graph.set(&r.id, module);
+    }
+    let cycles = Json::Arr(graph.cycles().iter().map(|c| Json::strs(c)).collect());
+    let json = Json::obj([
+        ("modules", Json::Arr(modules)),
+        ("errors", Json::Arr(errors)),
+        ("externals", Json::Arr(externals.into_iter().map(Json::Str).collect())),
+        ("cycles", cycles),
+        ("order", Json::strs(&graph.topo_order())),
+        ("graphHash", Json::str(&graph.graph_hash())),
+    ]);
+    (graph, json)
+}
+
+/// Collects the file contents map into `(id, path)` shape shared by disk and memory callers.
+pub fn records_from_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<FileRecord> {
+    files.iter().filter(|(id, _)| Lang::from_path(id).is_some()).map(|(id, bytes)| scan_file(id, bytes)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn resolves_like_a_bundler() {
+        let known = ids(&["src/a.ts", "src/b/index.tsx", "src/c.tsx", "src/d.css", "main.ts"]);
+        assert_eq!(resolve_relative("src/main.ts", "./a", &known).as_deref(), Some("src/a.ts"));
+        assert_eq!(resolve_relative("src/main.ts", "./a.js", &known).as_deref(), Some("src/a.ts"));
+        assert_eq!(resolve_relative("src/main.ts", "./b", &known).as_deref(), Some("src/b/index.tsx"));
+        assert_eq!(resolve_relative("src/main.ts", "./c.jsx", &known).as_deref(), Some("src/c.tsx"));
+        assert_eq!(resolve_relative("src/main.ts", "./d.css?inline", &known).as_deref(), Some("src/d.css"));
+        assert_eq!(resolve_relative("src/x/y.ts", "../../main", &known).as_deref(), Some("main.ts"));
+        assert_eq!(resolve_relative("src/main.ts", "/src/a.ts", &known).as_deref(), Some("src/a.ts"));
+        assert_eq!(resolve_relative("src/main.ts", "../../etc/passwd", &known), None);
+        assert_eq!(resolve_relative("src/main.ts", "react", &known), None);
+    }
+
+    #[test]
+    fn builds_a_graph_with_externals_errors_and_hot_info() {
+        let mut files = BTreeMap::new();
+        files.insert("main.tsx".to_string(), b"import React from 'react';\nimport { App } from './app';\nimport './style.css';".to_vec());
+        files.insert("app.tsx".to_string(), b"import type { T } from './types';\nexport const App = () => <p>it's</p>;\nimport.meta.hot.accept();".to_vec());
+        files.insert("types.ts".to_string(), b"export type T = 1;".to_vec());
+        files.insert("style.css".to_string(), b"body { background: url(./bg.png) }".to_vec());
+        files.insert("broken.ts".to_string(), b"const s = `unterminated".to_vec());
+        files.insert("latin1.js".to_string(), vec![b'/', b'/', 0xE9]);
+        files.insert("readme.md".to_string(), b"# not scanned".to_vec());
+        let (graph, json) = project_graph(&records_from_files(&files), &["main.tsx".to_string()]);
+        assert_eq!(graph.get("main.tsx").unwrap().deps, vec!["app.tsx", "style.css"]);
+        assert!(graph.get("app.tsx").unwrap().deps.is_empty(), "type-only imports are not runtime edges");
+        assert!(graph.get("app.tsx").unwrap().self_accepting);
+        assert!(graph.get("style.css").unwrap().self_accepting);
+        assert!(graph.get("readme.md").is_none());
+        let text = json.to_string();
+        assert!(text.contains(r#""externals":["react"]"#), "{text}");
+        assert!(text.contains(r#"{"id":"broken.ts","message":"unterminated template literal","offset":23}"#), "{text}");
+        assert!(text.contains(r#"{"id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#), "{text}");
+    }
+
+    #[test]
+    fn walk_skips_dependencies_hidden_dirs_and_symlink_loops() {
+        let root = std::env::temp_dir().join(format!("nexxo-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src/deep")).unwrap();
+        std::fs::create_dir_all(root.join("node_modules/x")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("src/a.ts"), "").unwrap();
+        std::fs::write(root.join("src/deep/b.css"), "").unwrap();
+        std::fs::write(root.join("src/notes.txt"), "").unwrap();
+        std::fs::write(root.join("node_modules/x/index.js"), "").unwrap();
+        std::fs::write(root.join(".git/x.js"), "").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&root, root.join("src/loop")).unwrap();
+        let found: Vec<String> = walk(&root).unwrap().into_iter().map(|(id, _)| id).collect();
+        assert_eq!(found, vec!["src/a.ts", "src/deep/b.css"]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
