@@ -1,1 +1,99 @@
+//! Node-API binding of nexxo-core. Every export forwards to `nexxo_core::api` unchanged, so its
+//! answers are the wasm binding's byte for byte; the only logic of its own is `scanProject`'s
+//! parallel I/O, the one job that needs native threads.
 
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use nexxo_core::api;
+use nexxo_core::graph::ModuleGraph;
+use nexxo_core::project::{project_graph, scan_file, walk, FileRecord};
+use std::path::PathBuf;
+
+#[napi]
+pub fn version() -> String {
+    api::VERSION.to_string()
+}
+
+#[napi]
+pub fn hash(bytes: &[u8]) -> String {
+    api::hash(bytes)
+}
+
+#[napi]
+pub fn scan(code: String, lang: String) -> String {
+    api::scan(&code, &lang)
+}
+
+#[napi]
+pub fn cache_key(input: String) -> String {
+    api::cache_key_json(&input)
+}
+
+#[napi]
+pub fn module_id(input: String) -> String {
+    api::module_id_json(&input)
+}
+
+#[napi]
+pub fn project_from_files(input: String) -> String {
+    api::project_from_files(&input)
+}
+
+#[napi]
+pub struct Graph {
+    inner: ModuleGraph,
+}
+
+#[napi]
+impl Graph {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Graph {
+            inner: ModuleGraph::new(),
+        }
+    }
+
+    #[napi]
+    pub fn call(&mut self, op: String, args: String) -> String {
+        api::graph_call(&mut self.inner, &op, &args)
+    }
+}
+
+/// Reads, hashes and scans every source file below `root` on Tokio's blocking pool, one batch per
+/// core, and answers with the same JSON as `projectFromFiles` (plus nothing else).
+#[napi]
+pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> {
+    let root = PathBuf::from(root);
+    let walk_root = root.clone();
+    let files = tokio::task::spawn_blocking(move || walk(&walk_root))
+        .await
+        .map_err(|e| Error::from_reason(e.to_string()))?
+        .map_err(|e| Error::from_reason(format!("cannot read {}: {e}", root.display())))?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let batch = files.len().div_ceil(workers).max(1);
+    let mut tasks = Vec::new();
+    for chunk in files.chunks(batch) {
+        let chunk = chunk.to_vec();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|(id, path)| match std::fs::read(&path) {
+                    Ok(bytes) => Ok(scan_file(&id, &bytes)),
+                    Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+                })
+                .collect::<std::result::Result<Vec<FileRecord>, String>>()
+        }));
+    }
+    let mut records = Vec::with_capacity(files.len());
+    for task in tasks {
+        let part = task
+            .await
+            .map_err(|e| Error::from_reason(e.to_string()))?
+            .map_err(Error::from_reason)?;
+        records.extend(part);
+    }
+    Ok(project_graph(&records, &entries).1.to_string())
+}

@@ -30,12 +30,18 @@ fn parse(input: &str) -> Result<Json, String> {
 }
 
 fn str_field<'a>(j: &'a Json, key: &str) -> Result<&'a str, String> {
-    j.get(key).and_then(Json::as_str).ok_or_else(|| format!("missing string field `{key}`"))
+    j.get(key)
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("missing string field `{key}`"))
 }
 
 fn str_list(j: Option<&Json>) -> Vec<String> {
     j.and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -54,13 +60,20 @@ pub fn hash(bytes: &[u8]) -> String {
 pub fn scan(code: &str, lang: &str) -> String {
     let lang = match Lang::from_name(lang) {
         Some(l) => l,
-        None => return error(&format!("unknown language `{lang}` (expected js, jsx, ts, tsx or css)")),
+        None => {
+            return error(&format!(
+                "unknown language `{lang}` (expected js, jsx, ts, tsx or css)"
+            ))
+        }
     };
     match scan_imports(code, lang) {
         Ok(scan) => ok(scan.to_json()),
         Err(e) => Json::obj([(
             "error",
-            Json::obj([("message", Json::str(&e.message)), ("offset", e.offset.into())]),
+            Json::obj([
+                ("message", Json::str(&e.message)),
+                ("offset", e.offset.into()),
+            ]),
         )])
         .to_string(),
     }
@@ -82,14 +95,22 @@ pub fn cache_key_json(input: &str) -> String {
 
 /// `{"root","path"}` -> the module id.
 pub fn module_id_json(input: &str) -> String {
-    answer(parse(input).and_then(|j| Ok(Json::Str(module_id(str_field(&j, "root")?, str_field(&j, "path")?)))))
+    answer(parse(input).and_then(|j| {
+        Ok(Json::Str(module_id(
+            str_field(&j, "root")?,
+            str_field(&j, "path")?,
+        )))
+    }))
 }
 
 /// `{"files":{id:content},"entries":[id]}` -> the project description (see `project::project_graph`).
 pub fn project_from_files(input: &str) -> String {
     answer(parse(input).and_then(|j| {
         let files: BTreeMap<String, Vec<u8>> = match j.get("files") {
-            Some(Json::Obj(m)) => m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").as_bytes().to_vec())).collect(),
+            Some(Json::Obj(m)) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").as_bytes().to_vec()))
+                .collect(),
             _ => return Err("missing object field `files`".into()),
         };
         let entries = str_list(j.get("entries"));
@@ -107,7 +128,11 @@ pub fn graph_call(graph: &mut ModuleGraph, op: &str, args: &str) -> String {
             graph.set(
                 id,
                 Module {
-                    hash: a.get("hash").and_then(Json::as_str).unwrap_or("").to_string(),
+                    hash: a
+                        .get("hash")
+                        .and_then(Json::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     deps: str_list(a.get("deps")),
                     dynamic_deps: str_list(a.get("dynamicDeps")),
                     self_accepting: flag("selfAccepting"),
@@ -119,7 +144,9 @@ pub fn graph_call(graph: &mut ModuleGraph, op: &str, args: &str) -> String {
         }
         "remove" => Ok(Json::Bool(graph.remove(str_field(&a, "id")?))),
         "importers" => Ok(Json::strs(&graph.importers(str_field(&a, "id")?))),
-        "cycles" => Ok(Json::Arr(graph.cycles().iter().map(|c| Json::strs(c)).collect())),
+        "cycles" => Ok(Json::Arr(
+            graph.cycles().iter().map(|c| Json::strs(c)).collect(),
+        )),
         "topoOrder" => Ok(Json::strs(&graph.topo_order())),
         "graphHash" => Ok(Json::Str(graph.graph_hash())),
         "planHmr" => Ok(plan_hmr(graph, &str_list(a.get("changed"))).to_json()),
@@ -134,8 +161,14 @@ mod tests {
 
     #[test]
     fn errors_are_data() {
-        assert_eq!(scan("x", "rust"), r#"{"error":{"message":"unknown language `rust` (expected js, jsx, ts, tsx or css)"}}"#);
-        assert_eq!(scan("`", "js"), r#"{"error":{"message":"unterminated template literal","offset":1}}"#);
+        assert_eq!(
+            scan("x", "rust"),
+            r#"{"error":{"message":"unknown language `rust` (expected js, jsx, ts, tsx or css)"}}"#
+        );
+        assert_eq!(
+            scan("`", "js"),
+            r#"{"error":{"message":"unterminated template literal","offset":1}}"#
+        );
         assert!(cache_key_json("{").starts_with(r#"{"error":"#));
         assert!(cache_key_json(r#"{"engine":"x"}"#).contains("contentHash"));
         let mut g = ModuleGraph::new();
@@ -146,10 +179,23 @@ mod tests {
     #[test]
     fn graph_session_round_trip() {
         let mut g = ModuleGraph::new();
-        assert_eq!(graph_call(&mut g, "set", r#"{"id":"main","deps":["a"],"isEntry":true}"#), r#"{"ok":null}"#);
+        assert_eq!(
+            graph_call(
+                &mut g,
+                "set",
+                r#"{"id":"main","deps":["a"],"isEntry":true}"#
+            ),
+            r#"{"ok":null}"#
+        );
         graph_call(&mut g, "set", r#"{"id":"a","selfAccepting":true}"#);
-        assert_eq!(graph_call(&mut g, "importers", r#"{"id":"a"}"#), r#"{"ok":["main"]}"#);
-        assert_eq!(graph_call(&mut g, "topoOrder", "{}"), r#"{"ok":["a","main"]}"#);
+        assert_eq!(
+            graph_call(&mut g, "importers", r#"{"id":"a"}"#),
+            r#"{"ok":["main"]}"#
+        );
+        assert_eq!(
+            graph_call(&mut g, "topoOrder", "{}"),
+            r#"{"ok":["a","main"]}"#
+        );
         assert_eq!(
             graph_call(&mut g, "planHmr", r#"{"changed":["a"]}"#),
             r#"{"ok":{"boundaries":[{"acceptedVia":"a","boundary":"a"}],"invalidated":["a"],"type":"update"}}"#

@@ -27,7 +27,8 @@ pub fn cache_key(input: &KeyInput) -> String {
         input.options.to_string().as_str(),
     ] {
         // Length-prefixed, so that no two different inputs concatenate to the same bytes.
-        h.update(&(part.len() as u64).to_le_bytes()).update(part.as_bytes());
+        h.update(&(part.len() as u64).to_le_bytes())
+            .update(part.as_bytes());
     }
     to_hex(&h.finalize())
 }
@@ -38,17 +39,62 @@ mod tests {
 
     fn key(hash: &str, engine: &str, version: &str, options: &str) -> String {
         let options = Json::parse(options).unwrap();
-        cache_key(&KeyInput { content_hash: hash, engine, engine_version: version, options: &options })
+        cache_key(&KeyInput {
+            content_hash: hash,
+            engine,
+            engine_version: version,
+            options: &options,
+        })
     }
 
     #[test]
     fn key_depends_on_every_input_but_not_option_order() {
-        let base = key("h", "rolldown", "1.0.1", r#"{"minify":true,"format":"esm"}"#);
-        assert_eq!(base, key("h", "rolldown", "1.0.1", r#"{ "format": "esm", "minify": true }"#));
-        assert_ne!(base, key("h2", "rolldown", "1.0.1", r#"{"minify":true,"format":"esm"}"#));
-        assert_ne!(base, key("h", "esbuild", "1.0.1", r#"{"minify":true,"format":"esm"}"#));
-        assert_ne!(base, key("h", "rolldown", "1.0.2", r#"{"minify":true,"format":"esm"}"#));
-        assert_ne!(base, key("h", "rolldown", "1.0.1", r#"{"minify":false,"format":"esm"}"#));
+        let base = key(
+            "h",
+            "rolldown",
+            "1.0.1",
+            r#"{"minify":true,"format":"esm"}"#,
+        );
+        assert_eq!(
+            base,
+            key(
+                "h",
+                "rolldown",
+                "1.0.1",
+                r#"{ "format": "esm", "minify": true }"#
+            )
+        );
+        assert_ne!(
+            base,
+            key(
+                "h2",
+                "rolldown",
+                "1.0.1",
+                r#"{"minify":true,"format":"esm"}"#
+            )
+        );
+        assert_ne!(
+            base,
+            key("h", "esbuild", "1.0.1", r#"{"minify":true,"format":"esm"}"#)
+        );
+        assert_ne!(
+            base,
+            key(
+                "h",
+                "rolldown",
+                "1.0.2",
+                r#"{"minify":true,"format":"esm"}"#
+            )
+        );
+        assert_ne!(
+            base,
+            key(
+                "h",
+                "rolldown",
+                "1.0.1",
+                r#"{"minify":false,"format":"esm"}"#
+            )
+        );
         // Concatenation ambiguity: ("ab","c") vs ("a","bc").
         assert_ne!(key("ab", "c", "", "{}"), key("a", "bc", "", "{}"));
         assert_eq!(base.len(), 64);

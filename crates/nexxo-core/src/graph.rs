@@ -102,7 +102,10 @@ impl ModuleGraph {
             }
         }
         for dep in Self::edges(&module) {
-            self.importers.entry(dep.clone()).or_default().insert(id.to_string());
+            self.importers
+                .entry(dep.clone())
+                .or_default()
+                .insert(id.to_string());
         }
         self.modules.insert(id.to_string(), module);
     }
@@ -125,17 +128,30 @@ impl ModuleGraph {
 
     /// Modules that import `id` (statically or dynamically), sorted.
     pub fn importers(&self, id: &str) -> Vec<String> {
-        self.importers.get(id).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.importers
+            .get(id)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Strongly connected components with more than one module, or a module importing itself.
     /// Each cycle is sorted; the list is sorted by first member.
     pub fn cycles(&self) -> Vec<Vec<String>> {
         let ids: Vec<&String> = self.modules.keys().collect();
-        let index_of: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let index_of: BTreeMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
         let adj: Vec<Vec<usize>> = ids
             .iter()
-            .map(|id| self.modules[*id].deps.iter().filter_map(|d| index_of.get(d.as_str()).copied()).collect())
+            .map(|id| {
+                self.modules[*id]
+                    .deps
+                    .iter()
+                    .filter_map(|d| index_of.get(d.as_str()).copied())
+                    .collect()
+            })
             .collect();
         let n = ids.len();
         // Iterative Tarjan.
@@ -197,9 +213,18 @@ impl ModuleGraph {
     /// sorted order; without entries, modules nothing imports), dependencies in source order,
     /// a module after its dependencies, each once; modules reachable from no root follow in id order.
     pub fn topo_order(&self) -> Vec<String> {
-        let mut roots: Vec<&String> = self.modules.iter().filter(|(_, m)| m.is_entry).map(|(id, _)| id).collect();
+        let mut roots: Vec<&String> = self
+            .modules
+            .iter()
+            .filter(|(_, m)| m.is_entry)
+            .map(|(id, _)| id)
+            .collect();
         if roots.is_empty() {
-            roots = self.modules.keys().filter(|id| self.importers.get(*id).map_or(true, |s| s.is_empty())).collect();
+            roots = self
+                .modules
+                .keys()
+                .filter(|id| self.importers.get(*id).map_or(true, |s| s.is_empty()))
+                .collect();
         }
         let mut visited: BTreeSet<&str> = BTreeSet::new();
         let mut order = Vec::with_capacity(self.modules.len());
@@ -230,14 +255,18 @@ impl ModuleGraph {
     pub fn graph_hash(&self) -> String {
         let mut h = Hasher::new();
         for (id, m) in &self.modules {
-            h.update(id.as_bytes()).update(b"\0").update(m.hash.as_bytes()).update(b"\0");
+            h.update(id.as_bytes())
+                .update(b"\0")
+                .update(m.hash.as_bytes())
+                .update(b"\0");
             for list in [&m.deps, &m.dynamic_deps, &m.accepted_deps] {
                 for d in list {
                     h.update(d.as_bytes()).update(b"\x01");
                 }
                 h.update(b"\0");
             }
-            h.update(&[m.self_accepting as u8, m.is_entry as u8]).update(b"\n");
+            h.update(&[m.self_accepting as u8, m.is_entry as u8])
+                .update(b"\n");
         }
         crate::hash::to_hex(&h.finalize())
     }
@@ -253,14 +282,20 @@ mod tests {
     use super::*;
 
     fn m(deps: &[&str]) -> Module {
-        Module { deps: deps.iter().map(|s| s.to_string()).collect(), ..Module::default() }
+        Module {
+            deps: deps.iter().map(|s| s.to_string()).collect(),
+            ..Module::default()
+        }
     }
 
     #[test]
     fn ids_are_relative_and_normalized() {
         assert_eq!(module_id("/p/app", "/p/app/src/../src/./a.ts"), "src/a.ts");
         assert_eq!(module_id("/p/app/", "/p/app/a.ts"), "a.ts");
-        assert_eq!(module_id("/p/app", "/p/application/a.ts"), "/p/application/a.ts");
+        assert_eq!(
+            module_id("/p/app", "/p/application/a.ts"),
+            "/p/application/a.ts"
+        );
         assert_eq!(module_id("C:\\p", "C:\\p\\src\\a.ts"), "src/a.ts");
         assert_eq!(normalize("/../../etc/passwd"), "/etc/passwd");
         assert_eq!(normalize("a/../../b"), "../b");
@@ -283,12 +318,24 @@ mod tests {
     #[test]
     fn cycles_and_topological_order() {
         let mut g = ModuleGraph::new();
-        g.set("main", Module { is_entry: true, ..m(&["a", "c"]) });
+        g.set(
+            "main",
+            Module {
+                is_entry: true,
+                ..m(&["a", "c"])
+            },
+        );
         g.set("a", m(&["b"]));
         g.set("b", m(&["a", "d"]));
         g.set("c", m(&["c"]));
         g.set("d", m(&[]));
-        assert_eq!(g.cycles(), vec![vec!["a".to_string(), "b".to_string()], vec!["c".to_string()]]);
+        assert_eq!(
+            g.cycles(),
+            vec![
+                vec!["a".to_string(), "b".to_string()],
+                vec!["c".to_string()]
+            ]
+        );
         // Node ESM: main -> a -> b -> (a visiting) -> d; b; a; c; main
         assert_eq!(g.topo_order(), vec!["d", "b", "a", "c", "main"]);
     }
@@ -302,7 +349,13 @@ mod tests {
         g2.set("b", m(&[]));
         g2.set("a", m(&["b"]));
         assert_eq!(g1.graph_hash(), g2.graph_hash());
-        g2.set("b", Module { hash: "x".into(), ..m(&[]) });
+        g2.set(
+            "b",
+            Module {
+                hash: "x".into(),
+                ..m(&[])
+            },
+        );
         assert_ne!(g1.graph_hash(), g2.graph_hash());
     }
 
@@ -311,8 +364,19 @@ mod tests {
         let n = 10_000;
         let mut g = ModuleGraph::new();
         for i in 0..n {
-            let deps = if i + 1 < n { vec![format!("m{:05}", i + 1)] } else { vec!["m00000".to_string()] };
-            g.set(&format!("m{i:05}"), Module { deps, is_entry: i == 0, ..Module::default() });
+            let deps = if i + 1 < n {
+                vec![format!("m{:05}", i + 1)]
+            } else {
+                vec!["m00000".to_string()]
+            };
+            g.set(
+                &format!("m{i:05}"),
+                Module {
+                    deps,
+                    is_entry: i == 0,
+                    ..Module::default()
+                },
+            );
         }
         assert_eq!(g.cycles().len(), 1);
         assert_eq!(g.cycles()[0].len(), n);

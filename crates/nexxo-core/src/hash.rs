@@ -49,7 +49,13 @@ fn round(s: &mut [u32; 16], m: &[u32; 16]) {
     g(s, 3, 4, 9, 14, m[14], m[15]);
 }
 
-fn compress(cv: &[u32; 8], block: &[u32; 16], counter: u64, block_len: u32, flags: u32) -> [u32; 16] {
+fn compress(
+    cv: &[u32; 8],
+    block: &[u32; 16],
+    counter: u64,
+    block_len: u32,
+    flags: u32,
+) -> [u32; 16] {
     let mut s = [
         cv[0],
         cv[1],
@@ -111,7 +117,13 @@ struct Output {
 
 impl Output {
     fn chaining_value(&self) -> [u32; 8] {
-        first_8(compress(&self.input_cv, &self.block, self.counter, self.block_len, self.flags))
+        first_8(compress(
+            &self.input_cv,
+            &self.block,
+            self.counter,
+            self.block_len,
+            self.flags,
+        ))
     }
 
     fn root_bytes(&self, out: &mut [u8]) {
@@ -140,7 +152,13 @@ struct ChunkState {
 
 impl ChunkState {
     fn new(key: [u32; 8], chunk_counter: u64) -> Self {
-        ChunkState { cv: key, chunk_counter, block: [0; BLOCK_LEN], block_len: 0, blocks_compressed: 0 }
+        ChunkState {
+            cv: key,
+            chunk_counter,
+            block: [0; BLOCK_LEN],
+            block_len: 0,
+            blocks_compressed: 0,
+        }
     }
 
     fn len(&self) -> usize {
@@ -160,7 +178,13 @@ impl ChunkState {
             // A full block is compressed only once more input arrives: the last block needs CHUNK_END.
             if self.block_len == BLOCK_LEN {
                 let words = words_from_block(&self.block);
-                self.cv = first_8(compress(&self.cv, &words, self.chunk_counter, BLOCK_LEN as u32, self.start_flag()));
+                self.cv = first_8(compress(
+                    &self.cv,
+                    &words,
+                    self.chunk_counter,
+                    BLOCK_LEN as u32,
+                    self.start_flag(),
+                ));
                 self.blocks_compressed += 1;
                 self.block = [0; BLOCK_LEN];
                 self.block_len = 0;
@@ -187,7 +211,13 @@ fn parent_output(left: [u32; 8], right: [u32; 8]) -> Output {
     let mut block = [0u32; 16];
     block[..8].copy_from_slice(&left);
     block[8..].copy_from_slice(&right);
-    Output { input_cv: IV, block, counter: 0, block_len: BLOCK_LEN as u32, flags: PARENT }
+    Output {
+        input_cv: IV,
+        block,
+        counter: 0,
+        block_len: BLOCK_LEN as u32,
+        flags: PARENT,
+    }
 }
 
 /// Incremental BLAKE3 hasher (default, unkeyed mode).
@@ -204,13 +234,19 @@ impl Default for Hasher {
 
 impl Hasher {
     pub fn new() -> Self {
-        Hasher { chunk: ChunkState::new(IV, 0), cv_stack: Vec::new() }
+        Hasher {
+            chunk: ChunkState::new(IV, 0),
+            cv_stack: Vec::new(),
+        }
     }
 
     fn push_chunk_cv(&mut self, mut cv: [u32; 8], mut total_chunks: u64) {
         // Each trailing zero bit of the chunk count closes one completed subtree.
         while total_chunks & 1 == 0 {
-            let left = self.cv_stack.pop().expect("completed subtree has a left sibling");
+            let left = self
+                .cv_stack
+                .pop()
+                .expect("completed subtree has a left sibling");
             cv = parent_output(left, cv).chaining_value();
             total_chunks >>= 1;
         }
@@ -276,28 +312,94 @@ mod tests {
     /// (input length, first 32 bytes of the `hash` output) from the official BLAKE3 test vectors
     /// (`test_vectors/test_vectors.json`); the input is the byte sequence 0, 1, ..., 250 repeated.
     const VECTORS: &[(usize, &str)] = &[
-        (0, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"),
-        (1, "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213"),
-        (1023, "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11"),
-        (1024, "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7"),
-        (1025, "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444"),
-        (2048, "e776b6028c7cd22a4d0ba182a8bf62205d2ef576467e838ed6f2529b85fba24a"),
-        (2049, "5f4d72f40d7a5f82b15ca2b2e44b1de3c2ef86c426c95c1af0b6879522563030"),
-        (3072, "b98cb0ff3623be03326b373de6b9095218513e64f1ee2edd2525c7ad1e5cffd2"),
-        (3073, "7124b49501012f81cc7f11ca069ec9226cecb8a2c850cfe644e327d22d3e1cd3"),
-        (4096, "015094013f57a5277b59d8475c0501042c0b642e531b0a1c8f58d2163229e969"),
-        (4097, "9b4052b38f1c5fc8b1f9ff7ac7b27cd242487b3d890d15c96a1c25b8aa0fb995"),
-        (5120, "9cadc15fed8b5d854562b26a9536d9707cadeda9b143978f319ab34230535833"),
-        (5121, "628bd2cb2004694adaab7bbd778a25df25c47b9d4155a55f8fbd79f2fe154cff"),
-        (6144, "3e2e5b74e048f3add6d21faab3f83aa44d3b2278afb83b80b3c35164ebeca205"),
-        (6145, "f1323a8631446cc50536a9f705ee5cb619424d46887f3c376c695b70e0f0507f"),
-        (7168, "61da957ec2499a95d6b8023e2b0e604ec7f6b50e80a9678b89d2628e99ada77a"),
-        (7169, "a003fc7a51754a9b3c7fae0367ab3d782dccf28855a03d435f8cfe74605e7817"),
-        (8192, "aae792484c8efe4f19e2ca7d371d8c467ffb10748d8a5a1ae579948f718a2a63"),
-        (8193, "bab6c09cb8ce8cf459261398d2e7aef35700bf488116ceb94a36d0f5f1b7bc3b"),
-        (16384, "f875d6646de28985646f34ee13be9a576fd515f76b5b0a26bb324735041ddde4"),
-        (31744, "62b6960e1a44bcc1eb1a611a8d6235b6b4b78f32e7abc4fb4c6cdcce94895c47"),
-        (102400, "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085"),
+        (
+            0,
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+        ),
+        (
+            1,
+            "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213",
+        ),
+        (
+            1023,
+            "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11",
+        ),
+        (
+            1024,
+            "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
+        ),
+        (
+            1025,
+            "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444",
+        ),
+        (
+            2048,
+            "e776b6028c7cd22a4d0ba182a8bf62205d2ef576467e838ed6f2529b85fba24a",
+        ),
+        (
+            2049,
+            "5f4d72f40d7a5f82b15ca2b2e44b1de3c2ef86c426c95c1af0b6879522563030",
+        ),
+        (
+            3072,
+            "b98cb0ff3623be03326b373de6b9095218513e64f1ee2edd2525c7ad1e5cffd2",
+        ),
+        (
+            3073,
+            "7124b49501012f81cc7f11ca069ec9226cecb8a2c850cfe644e327d22d3e1cd3",
+        ),
+        (
+            4096,
+            "015094013f57a5277b59d8475c0501042c0b642e531b0a1c8f58d2163229e969",
+        ),
+        (
+            4097,
+            "9b4052b38f1c5fc8b1f9ff7ac7b27cd242487b3d890d15c96a1c25b8aa0fb995",
+        ),
+        (
+            5120,
+            "9cadc15fed8b5d854562b26a9536d9707cadeda9b143978f319ab34230535833",
+        ),
+        (
+            5121,
+            "628bd2cb2004694adaab7bbd778a25df25c47b9d4155a55f8fbd79f2fe154cff",
+        ),
+        (
+            6144,
+            "3e2e5b74e048f3add6d21faab3f83aa44d3b2278afb83b80b3c35164ebeca205",
+        ),
+        (
+            6145,
+            "f1323a8631446cc50536a9f705ee5cb619424d46887f3c376c695b70e0f0507f",
+        ),
+        (
+            7168,
+            "61da957ec2499a95d6b8023e2b0e604ec7f6b50e80a9678b89d2628e99ada77a",
+        ),
+        (
+            7169,
+            "a003fc7a51754a9b3c7fae0367ab3d782dccf28855a03d435f8cfe74605e7817",
+        ),
+        (
+            8192,
+            "aae792484c8efe4f19e2ca7d371d8c467ffb10748d8a5a1ae579948f718a2a63",
+        ),
+        (
+            8193,
+            "bab6c09cb8ce8cf459261398d2e7aef35700bf488116ceb94a36d0f5f1b7bc3b",
+        ),
+        (
+            16384,
+            "f875d6646de28985646f34ee13be9a576fd515f76b5b0a26bb324735041ddde4",
+        ),
+        (
+            31744,
+            "62b6960e1a44bcc1eb1a611a8d6235b6b4b78f32e7abc4fb4c6cdcce94895c47",
+        ),
+        (
+            102400,
+            "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
+        ),
     ];
 
     fn input(len: usize) -> Vec<u8> {
@@ -316,7 +418,10 @@ mod tests {
         // The vectors list 131 bytes of XOF output; their start for input_len 0 continues past 32 bytes.
         let mut out = [0u8; 40];
         Hasher::new().finalize_into(&mut out);
-        assert_eq!(to_hex(&out), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262e00f03e7b69af26b");
+        assert_eq!(
+            to_hex(&out),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262e00f03e7b69af26b"
+        );
     }
 
     #[test]

@@ -22,7 +22,10 @@ const MAX_DEPTH: usize = 256;
 
 impl Json {
     pub fn parse(text: &str) -> Result<Json, String> {
-        let mut p = Parser { b: text.as_bytes(), i: 0 };
+        let mut p = Parser {
+            b: text.as_bytes(),
+            i: 0,
+        };
         p.ws();
         let v = p.value(0)?;
         p.ws();
@@ -102,11 +105,13 @@ impl Json {
             }
         }
     }
+}
 
-    pub fn to_string(&self) -> String {
+impl std::fmt::Display for Json {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = String::new();
         self.write(&mut s);
-        s
+        f.write_str(&s)
     }
 }
 
@@ -238,18 +243,28 @@ impl<'a> Parser<'a> {
             Some(c) if *c == b'-' || c.is_ascii_digit() => {
                 let start = self.i;
                 self.i += 1;
-                while self.i < self.b.len() && matches!(self.b[self.i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                while self.i < self.b.len()
+                    && matches!(
+                        self.b[self.i],
+                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
+                    )
+                {
                     self.i += 1;
                 }
                 let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("");
-                text.parse::<f64>().map(Json::Num).or_else(|_| self.err("bad number"))
+                text.parse::<f64>()
+                    .map(Json::Num)
+                    .or_else(|_| self.err("bad number"))
             }
             _ => self.err("unexpected character"),
         }
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.b.get(self.i..self.i + 4).and_then(|d| std::str::from_utf8(d).ok());
+        let digits = self
+            .b
+            .get(self.i..self.i + 4)
+            .and_then(|d| std::str::from_utf8(d).ok());
         match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
             Some(v) => {
                 self.i += 4;
@@ -315,13 +330,25 @@ mod tests {
     #[test]
     fn round_trips_canonically() {
         let v = Json::parse(r#" {"b": [1, 2.5, -3e2], "a": {"z": null, "y": true}, "s": "q\"\\\n\u00e9\ud83d\ude00"} "#).unwrap();
-        assert_eq!(v.to_string(), r#"{"a":{"y":true,"z":null},"b":[1,2.5,-300],"s":"q\"\\\né😀"}"#);
+        assert_eq!(
+            v.to_string(),
+            r#"{"a":{"y":true,"z":null},"b":[1,2.5,-300],"s":"q\"\\\né😀"}"#
+        );
         assert_eq!(Json::parse(&v.to_string()).unwrap(), v);
     }
 
     #[test]
     fn rejects_bad_input_without_panicking() {
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "\"abc", "tru", "{} x", "\"\\u12\""] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"abc",
+            "tru",
+            "{} x",
+            "\"\\u12\"",
+        ] {
             assert!(Json::parse(bad).is_err(), "{bad:?}");
         }
         let deep = "[".repeat(100_000);

@@ -24,9 +24,18 @@ pub fn scan_file(id: &str, bytes: &[u8]) -> FileRecord {
     let lang = Lang::from_path(id);
     let scan = lang.map(|lang| match std::str::from_utf8(bytes) {
         Ok(code) => scan_imports(code, lang),
-        Err(e) => Err(ScanError { message: "file is not valid UTF-8".into(), offset: e.valid_up_to() }),
+        Err(e) => Err(ScanError {
+            message: "file is not valid UTF-8".into(),
+            offset: e.valid_up_to(),
+        }),
     });
-    FileRecord { id: id.to_string(), hash: hash_hex(bytes), size: bytes.len(), lang, scan }
+    FileRecord {
+        id: id.to_string(),
+        hash: hash_hex(bytes),
+        size: bytes.len(),
+        lang,
+        scan,
+    }
 }
 
 /// Directories never part of a project's own sources.
@@ -44,7 +53,11 @@ pub fn walk(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let file_type = entry.file_type()?;
-            let id = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+            let id = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
             if file_type.is_dir() {
                 if !skip_dir(&name) {
                     dirs.push((id, entry.path()));
@@ -58,7 +71,9 @@ pub fn walk(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
-const EXTENSIONS: &[&str] = &[".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json"];
+const EXTENSIONS: &[&str] = &[
+    ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json",
+];
 
 /// Resolves a relative or root-absolute specifier against the known file ids, the way bundlers do:
 /// exact, then with an extension, then as a directory index; `./a.js` may name `a.ts` (TS convention).
@@ -86,7 +101,13 @@ pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>)
             return Some(found);
         }
     }
-    for (js, ts) in [(".js", ".ts"), (".js", ".tsx"), (".jsx", ".tsx"), (".mjs", ".mts"), (".cjs", ".cts")] {
+    for (js, ts) in [
+        (".js", ".ts"),
+        (".js", ".tsx"),
+        (".jsx", ".tsx"),
+        (".mjs", ".mts"),
+        (".cjs", ".cts"),
+    ] {
         if let Some(stem) = base.strip_suffix(js) {
             if let Some(found) = has(&format!("{stem}{ts}")) {
                 return Some(found);
@@ -94,7 +115,11 @@ pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>)
         }
     }
     for ext in EXTENSIONS {
-        let index = if base.is_empty() { format!("index{ext}") } else { format!("{base}/index{ext}") };
+        let index = if base.is_empty() {
+            format!("index{ext}")
+        } else {
+            format!("{base}/index{ext}")
+        };
         if let Some(found) = has(&index) {
             return Some(found);
         }
@@ -114,7 +139,11 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
     let mut errors = Vec::new();
     let mut externals: BTreeSet<String> = BTreeSet::new();
     for r in records {
-        let mut module = Module { hash: r.hash.clone(), is_entry: entries.contains(&r.id), ..Module::default() };
+        let mut module = Module {
+            hash: r.hash.clone(),
+            is_entry: entries.contains(&r.id),
+            ..Module::default()
+        };
         let mut imports = Vec::new();
         let mut hot = Json::Null;
         match &r.scan {
@@ -139,8 +168,12 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
                     ]));
                 }
                 module.self_accepting = scan.hot.self_accepting || r.lang == Some(Lang::Css);
-                module.accepted_deps =
-                    scan.hot.accepted_deps.iter().filter_map(|d| resolve_relative(&r.id, d, &ids)).collect();
+                module.accepted_deps = scan
+                    .hot
+                    .accepted_deps
+                    .iter()
+                    .filter_map(|d| resolve_relative(&r.id, d, &ids))
+                    .collect();
                 hot = scan.to_json().get("hot").cloned().unwrap_or(Json::Null);
             }
             Some(Err(e)) => errors.push(Json::obj([
@@ -164,7 +197,10 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
     let json = Json::obj([
         ("modules", Json::Arr(modules)),
         ("errors", Json::Arr(errors)),
-        ("externals", Json::Arr(externals.into_iter().map(Json::Str).collect())),
+        (
+            "externals",
+            Json::Arr(externals.into_iter().map(Json::Str).collect()),
+        ),
         ("cycles", cycles),
         ("order", Json::strs(&graph.topo_order())),
         ("graphHash", Json::str(&graph.graph_hash())),
@@ -174,7 +210,11 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
 
 /// Collects the file contents map into `(id, path)` shape shared by disk and memory callers.
 pub fn records_from_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<FileRecord> {
-    files.iter().filter(|(id, _)| Lang::from_path(id).is_some()).map(|(id, bytes)| scan_file(id, bytes)).collect()
+    files
+        .iter()
+        .filter(|(id, _)| Lang::from_path(id).is_some())
+        .map(|(id, bytes)| scan_file(id, bytes))
+        .collect()
 }
 
 #[cfg(test)]
@@ -187,38 +227,89 @@ mod tests {
 
     #[test]
     fn resolves_like_a_bundler() {
-        let known = ids(&["src/a.ts", "src/b/index.tsx", "src/c.tsx", "src/d.css", "main.ts"]);
-        assert_eq!(resolve_relative("src/main.ts", "./a", &known).as_deref(), Some("src/a.ts"));
-        assert_eq!(resolve_relative("src/main.ts", "./a.js", &known).as_deref(), Some("src/a.ts"));
-        assert_eq!(resolve_relative("src/main.ts", "./b", &known).as_deref(), Some("src/b/index.tsx"));
-        assert_eq!(resolve_relative("src/main.ts", "./c.jsx", &known).as_deref(), Some("src/c.tsx"));
-        assert_eq!(resolve_relative("src/main.ts", "./d.css?inline", &known).as_deref(), Some("src/d.css"));
-        assert_eq!(resolve_relative("src/x/y.ts", "../../main", &known).as_deref(), Some("main.ts"));
-        assert_eq!(resolve_relative("src/main.ts", "/src/a.ts", &known).as_deref(), Some("src/a.ts"));
-        assert_eq!(resolve_relative("src/main.ts", "../../etc/passwd", &known), None);
+        let known = ids(&[
+            "src/a.ts",
+            "src/b/index.tsx",
+            "src/c.tsx",
+            "src/d.css",
+            "main.ts",
+        ]);
+        assert_eq!(
+            resolve_relative("src/main.ts", "./a", &known).as_deref(),
+            Some("src/a.ts")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "./a.js", &known).as_deref(),
+            Some("src/a.ts")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "./b", &known).as_deref(),
+            Some("src/b/index.tsx")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "./c.jsx", &known).as_deref(),
+            Some("src/c.tsx")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "./d.css?inline", &known).as_deref(),
+            Some("src/d.css")
+        );
+        assert_eq!(
+            resolve_relative("src/x/y.ts", "../../main", &known).as_deref(),
+            Some("main.ts")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "/src/a.ts", &known).as_deref(),
+            Some("src/a.ts")
+        );
+        assert_eq!(
+            resolve_relative("src/main.ts", "../../etc/passwd", &known),
+            None
+        );
         assert_eq!(resolve_relative("src/main.ts", "react", &known), None);
     }
 
     #[test]
     fn builds_a_graph_with_externals_errors_and_hot_info() {
         let mut files = BTreeMap::new();
-        files.insert("main.tsx".to_string(), b"import React from 'react';\nimport { App } from './app';\nimport './style.css';".to_vec());
+        files.insert(
+            "main.tsx".to_string(),
+            b"import React from 'react';\nimport { App } from './app';\nimport './style.css';"
+                .to_vec(),
+        );
         files.insert("app.tsx".to_string(), b"import type { T } from './types';\nexport const App = () => <p>it's</p>;\nimport.meta.hot.accept();".to_vec());
         files.insert("types.ts".to_string(), b"export type T = 1;".to_vec());
-        files.insert("style.css".to_string(), b"body { background: url(./bg.png) }".to_vec());
+        files.insert(
+            "style.css".to_string(),
+            b"body { background: url(./bg.png) }".to_vec(),
+        );
         files.insert("broken.ts".to_string(), b"const s = `unterminated".to_vec());
         files.insert("latin1.js".to_string(), vec![b'/', b'/', 0xE9]);
         files.insert("readme.md".to_string(), b"# not scanned".to_vec());
         let (graph, json) = project_graph(&records_from_files(&files), &["main.tsx".to_string()]);
-        assert_eq!(graph.get("main.tsx").unwrap().deps, vec!["app.tsx", "style.css"]);
-        assert!(graph.get("app.tsx").unwrap().deps.is_empty(), "type-only imports are not runtime edges");
+        assert_eq!(
+            graph.get("main.tsx").unwrap().deps,
+            vec!["app.tsx", "style.css"]
+        );
+        assert!(
+            graph.get("app.tsx").unwrap().deps.is_empty(),
+            "type-only imports are not runtime edges"
+        );
         assert!(graph.get("app.tsx").unwrap().self_accepting);
         assert!(graph.get("style.css").unwrap().self_accepting);
         assert!(graph.get("readme.md").is_none());
         let text = json.to_string();
         assert!(text.contains(r#""externals":["react"]"#), "{text}");
-        assert!(text.contains(r#"{"id":"broken.ts","message":"unterminated template literal","offset":23}"#), "{text}");
-        assert!(text.contains(r#"{"id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#), "{text}");
+        assert!(
+            text.contains(
+                r#"{"id":"broken.ts","message":"unterminated template literal","offset":23}"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"{"id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#),
+            "{text}"
+        );
     }
 
     #[test]

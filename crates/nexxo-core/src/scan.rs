@@ -35,7 +35,8 @@ impl Lang {
         if name.ends_with(".d.ts") {
             return None;
         }
-        name.rsplit_once('.').and_then(|(_, ext)| Lang::from_name(ext))
+        name.rsplit_once('.')
+            .and_then(|(_, ext)| Lang::from_name(ext))
     }
 }
 
@@ -149,7 +150,9 @@ enum BraceKind {
 enum Frame {
     Brace(BraceKind),
     /// `cond`: the parenthesis follows `if`/`while`/`for`/`with`, so a `/` after `)` starts a regex.
-    Paren { cond: bool },
+    Paren {
+        cond: bool,
+    },
     Bracket,
     Template,
     JsxTag,
@@ -230,14 +233,24 @@ impl<'a> JsLexer<'a> {
                 _ => self.js_token()?,
             }
         }
-        match self.stack.iter().rev().find(|f| matches!(f, Frame::Template | Frame::JsxTag)) {
-            Some(Frame::Template) => Err(self.error("unterminated template literal", self.src.len())),
+        match self
+            .stack
+            .iter()
+            .rev()
+            .find(|f| matches!(f, Frame::Template | Frame::JsxTag))
+        {
+            Some(Frame::Template) => {
+                Err(self.error("unterminated template literal", self.src.len()))
+            }
             _ => Ok(self.out),
         }
     }
 
     fn error(&self, message: &str, offset: usize) -> ScanError {
-        ScanError { message: message.to_string(), offset }
+        ScanError {
+            message: message.to_string(),
+            offset,
+        }
     }
 
     fn line_end(&self, mut i: usize) -> usize {
@@ -292,7 +305,13 @@ impl<'a> JsLexer<'a> {
 
     fn record(&mut self, kind: ImportKind, start: usize, end: usize, type_only: bool) {
         let specifier = unescape(&self.src[start..end]);
-        self.out.imports.push(Import { specifier, kind, start, end, type_only });
+        self.out.imports.push(Import {
+            specifier,
+            kind,
+            start,
+            end,
+            type_only,
+        });
     }
 
     fn js_token(&mut self) -> Result<(), ScanError> {
@@ -340,7 +359,8 @@ impl<'a> JsLexer<'a> {
                 self.prev = match self.stack.pop() {
                     Some(Frame::Brace(BraceKind::Expr)) => Prev::Value,
                     // Template and JSX frames now on top resume their own scanning.
-                    Some(Frame::Brace(BraceKind::TemplateExpr)) | Some(Frame::Brace(BraceKind::JsxExpr)) => Prev::Value,
+                    Some(Frame::Brace(BraceKind::TemplateExpr))
+                    | Some(Frame::Brace(BraceKind::JsxExpr)) => Prev::Value,
                     _ => Prev::BlockKeyword,
                 };
             }
@@ -412,7 +432,9 @@ impl<'a> JsLexer<'a> {
         let mut j = self.i + 1;
         while j < self.src.len() {
             let c = self.src[j];
-            let exponent_sign = (c == b'+' || c == b'-') && matches!(self.src[j - 1], b'e' | b'E') && !self.src[self.i..j].starts_with(b"0x");
+            let exponent_sign = (c == b'+' || c == b'-')
+                && matches!(self.src[j - 1], b'e' | b'E')
+                && !self.src[self.i..j].starts_with(b"0x");
             if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || exponent_sign {
                 j += 1;
             } else {
@@ -468,11 +490,12 @@ impl<'a> JsLexer<'a> {
         }
         self.prev_ident = word;
         self.prev = match word {
-            b"return" | b"typeof" | b"instanceof" | b"in" | b"of" | b"new" | b"delete" | b"void" | b"throw"
-            | b"case" | b"yield" | b"await" | b"default" | b"extends" => Prev::ExprKeyword,
-            b"if" | b"while" | b"for" | b"with" | b"else" | b"do" | b"try" | b"finally" | b"import" | b"export" => {
-                Prev::BlockKeyword
+            b"return" | b"typeof" | b"instanceof" | b"in" | b"of" | b"new" | b"delete"
+            | b"void" | b"throw" | b"case" | b"yield" | b"await" | b"default" | b"extends" => {
+                Prev::ExprKeyword
             }
+            b"if" | b"while" | b"for" | b"with" | b"else" | b"do" | b"try" | b"finally"
+            | b"import" | b"export" => Prev::BlockKeyword,
             _ => Prev::Value,
         };
     }
@@ -701,7 +724,9 @@ impl<'a> JsLexer<'a> {
     fn open_jsx_tag(&mut self) {
         self.stack.push(Frame::JsxTag);
         self.i += 1;
-        while self.i < self.src.len() && (is_ident_char(self.src[self.i]) || matches!(self.src[self.i], b'.' | b':' | b'-')) {
+        while self.i < self.src.len()
+            && (is_ident_char(self.src[self.i]) || matches!(self.src[self.i], b'.' | b':' | b'-'))
+        {
             self.i += 1;
         }
     }
@@ -779,7 +804,10 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if from > hay.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// Decodes JS string escapes in a specifier (`'\x2e/a'` is `'./a'`); invalid escapes are kept as written.
@@ -802,7 +830,12 @@ fn unescape(raw: &[u8]) -> String {
             Some('0') => out.push('\0'),
             Some('x') => {
                 let hex: String = chars.by_ref().take(2).collect();
-                out.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}'));
+                out.push(
+                    u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .unwrap_or('\u{FFFD}'),
+                );
             }
             Some('u') => {
                 let hex: String = if chars.peek() == Some(&'{') {
@@ -811,7 +844,12 @@ fn unescape(raw: &[u8]) -> String {
                 } else {
                     chars.by_ref().take(4).collect()
                 };
-                out.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}'));
+                out.push(
+                    u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .unwrap_or('\u{FFFD}'),
+                );
             }
             Some('\n') | Some('\r') => {}
             Some(other) => out.push(other),
@@ -825,7 +863,9 @@ fn scan_css(src: &[u8]) -> Result<Scan, ScanError> {
     let mut out = Scan::default();
     let mut i = 0;
     let at = |i: usize| src.get(i).copied().unwrap_or(0);
-    let starts_ci = |i: usize, word: &[u8]| src.len() >= i + word.len() && src[i..i + word.len()].eq_ignore_ascii_case(word);
+    let starts_ci = |i: usize, word: &[u8]| {
+        src.len() >= i + word.len() && src[i..i + word.len()].eq_ignore_ascii_case(word)
+    };
     let string_end = |i: usize| {
         let q = src[i];
         let mut j = i + 1;
@@ -850,14 +890,23 @@ fn scan_css(src: &[u8]) -> Result<Scan, ScanError> {
             }
             (s, j)
         };
-        let close = src[e.min(src.len())..].iter().position(|&b| b == b')').map(|p| e + p + 1).unwrap_or(src.len());
+        let close = src[e.min(src.len())..]
+            .iter()
+            .position(|&b| b == b')')
+            .map(|p| e + p + 1)
+            .unwrap_or(src.len());
         (s, e, close)
     };
     while i < src.len() {
         match src[i] {
             b'/' if at(i + 1) == b'*' => match find(src, b"*/", i + 2) {
                 Some(e) => i = e + 2,
-                None => return Err(ScanError { message: "unterminated comment".into(), offset: i }),
+                None => {
+                    return Err(ScanError {
+                        message: "unterminated comment".into(),
+                        offset: i,
+                    })
+                }
             },
             b'"' | b'\'' => i = string_end(i) + 1,
             b'@' if starts_ci(i, b"@import") && !is_ident_char(at(i + 7)) => {
@@ -894,7 +943,13 @@ fn scan_css(src: &[u8]) -> Result<Scan, ScanError> {
 
 fn push_css(out: &mut Scan, src: &[u8], kind: ImportKind, s: usize, e: usize) {
     let e = e.min(src.len());
-    out.imports.push(Import { specifier: unescape(&src[s..e]), kind, start: s, end: e, type_only: false });
+    out.imports.push(Import {
+        specifier: unescape(&src[s..e]),
+        kind,
+        start: s,
+        end: e,
+        type_only: false,
+    });
 }
 
 #[cfg(test)]
@@ -961,14 +1016,22 @@ if (x) /import g/.test(y); import h from './after-cond-paren';
 "#;
         assert_eq!(
             specs(code, Lang::Js),
-            s(&[("./in-template-expr", "dynamic"), ("./after-division", "static"), ("./after-quote-regex", "static"), ("./after-cond-paren", "static")])
+            s(&[
+                ("./in-template-expr", "dynamic"),
+                ("./after-division", "static"),
+                ("./after-quote-regex", "static"),
+                ("./after-cond-paren", "static")
+            ])
         );
     }
 
     #[test]
     fn nested_templates() {
         let code = "const a = `x${`y${`z${import('./deep')}`}`}`; import b from './after';";
-        assert_eq!(specs(code, Lang::Js), s(&[("./deep", "dynamic"), ("./after", "static")]));
+        assert_eq!(
+            specs(code, Lang::Js),
+            s(&[("./deep", "dynamic"), ("./after", "static")])
+        );
     }
 
     #[test]
@@ -982,10 +1045,20 @@ export type { V } from './reexported-type';
 const f = <T,>(x: T): Array<T> => [x];
 "#;
         let scan = scan_imports(code, Lang::Tsx).unwrap();
-        let got: Vec<(&str, bool)> = scan.imports.iter().map(|i| (i.specifier.as_str(), i.type_only)).collect();
+        let got: Vec<(&str, bool)> = scan
+            .imports
+            .iter()
+            .map(|i| (i.specifier.as_str(), i.type_only))
+            .collect();
         assert_eq!(
             got,
-            vec![("./types", true), ("./default-type", true), ("./mixed", false), ("./named-type", false), ("./reexported-type", true)]
+            vec![
+                ("./types", true),
+                ("./default-type", true),
+                ("./mixed", false),
+                ("./named-type", false),
+                ("./reexported-type", true)
+            ]
         );
     }
 
@@ -1004,7 +1077,10 @@ export function App() {
 }
 import { after } from './after-jsx';
 "#;
-        assert_eq!(specs(code, Lang::Jsx), s(&[("react", "static"), ("./after-jsx", "static")]));
+        assert_eq!(
+            specs(code, Lang::Jsx),
+            s(&[("react", "static"), ("./after-jsx", "static")])
+        );
     }
 
     #[test]
@@ -1022,7 +1098,12 @@ if (import.meta.hot) {
         assert_eq!(scan.hot.accepted_deps, vec!["./dep", "./a", "./b"]);
         let cb = scan_imports("import.meta.hot.accept((mod) => render(mod))", Lang::Js).unwrap();
         assert!(cb.hot.self_accepting);
-        assert!(!scan_imports("import.meta.url", Lang::Js).unwrap().hot.uses_hot);
+        assert!(
+            !scan_imports("import.meta.url", Lang::Js)
+                .unwrap()
+                .hot
+                .uses_hot
+        );
     }
 
     #[test]
@@ -1036,7 +1117,12 @@ if (import.meta.hot) {
 "#;
         assert_eq!(
             specs(code, Lang::Css),
-            s(&[("base.css", "css-import"), ("theme.css", "css-import"), ("img/a.png", "css-url"), ("b.svg", "css-url")])
+            s(&[
+                ("base.css", "css-import"),
+                ("theme.css", "css-import"),
+                ("img/a.png", "css-url"),
+                ("b.svg", "css-url")
+            ])
         );
     }
 
@@ -1051,15 +1137,33 @@ if (import.meta.hot) {
 
     #[test]
     fn escapes_in_specifiers() {
-        assert_eq!(specs(r"import a from '\x2e/\u0061';", Lang::Js), s(&[("./a", "static")]));
+        assert_eq!(
+            specs(r"import a from '\x2e/\u0061';", Lang::Js),
+            s(&[("./a", "static")])
+        );
     }
 
     #[test]
     fn unterminated_constructs_are_errors_not_panics() {
-        assert_eq!(scan_imports("const a = `abc", Lang::Js).unwrap_err().message, "unterminated template literal");
+        assert_eq!(
+            scan_imports("const a = `abc", Lang::Js)
+                .unwrap_err()
+                .message,
+            "unterminated template literal"
+        );
         assert_eq!(scan_imports("/* open", Lang::Js).unwrap_err().offset, 0);
         assert!(scan_imports("a { b: url(", Lang::Css).is_ok());
-        for code in ["'", "\"abc", "/", "import", "import(", "export {", "<", "require(", "import.meta.hot.accept(["] {
+        for code in [
+            "'",
+            "\"abc",
+            "/",
+            "import",
+            "import(",
+            "export {",
+            "<",
+            "require(",
+            "import.meta.hot.accept([",
+        ] {
             let _ = scan_imports(code, Lang::Tsx);
         }
     }
