@@ -11,7 +11,7 @@ use crate::graph::{module_id, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::hmr::plan_hmr;
 use crate::json::Json;
-use crate::project::{project_graph, records_from_files};
+use crate::project::{project_graph_with, records_from_files, Resolver};
 use crate::scan::{scan_imports, Lang};
 use std::collections::BTreeMap;
 
@@ -114,7 +114,8 @@ pub fn project_from_files(input: &str) -> String {
             _ => return Err("missing object field `files`".into()),
         };
         let entries = str_list(j.get("entries"));
-        Ok(project_graph(&records_from_files(&files), &entries).1)
+        let records = records_from_files(&files);
+        Ok(project_graph_with(&Resolver::new(&records, Some(&files)), &records, &entries).1)
     }))
 }
 

@@ -127,13 +127,158 @@ pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>)
     None
 }
 
+/// Conditions tried in `exports` maps, in order: Nexxo bundles for the browser by default.
+const CONDITIONS: &[&str] = &["browser", "import", "module", "default"];
+
+/// Resolves imports among a project's own files, including packages whose files are in the map
+/// under `node_modules/` (the in-memory case: playgrounds, the edge, tests).
+pub struct Resolver {
+    ids: BTreeSet<String>,
+    package_json: BTreeMap<String, Json>,
+}
+
+impl Resolver {
+    pub fn new(records: &[FileRecord], files: Option<&BTreeMap<String, Vec<u8>>>) -> Self {
+        let ids: BTreeSet<String> = records.iter().map(|r| r.id.clone()).collect();
+        let mut package_json = BTreeMap::new();
+        if let Some(files) = files {
+            for (id, bytes) in files {
+                if id.ends_with("package.json") && id.contains("node_modules/") {
+                    if let Some(json) = std::str::from_utf8(bytes)
+                        .ok()
+                        .and_then(|t| Json::parse(t).ok())
+                    {
+                        let dir = id
+                            .trim_end_matches("package.json")
+                            .trim_end_matches('/')
+                            .to_string();
+                        package_json.insert(dir, json);
+                    }
+                }
+            }
+        }
+        Resolver { ids, package_json }
+    }
+
+    pub fn resolve(&self, importer: &str, specifier: &str) -> Option<String> {
+        if !is_bare(specifier) {
+            return resolve_relative(importer, specifier, &self.ids);
+        }
+        let mut parts = specifier.splitn(if specifier.starts_with('@') { 3 } else { 2 }, '/');
+        let name = if specifier.starts_with('@') {
+            format!("{}/{}", parts.next()?, parts.next()?)
+        } else {
+            parts.next()?.to_string()
+        };
+        let subpath = parts
+            .next()
+            .map(|p| format!("./{p}"))
+            .unwrap_or_else(|| ".".to_string());
+        // node_modules directories from the importer's folder up to the root.
+        let mut dir = importer
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default();
+        loop {
+            let pkg_dir = if dir.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{dir}/node_modules/{name}")
+            };
+            if let Some(found) = self.resolve_in_package(&pkg_dir, &subpath) {
+                return Some(found);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = dir
+                .rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default();
+        }
+    }
+
+    fn resolve_in_package(&self, pkg_dir: &str, subpath: &str) -> Option<String> {
+        let from = format!("{pkg_dir}/package.json");
+        let target = match self.package_json.get(pkg_dir) {
+            Some(pkg) => match pkg.get("exports") {
+                Some(exports) => export_target(exports, subpath)?,
+                None if subpath == "." => {
+                    let field = ["browser", "module", "main"]
+                        .iter()
+                        .find_map(|f| pkg.get(f).and_then(Json::as_str));
+                    format!("./{}", field.unwrap_or("index.js").trim_start_matches("./"))
+                }
+                None => subpath.to_string(),
+            },
+            None if self
+                .ids
+                .iter()
+                .any(|id| id.starts_with(&format!("{pkg_dir}/"))) =>
+            {
+                subpath.to_string()
+            }
+            None => return None,
+        };
+        resolve_relative(&from, &target, &self.ids)
+    }
+}
+
+/// The target of `subpath` in a package's `exports` field (strings, condition maps, subpath maps,
+/// and `*` patterns).
+fn export_target(exports: &Json, subpath: &str) -> Option<String> {
+    let is_subpath_map = matches!(exports, Json::Obj(m) if m.keys().any(|k| k.starts_with('.')));
+    if !is_subpath_map {
+        return if subpath == "." {
+            conditional(exports)
+        } else {
+            None
+        };
+    }
+    if let Some(entry) = exports.get(subpath) {
+        return conditional(entry);
+    }
+    if let Json::Obj(map) = exports {
+        for (key, value) in map {
+            if let Some((prefix, suffix)) = key.split_once('*') {
+                if subpath.starts_with(prefix)
+                    && subpath.ends_with(suffix)
+                    && subpath.len() >= prefix.len() + suffix.len()
+                {
+                    let star = &subpath[prefix.len()..subpath.len() - suffix.len()];
+                    return conditional(value).map(|t| t.replace('*', star));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn conditional(value: &Json) -> Option<String> {
+    match value {
+        Json::Str(s) => Some(s.clone()),
+        Json::Arr(items) => items.iter().find_map(conditional),
+        Json::Obj(map) => CONDITIONS
+            .iter()
+            .find_map(|c| map.get(*c).and_then(conditional)),
+        _ => None,
+    }
+}
+
 fn is_bare(specifier: &str) -> bool {
     !(specifier.starts_with('.') || specifier.starts_with('/') || specifier.contains(':'))
 }
 
 /// Builds the graph of `records` and describes it as JSON. `entries` (ids) mark evaluation roots.
 pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph, Json) {
-    let ids: BTreeSet<String> = records.iter().map(|r| r.id.clone()).collect();
+    project_graph_with(&Resolver::new(records, None), records, entries)
+}
+
+pub fn project_graph_with(
+    resolver: &Resolver,
+    records: &[FileRecord],
+    entries: &[String],
+) -> (ModuleGraph, Json) {
     let mut graph = ModuleGraph::new();
     let mut modules = Vec::with_capacity(records.len());
     let mut errors = Vec::new();
@@ -149,7 +294,7 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
         match &r.scan {
             Some(Ok(scan)) => {
                 for imp in &scan.imports {
-                    let resolved = resolve_relative(&r.id, &imp.specifier, &ids);
+                    let resolved = resolver.resolve(&r.id, &imp.specifier);
                     if let Some(dep) = &resolved {
                         if !imp.type_only {
                             match imp.kind {
@@ -172,7 +317,7 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
                     .hot
                     .accepted_deps
                     .iter()
-                    .filter_map(|d| resolve_relative(&r.id, d, &ids))
+                    .filter_map(|d| resolver.resolve(&r.id, d))
                     .collect();
                 hot = scan.to_json().get("hot").cloned().unwrap_or(Json::Null);
             }
@@ -208,7 +353,7 @@ pub fn project_graph(records: &[FileRecord], entries: &[String]) -> (ModuleGraph
     (graph, json)
 }
 
-/// Collects the file contents map into `(id, path)` shape shared by disk and memory callers.
+/// Hashes and scans every file of an in-memory project (files Nexxo does not scan are hashed only).
 pub fn records_from_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<FileRecord> {
     files
         .iter()
@@ -286,7 +431,8 @@ mod tests {
         files.insert("broken.ts".to_string(), b"const s = `unterminated".to_vec());
         files.insert("latin1.js".to_string(), vec![b'/', b'/', 0xE9]);
         files.insert("readme.md".to_string(), b"# not scanned".to_vec());
-        let (graph, json) = project_graph(&records_from_files(&files), &["main.tsx".to_string()]);
+        let records = records_from_files(&files);
+        let (graph, json) = project_graph(&records, &["main.tsx".to_string()]);
         assert_eq!(
             graph.get("main.tsx").unwrap().deps,
             vec!["app.tsx", "style.css"]
@@ -310,6 +456,76 @@ mod tests {
             text.contains(r#"{"id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn resolves_packages_from_node_modules_in_the_files_map() {
+        let mut files = BTreeMap::new();
+        let mut add = |k: &str, v: &str| {
+            files.insert(k.to_string(), v.as_bytes().to_vec());
+        };
+        add(
+            "node_modules/react/package.json",
+            r#"{"main":"index.js","exports":{".":{"default":"./index.js"},"./jsx-runtime":"./jsx-runtime.js","./package.json":"./package.json"}}"#,
+        );
+        add(
+            "node_modules/react/index.js",
+            "module.exports = require('./cjs/react.js')",
+        );
+        add("node_modules/react/cjs/react.js", "");
+        add("node_modules/react/jsx-runtime.js", "");
+        add(
+            "node_modules/@scope/lib/package.json",
+            r#"{"module":"./esm/index.mjs","exports":{"./feature/*":{"import":"./esm/f/*.mjs"}}}"#,
+        );
+        add("node_modules/@scope/lib/esm/f/x.mjs", "");
+        add("node_modules/plain/index.js", "");
+        add("node_modules/plain/sub.js", "");
+        add("src/node_modules/nested/package.json", r#"{"main":"lib"}"#);
+        add("src/node_modules/nested/lib.js", "");
+        add("src/main.js", "");
+        let records = records_from_files(&files);
+        let r = Resolver::new(&records, Some(&files));
+        assert_eq!(
+            r.resolve("src/main.js", "react").as_deref(),
+            Some("node_modules/react/index.js")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "react/jsx-runtime").as_deref(),
+            Some("node_modules/react/jsx-runtime.js")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "react/cjs/react.js"),
+            None,
+            "not exported"
+        );
+        assert_eq!(
+            r.resolve("node_modules/react/index.js", "./cjs/react.js")
+                .as_deref(),
+            Some("node_modules/react/cjs/react.js")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "@scope/lib/feature/x").as_deref(),
+            Some("node_modules/@scope/lib/esm/f/x.mjs")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "plain").as_deref(),
+            Some("node_modules/plain/index.js")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "plain/sub").as_deref(),
+            Some("node_modules/plain/sub.js")
+        );
+        assert_eq!(
+            r.resolve("src/main.js", "nested").as_deref(),
+            Some("src/node_modules/nested/lib.js")
+        );
+        assert_eq!(
+            r.resolve("main.js", "nested"),
+            None,
+            "not visible from above its node_modules"
+        );
+        assert_eq!(r.resolve("src/main.js", "missing"), None);
     }
 
     #[test]
