@@ -310,6 +310,7 @@ pub fn project_graph_with(
                         ("kind", Json::str(imp.kind.as_str())),
                         ("typeOnly", imp.type_only.into()),
                         ("resolved", resolved.map(Json::Str).unwrap_or(Json::Null)),
+                        ("start", imp.start.into()),
                     ]));
                 }
                 module.self_accepting = scan.hot.self_accepting || r.lang == Some(Lang::Css);

@@ -1,0 +1,80 @@
+// Choosing and loading a backend: the core binding plus an engine built the same way.
+
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { Core } from '../core/core.js'
+import { loadNativeCore } from '../core/native.js'
+import { instantiateWasmCore } from '../core/wasm.js'
+import { createEsbuildEngine, type EsbuildModule } from '../engines/esbuild.js'
+import { createRolldownEngine, type RolldownModule } from '../engines/rolldown.js'
+import type { Engine } from '../engines/types.js'
+import { NexxoError } from '../errors.js'
+import type { BackendName, EngineName } from '../types.js'
+
+export interface Backend {
+  name: BackendName
+  core: Core
+  engine: Engine
+}
+
+const require = createRequire(import.meta.url)
+
+const ENGINE_PACKAGES: Record<BackendName, Record<EngineName, string>> = {
+  native: { rolldown: 'rolldown', esbuild: 'esbuild' },
+  wasm: { rolldown: '@rolldown/browser', esbuild: 'esbuild-wasm' },
+}
+
+async function loadEngine(backend: BackendName, engine: EngineName): Promise<Engine> {
+  const pkg = ENGINE_PACKAGES[backend][engine]
+  if (engine === 'rolldown') return createRolldownEngine((await import(pkg)) as RolldownModule, pkg)
+  const mod = (await import(pkg)) as EsbuildModule & { default?: EsbuildModule }
+  return createEsbuildEngine(mod.default ?? mod, pkg)
+}
+
+let wasmCore: Promise<Core> | undefined
+/** The wasm core, compiled once per process. */
+export function loadWasmCore(): Promise<Core> {
+  wasmCore ??= readFile(require.resolve('@nexxo/wasm/nexxo_core.wasm')).then(
+    async (bytes) => new Core(await instantiateWasmCore(bytes)),
+  )
+  return wasmCore
+}
+
+let nativeCore: Core | undefined
+export function loadNativeCoreOnce(): Core {
+  nativeCore ??= new Core(loadNativeCore())
+  return nativeCore
+}
+
+async function load(name: BackendName, engine: EngineName): Promise<Backend> {
+  const core = name === 'native' ? loadNativeCoreOnce() : await loadWasmCore()
+  return { name, core, engine: await loadEngine(name, engine) }
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message.split('\n')[0]! : String(e))
+
+/** `auto` tries native, then wasm; a forced backend that cannot load is an error, never a fallback. */
+export async function selectBackend(requested: 'auto' | BackendName, engine: EngineName): Promise<Backend> {
+  const env = typeof process !== 'undefined' ? process.env.NEXXO_BACKEND : undefined
+  if (requested === 'auto' && env) {
+    if (env !== 'native' && env !== 'wasm') {
+      throw NexxoError.single('INVALID_OPTION', `NEXXO_BACKEND must be 'native' or 'wasm', not '${env}'.`)
+    }
+    requested = env
+  }
+  const order: BackendName[] = requested === 'auto' ? ['native', 'wasm'] : [requested]
+  const failures: string[] = []
+  for (const name of order) {
+    try {
+      return await load(name, engine)
+    } catch (e) {
+      failures.push(`  ${name} (${name === 'native' ? '@nexxo/native' : '@nexxo/wasm'} + ${ENGINE_PACKAGES[name][engine]}): ${message(e)}`)
+    }
+  }
+  const hint =
+    'Build the bindings with `npm run setup` (needs Rust; see README), or choose another backend with --backend.'
+  throw NexxoError.single(
+    'BACKEND_UNAVAILABLE',
+    `No ${requested === 'auto' ? '' : `${requested} `}backend could load for engine '${engine}':\n${failures.join('\n')}\n${hint}`,
+  )
+}

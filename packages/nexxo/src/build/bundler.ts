@@ -1,0 +1,110 @@
+// createBundler(): one object per backend + engine; build() runs a whole build through it.
+
+import { readFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import type { EngineInput } from '../engines/types.js'
+import { NexxoError } from '../errors.js'
+import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
+import { type Backend, selectBackend } from './backend.js'
+import { engineError, type SourceAccess } from './diagnostics.js'
+import { memoryEntries, memoryFiles, memoryKey, unresolvedImports, validateFiles } from './files.js'
+import { normalizeBuild } from './options.js'
+import { writeOutputsAtomically } from './write.js'
+
+export class Bundler {
+  /**
+   * Rolldown can panic or hang when bundles run concurrently right after it loads (DESIGN.md,
+   * "Traps"); the first build runs alone and the others wait for it.
+   */
+  private warmUp: Promise<unknown> | null = null
+  private closed = false
+
+  constructor(private readonly selected: Backend) {}
+
+  get backend(): BackendName {
+    return this.selected.name
+  }
+  get engine(): EngineName {
+    return this.selected.engine.name
+  }
+  /** `name@version` of the engine package doing the work. */
+  get engineVersion(): string {
+    return `${this.selected.engine.packageName}@${this.selected.engine.version}`
+  }
+  get core() {
+    return this.selected.core
+  }
+
+  async build(options: BuildOptions): Promise<BuildResult> {
+    if (this.closed) throw NexxoError.single('CLOSED', 'This bundler was closed.')
+    if (this.warmUp) await this.warmUp.catch(() => {})
+    const run = this.run(options)
+    this.warmUp ??= run
+    return run
+  }
+
+  private async run(options: BuildOptions): Promise<BuildResult> {
+    const started = performance.now()
+    const build = normalizeBuild(options)
+    const root = resolve(options.root ?? process.cwd())
+    const { engine } = this.selected
+    let input: EngineInput
+    let sources: SourceAccess
+    if (options.files) {
+      const files = validateFiles(options.files)
+      const entries = memoryEntries(files, build.entries)
+      const entryKeys = entries.map(memoryKey)
+      const project = this.selected.core.projectFromFiles(files, entryKeys)
+      const unresolved = unresolvedImports(project, files, entryKeys, build.external)
+      if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
+      const view = memoryFiles(files, project)
+      input = { ...build, entries, cwd: '/', files: view }
+      sources = { read: (id) => view.read(id), display: memoryKey }
+    } else {
+      const entries = build.entries.map((e) => (isAbsolute(e) ? e : resolve(root, e)))
+      input = { ...build, entries, cwd: root }
+      sources = {
+        read(id) {
+          try {
+            return readFileSync(id, 'utf8')
+          } catch {
+            return undefined
+          }
+        },
+        display: (id) => (isAbsolute(id) ? relative(root, id).replace(/\\/g, '/') : id),
+      }
+    }
+    let result: Awaited<ReturnType<typeof engine.build>>
+    try {
+      result = await engine.build(input)
+    } catch (e) {
+      throw engineError(e, engine.name, sources)
+    }
+    if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), result.outputs)
+    return {
+      outputs: result.outputs,
+      stats: {
+        modules: result.moduleIds.length,
+        durationMs: performance.now() - started,
+        cache: { hits: 0, misses: 0 },
+      },
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.selected.engine.close?.()
+  }
+}
+
+export async function createBundler(options: BundlerOptions = {}): Promise<Bundler> {
+  const engine = options.engine ?? 'rolldown'
+  if (engine !== 'rolldown' && engine !== 'esbuild') {
+    throw NexxoError.single('INVALID_OPTION', `Unknown engine '${engine}': expected rolldown or esbuild.`)
+  }
+  const backend = options.backend ?? 'auto'
+  if (!['auto', 'native', 'wasm'].includes(backend)) {
+    throw NexxoError.single('INVALID_OPTION', `Unknown backend '${backend}': expected auto, native or wasm.`)
+  }
+  return new Bundler(await selectBackend(backend, engine))
+}

@@ -1,0 +1,114 @@
+// In-memory projects: validating a `files` map and serving it to the engines, with imports resolved
+// by the core (relative paths and `node_modules/` packages), so both backends resolve identically.
+
+import type { Project } from '../core/core.js'
+import { lineColumn, utf16Index } from '../core/offsets.js'
+import type { MemoryFiles } from '../engines/types.js'
+import { codeFrame, type Diagnostic, NexxoError } from '../errors.js'
+
+/** Checks every key is a relative path inside the project; returns the map with normalized keys. */
+export function validateFiles(files: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  const bad: Diagnostic[] = []
+  for (const [key, content] of Object.entries(files)) {
+    const normalized = key.replace(/^(\.\/)+/, '')
+    const segments = normalized.split('/')
+    const reason =
+      key === ''
+        ? 'is empty'
+        : key.includes('\0')
+          ? 'contains a NUL byte'
+          : key.startsWith('/') || /^[a-zA-Z]:/.test(key) || key.startsWith('\\')
+            ? 'is absolute'
+            : key.includes('\\')
+              ? 'contains a backslash (use /)'
+              : segments.includes('..')
+                ? "contains '..'"
+                : segments.some((s) => s === '' || s === '.')
+                  ? 'has an empty or "." segment'
+                  : typeof content !== 'string'
+                    ? 'has non-string content'
+                    : null
+    if (reason) bad.push({ code: 'INVALID_PATH', message: `files key ${JSON.stringify(key)} ${reason}`, file: key })
+    else out[normalized] = content
+  }
+  if (bad.length > 0) throw new NexxoError('INVALID_PATH', bad)
+  return out
+}
+
+/** Engine ids are `/` + key; `/` keeps them absolute-looking, which both engines expect. */
+const toId = (key: string) => `/${key}`
+const toKey = (id: string) => id.slice(1)
+
+export function memoryFiles(files: Record<string, string>, project: Project): MemoryFiles {
+  const resolved = new Map<string, string | null>()
+  for (const m of project.modules) {
+    for (const imp of m.imports) resolved.set(`${m.id}\0${imp.specifier}`, imp.resolved)
+  }
+  return {
+    read: (id) => (Object.hasOwn(files, toKey(id)) ? files[toKey(id)] : undefined),
+    resolve(specifier, importer) {
+      const found = resolved.get(`${toKey(importer)}\0${specifier}`)
+      return found ? toId(found) : null
+    },
+  }
+}
+
+/** Entries as engine ids; a missing entry is an error naming what exists. */
+export function memoryEntries(files: Record<string, string>, entries: string[]): string[] {
+  return entries.map((entry) => {
+    const key = entry.replace(/^(\.\/)+/, '').replace(/^\//, '')
+    if (!Object.hasOwn(files, key)) {
+      const known = Object.keys(files).filter((k) => !k.startsWith('node_modules/'))
+      const hint = known.length ? ` Files: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : ' The files map is empty.'
+      throw NexxoError.single('MISSING_ENTRY', `Entry '${entry}' is not in files.${hint}`, { file: entry })
+    }
+    return toId(key)
+  })
+}
+
+/**
+ * Imports reachable from the entries that resolve to nothing, reported before the engine runs so
+ * that both engines give the same diagnostic: the importer, the specifier, line, column and frame.
+ */
+export function unresolvedImports(
+  project: Project,
+  files: Record<string, string>,
+  entries: string[],
+  external: string[],
+): Diagnostic[] {
+  const byId = new Map(project.modules.map((m) => [m.id, m]))
+  const seen = new Set<string>()
+  const queue = [...entries]
+  const out: Diagnostic[] = []
+  while (queue.length > 0) {
+    const id = queue.pop()!
+    if (seen.has(id)) continue
+    seen.add(id)
+    const m = byId.get(id)
+    if (!m) continue
+    for (const imp of m.imports) {
+      if (imp.resolved) {
+        if (!imp.typeOnly) queue.push(imp.resolved)
+        continue
+      }
+      if (imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
+      if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
+      const source = files[id] ?? ''
+      const { line, column } = lineColumn(source, utf16Index(source, imp.start))
+      const bare = !imp.specifier.startsWith('.') && !imp.specifier.startsWith('/')
+      const hint = bare ? ` (add the package under node_modules/ in files, or list it in external)` : ''
+      out.push({
+        code: 'UNRESOLVED_IMPORT',
+        message: `Could not resolve '${imp.specifier}' from '${id}'${hint}`,
+        file: id,
+        line,
+        column,
+        frame: codeFrame(source, line, column),
+      })
+    }
+  }
+  return out
+}
+
+export { toId as memoryId, toKey as memoryKey }

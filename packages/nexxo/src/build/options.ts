@@ -1,0 +1,44 @@
+// Every build option converges here into one normalized shape; nothing downstream re-checks them.
+
+import { NexxoError } from '../errors.js'
+import type { BuildOptions } from '../types.js'
+
+export interface NormalizedBuild {
+  entries: string[]
+  format: 'esm' | 'cjs' | 'iife'
+  minify: boolean
+  sourcemap: boolean
+  target?: string
+  define: Record<string, string>
+  external: string[]
+  entryFileNames: string
+  chunkFileNames: string
+  assetFileNames: string
+}
+
+const FORMATS = ['esm', 'cjs', 'iife'] as const
+
+export function normalizeBuild(options: BuildOptions): NormalizedBuild {
+  const entries = (Array.isArray(options.input) ? options.input : [options.input]).filter((e) => e !== '')
+  if (entries.length === 0) throw NexxoError.single('MISSING_ENTRY', 'No entry given: set `input`.')
+  const format = options.format ?? 'esm'
+  if (!FORMATS.includes(format)) {
+    throw NexxoError.single('INVALID_OPTION', `Unknown format '${format}': expected ${FORMATS.join(', ')}.`)
+  }
+  if (options.target === 'es5') {
+    throw NexxoError.single('INVALID_OPTION', "target 'es5' is not supported by the bundling engines (ES2015 floor).")
+  }
+  return {
+    entries,
+    format,
+    minify: options.minify ?? false,
+    sourcemap: options.sourcemap ?? false,
+    ...(options.target ? { target: options.target } : {}),
+    // Libraries (React among them) branch on this; a browser bundle has no `process`.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production'), ...options.define },
+    external: options.external ?? [],
+    entryFileNames: options.entryFileNames ?? '[name].js',
+    chunkFileNames: options.chunkFileNames ?? '[name]-[hash].js',
+    assetFileNames: options.assetFileNames ?? '[name]-[hash][extname]',
+  }
+}

@@ -1,0 +1,155 @@
+// The typed face of the Rust core, written once over either binding (`RawCore`).
+
+import type { RawCore, RawGraph } from './raw.js'
+
+export type Lang = 'js' | 'jsx' | 'ts' | 'tsx' | 'css'
+
+export interface ImportRecord {
+  specifier: string
+  kind: 'static' | 'dynamic' | 'reexport' | 'require' | 'css-import' | 'css-url'
+  /** UTF-8 byte offsets of the specifier text (see offsets.ts to convert). */
+  start: number
+  end: number
+  typeOnly: boolean
+}
+
+export interface HotInfo {
+  usesHot: boolean
+  selfAccepting: boolean
+  acceptedDeps: string[]
+  declined: boolean
+}
+
+export interface ScanResult {
+  imports: ImportRecord[]
+  hot: HotInfo
+}
+
+export interface ProjectModule {
+  id: string
+  hash: string
+  size: number
+  imports: {
+    specifier: string
+    kind: ImportRecord['kind']
+    typeOnly: boolean
+    resolved: string | null
+    /** UTF-8 byte offset of the specifier. */
+    start: number
+  }[]
+  deps: string[]
+  hot: HotInfo | null
+}
+
+export interface Project {
+  modules: ProjectModule[]
+  /** Files the scanner could not read: `offset` is a UTF-8 byte offset. */
+  errors: { id: string; message: string; offset: number }[]
+  externals: string[]
+  cycles: string[][]
+  order: string[]
+  graphHash: string
+}
+
+export interface ModuleInfo {
+  id: string
+  hash?: string
+  deps?: string[]
+  dynamicDeps?: string[]
+  selfAccepting?: boolean
+  acceptedDeps?: string[]
+  isEntry?: boolean
+}
+
+export type HmrPlan =
+  | { type: 'noop' }
+  | { type: 'update'; boundaries: { boundary: string; acceptedVia: string }[]; invalidated: string[] }
+  | { type: 'full-reload'; reason: string; module: string }
+
+/** An error the core returned as data. */
+export class CoreError extends Error {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message)
+    this.name = 'CoreError'
+  }
+}
+
+function unwrap<T>(answer: string): T {
+  const parsed = JSON.parse(answer) as { ok: T } | { error: { message: string; offset?: number } }
+  if ('error' in parsed) throw new CoreError(parsed.error.message, parsed.error.offset)
+  return parsed.ok
+}
+
+const encoder = new TextEncoder()
+
+export class ModuleGraph {
+  constructor(private readonly raw: RawGraph) {}
+  private call<T>(op: string, args: object = {}): T {
+    return unwrap<T>(this.raw.call(op, JSON.stringify(args)))
+  }
+  set(module: ModuleInfo): void {
+    this.call('set', module)
+  }
+  remove(id: string): boolean {
+    return this.call('remove', { id })
+  }
+  importers(id: string): string[] {
+    return this.call('importers', { id })
+  }
+  cycles(): string[][] {
+    return this.call('cycles')
+  }
+  topoOrder(): string[] {
+    return this.call('topoOrder')
+  }
+  graphHash(): string {
+    return this.call('graphHash')
+  }
+  planHmr(changed: string[]): HmrPlan {
+    return this.call('planHmr', { changed })
+  }
+  get size(): number {
+    return this.call('size')
+  }
+  free(): void {
+    this.raw.free()
+  }
+}
+
+export class Core {
+  constructor(readonly raw: RawCore) {}
+
+  get kind(): 'native' | 'wasm' {
+    return this.raw.kind
+  }
+  version(): string {
+    return this.raw.version()
+  }
+  /** BLAKE3, 64 hex characters. Strings are hashed as UTF-8. */
+  hash(content: string | Uint8Array): string {
+    return this.raw.hash(typeof content === 'string' ? encoder.encode(content) : content)
+  }
+  scan(code: string, lang: Lang): ScanResult {
+    return unwrap(this.raw.scan(code, lang))
+  }
+  cacheKey(input: { contentHash: string; engine: string; engineVersion: string; options: object }): string {
+    return unwrap(this.raw.cacheKey(JSON.stringify(input)))
+  }
+  moduleId(root: string, path: string): string {
+    return unwrap(this.raw.moduleId(JSON.stringify({ root, path })))
+  }
+  projectFromFiles(files: Record<string, string>, entries: string[] = []): Project {
+    return unwrap(this.raw.projectFromFiles(JSON.stringify({ files, entries })))
+  }
+  /** The same answer as `projectFromFiles` for a directory. Native: parallel in the addon. */
+  async scanProject(root: string, entries: string[] = []): Promise<Project> {
+    if (!this.raw.scanProject) throw new Error('scanProject needs the native backend; use projectFromFiles')
+    return unwrap(`{"ok":${await this.raw.scanProject(root, entries)}}`)
+  }
+  graph(): ModuleGraph {
+    return new ModuleGraph(this.raw.newGraph())
+  }
+}

@@ -1,0 +1,21 @@
+// The surface both bindings expose, unchanged from crates/nexxo-core/src/api.rs: JSON text in and
+// out. The wasm module and the Node-API addon each implement it in a few lines; everything typed
+// lives once, in core.ts.
+
+export interface RawGraph {
+  call(op: string, args: string): string
+  free(): void
+}
+
+export interface RawCore {
+  readonly kind: 'native' | 'wasm'
+  version(): string
+  hash(bytes: Uint8Array): string
+  scan(code: string, lang: string): string
+  cacheKey(input: string): string
+  moduleId(input: string): string
+  projectFromFiles(input: string): string
+  newGraph(): RawGraph
+  /** Native only: reads, hashes and scans a directory tree in parallel. */
+  scanProject?(root: string, entries: string[]): Promise<string>
+}

@@ -1,0 +1,88 @@
+// esbuild, native (`esbuild`) or wasm (`esbuild-wasm`): one adapter, the module passed in.
+
+import type * as esbuild from 'esbuild'
+import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile } from './types.js'
+import { loaderForPath } from './types.js'
+
+export type EsbuildModule = Pick<typeof esbuild, 'build' | 'version'> & { stop?: () => void }
+
+function filesPlugin(files: MemoryFiles, external: string[]): esbuild.Plugin {
+  return {
+    name: 'nexxo:files',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return files.read(args.path) === undefined ? undefined : { path: args.path }
+        if (external.includes(args.path)) return { path: args.path, external: true }
+        const id = files.resolve(args.path, args.importer)
+        if (id === null) return { errors: [{ text: `Could not resolve '${args.path}' from '${args.importer.slice(1)}'` }] }
+        return { path: id }
+      })
+      build.onLoad({ filter: /.*/ }, (args) => {
+        const contents = files.read(args.path)
+        if (contents === undefined) return undefined
+        return { contents, loader: loaderForPath(args.path) }
+      })
+    },
+  }
+}
+
+/** esbuild names outputs without their extension: `assets/[name]-[hash].js` -> `assets/[name]-[hash]`. */
+const withoutExt = (pattern: string) => pattern.replace(/\.(js|mjs|cjs)$/, '').replace(/\[extname\]|\[ext\]/g, '')
+
+export function createEsbuildEngine(mod: EsbuildModule, packageName: string): Engine {
+  return {
+    name: 'esbuild',
+    packageName,
+    version: mod.version,
+    async build(input: EngineInput): Promise<EngineOutput> {
+      const outdir = `${input.cwd.replace(/\/$/, '')}/.nexxo-out`
+      const result = await mod.build({
+        entryPoints: input.entries,
+        absWorkingDir: input.cwd,
+        bundle: true,
+        write: false,
+        outdir,
+        format: input.format,
+        splitting: input.format === 'esm',
+        minify: input.minify,
+        sourcemap: input.sourcemap ? 'linked' : false,
+        platform: 'browser',
+        define: input.define,
+        external: input.external,
+        entryNames: withoutExt(input.entryFileNames),
+        chunkNames: withoutExt(input.chunkFileNames),
+        assetNames: withoutExt(input.assetFileNames),
+        metafile: true,
+        logLevel: 'silent',
+        ...(input.target ? { target: input.target } : {}),
+        plugins: input.files ? [filesPlugin(input.files, input.external)] : [],
+      })
+      const maps = new Map<string, string>()
+      const outputs: OutputFile[] = []
+      const entryOutputs = new Set(
+        Object.entries(result.metafile.outputs)
+          .filter(([, o]) => o.entryPoint !== undefined)
+          .map(([path]) => path),
+      )
+      for (const file of result.outputFiles) {
+        const fileName = file.path.slice(outdir.length + 1).replace(/\\/g, '/')
+        if (fileName.endsWith('.map')) {
+          maps.set(fileName.slice(0, -4), file.text)
+        } else if (/\.[cm]?js$/.test(fileName)) {
+          const isEntry = [...entryOutputs].some((p) => p.endsWith(fileName))
+          outputs.push({ fileName, type: 'chunk', code: file.text, isEntry })
+        } else {
+          outputs.push({ fileName, type: 'asset', code: fileName.endsWith('.css') ? file.text : file.contents })
+        }
+      }
+      for (const out of outputs) {
+        const map = maps.get(out.fileName)
+        if (map) out.map = map
+      }
+      return { outputs, moduleIds: Object.keys(result.metafile.inputs) }
+    },
+    async close() {
+      mod.stop?.()
+    },
+  }
+}

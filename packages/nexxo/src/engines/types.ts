@@ -1,0 +1,71 @@
+// What an engine adapter receives and returns. Adapters translate these to one bundler's options;
+// they never decide policy (defaults, validation, caching live in build/).
+
+export interface OutputFile {
+  fileName: string
+  type: 'chunk' | 'asset'
+  code: string | Uint8Array
+  /** Source map JSON, for chunks built with `sourcemap`. */
+  map?: string
+  isEntry?: boolean
+}
+
+/** An in-memory project as the engines see it: ids are `/` + the files-map key. */
+export interface MemoryFiles {
+  read(id: string): string | undefined
+  /** The resolved id, or null when the import cannot be resolved (the caller has reported it). */
+  resolve(specifier: string, importer: string): string | null
+}
+
+export interface EngineInput {
+  entries: string[]
+  cwd: string
+  files?: MemoryFiles
+  format: 'esm' | 'cjs' | 'iife'
+  minify: boolean
+  sourcemap: boolean
+  target?: string
+  define: Record<string, string>
+  external: string[]
+  entryFileNames: string
+  chunkFileNames: string
+  assetFileNames: string
+}
+
+export interface EngineOutput {
+  outputs: OutputFile[]
+  /** Every module id the engine bundled (for stats and, later, cache invalidation). */
+  moduleIds: string[]
+}
+
+export interface Engine {
+  readonly name: 'rolldown' | 'esbuild'
+  /** The npm package that does the work, e.g. `@rolldown/browser`. */
+  readonly packageName: string
+  readonly version: string
+  build(input: EngineInput): Promise<EngineOutput>
+  close?(): Promise<void>
+}
+
+export const loaderForPath = (id: string): 'js' | 'jsx' | 'ts' | 'tsx' | 'css' | 'json' | 'text' => {
+  const ext = id.slice(id.lastIndexOf('.') + 1).toLowerCase()
+  switch (ext) {
+    case 'ts':
+    case 'mts':
+    case 'cts':
+      return 'ts'
+    case 'tsx':
+      return 'tsx'
+    case 'jsx':
+      return 'jsx'
+    case 'js':
+    case 'mjs':
+    case 'cjs':
+      return 'js'
+    case 'css':
+    case 'json':
+      return ext
+    default:
+      return 'text'
+  }
+}

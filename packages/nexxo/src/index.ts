@@ -1,0 +1,7 @@
+// nexxo: one bundler API for Node and Bun (this entry), the browser and the edge.
+
+export { Bundler, createBundler } from './build/bundler.js'
+export type { HmrPlan, ImportRecord, ModuleInfo, Project, ScanResult } from './core/core.js'
+export { Core, CoreError, ModuleGraph } from './core/core.js'
+export { codeFrame, type Diagnostic, formatDiagnostic, NexxoError } from './errors.js'
+export type * from './types.js'

@@ -1,0 +1,50 @@
+// The public contract (DESIGN.md, "Public API").
+
+import type { OutputFile } from './engines/types.js'
+
+export type { OutputFile }
+export type BackendName = 'native' | 'wasm'
+export type EngineName = 'rolldown' | 'esbuild'
+
+export interface BundlerOptions {
+  /** `auto` (default): native when the addon and the native engine load, else wasm. `NEXXO_BACKEND` overrides `auto`. */
+  backend?: 'auto' | BackendName
+  engine?: EngineName
+  /**
+   * Persistent build cache. Not implemented yet (issue 3): `'auto'` currently builds uncached and
+   * reports zero hits; `false` disables it explicitly.
+   */
+  cache?: 'auto' | false
+}
+
+export interface BuildOptions {
+  /** Entry module(s): keys of `files`, or paths relative to `root`. */
+  input: string | string[]
+  /** An in-memory project: relative paths to contents. Bare imports resolve from `node_modules/...` keys. */
+  files?: Record<string, string>
+  /** Project directory on disk (default: the current directory). Ignored for resolution when `files` is given. */
+  root?: string
+  /** Write the outputs here (relative to `root`), atomically: the old directory stays until the build succeeded. */
+  outDir?: string
+  format?: 'esm' | 'cjs' | 'iife'
+  minify?: boolean
+  sourcemap?: boolean
+  target?: string
+  define?: Record<string, string>
+  external?: string[]
+  /** Output name patterns; `[name]` and `[hash]` are replaced. Default `[name].js`. */
+  entryFileNames?: string
+  chunkFileNames?: string
+  assetFileNames?: string
+}
+
+export interface BuildStats {
+  modules: number
+  durationMs: number
+  cache: { hits: number; misses: number }
+}
+
+export interface BuildResult {
+  outputs: OutputFile[]
+  stats: BuildStats
+}
