@@ -47,6 +47,8 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string): En
         minify: input.minify,
         sourcemap: input.sourcemap ? 'linked' : false,
         platform: 'browser',
+        // The automatic runtime, as rolldown (oxc) and Vite default to: no `React` in scope needed.
+        jsx: 'automatic',
         define: input.define,
         external: input.external,
         entryNames: withoutExt(input.entryFileNames),

@@ -1,0 +1,213 @@
+// The `nexxo` command. Exit codes: 0 success, 1 build error (with a code frame), 2 bad usage.
+
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import { createBundler } from '../build/bundler.js'
+import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
+import { writeOutputsAtomically } from '../build/write.js'
+import type { OutputFile } from '../engines/types.js'
+import { formatDiagnostic, NexxoError } from '../errors.js'
+import type { BuildOptions } from '../types.js'
+
+class UsageError extends Error {}
+
+const USAGE = `Usage: nexxo build [root] [options]
+
+Builds the app in [root] (default: .). Its index.html's module scripts are the entries,
+or give them with --entry.
+
+Options:
+  --entry <file>       entry module, relative to root (repeatable); default: from index.html
+  --out-dir <dir>      output directory, relative to root (default: dist)
+  --backend <name>     auto | native | wasm (default: auto, or $NEXXO_BACKEND)
+  --engine <name>      rolldown | esbuild (default: rolldown)
+  --format <name>      esm | cjs | iife (default: esm)
+  --minify             minify the output
+  --sourcemap          write source maps
+  -h, --help           show this help
+  -v, --version        show the version`
+
+const color = (code: number) => (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s)
+const dim = color(2)
+const green = color(32)
+const cyan = color(36)
+const red = (s: string) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[31m${s}\x1b[0m` : s)
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        entry: { type: 'string', multiple: true },
+        'out-dir': { type: 'string' },
+        backend: { type: 'string' },
+        engine: { type: 'string' },
+        format: { type: 'string' },
+        minify: { type: 'boolean' },
+        sourcemap: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got '${value}')`)
+  }
+  return value as T
+}
+
+const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`
+
+function printTable(outDir: string, outputs: OutputFile[]) {
+  const rows = outputs.flatMap((o) => {
+    const bytes = typeof o.code === 'string' ? Buffer.from(o.code) : o.code
+    const row = { name: `${outDir}/${o.fileName}`, size: bytes.length, gzip: gzipSync(bytes).length }
+    return o.map ? [row, { name: `${row.name}.map`, size: Buffer.byteLength(o.map), gzip: -1 }] : [row]
+  })
+  const width = Math.max(...rows.map((r) => r.name.length))
+  const sizeWidth = Math.max(...rows.map((r) => kb(r.size).length))
+  for (const r of rows) {
+    const gzip = r.gzip >= 0 ? dim(` │ gzip: ${kb(r.gzip)}`) : ''
+    const name = r.name.endsWith('.js') ? cyan(r.name) : r.name
+    console.log(`${name.padEnd(width + (name.length - r.name.length))}  ${kb(r.size).padStart(sizeWidth)}${gzip}`)
+  }
+}
+
+/** After a second of silence, tell the user the build is still going (in place on a terminal). */
+function progress(label: string): () => void {
+  const started = Date.now()
+  const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'
+  let frame = 0
+  let interval: NodeJS.Timeout | undefined
+  const timeout = setTimeout(() => {
+    if (!process.stderr.isTTY) {
+      process.stderr.write(`${label}…\n`)
+      return
+    }
+    interval = setInterval(() => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      process.stderr.write(`\r${frames[frame++ % frames.length]} ${label}… ${seconds}s`)
+    }, 100)
+  }, 1000)
+  return () => {
+    clearTimeout(timeout)
+    if (interval) {
+      clearInterval(interval)
+      process.stderr.write('\r\x1b[K')
+    }
+  }
+}
+
+async function build(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv)
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  if (positionals.length > 1) throw new UsageError(`expected at most one root directory, got: ${positionals.join(' ')}`)
+  const root = resolve(positionals[0] ?? '.')
+  if (!existsSync(root)) throw new UsageError(`root directory not found: ${root}`)
+  const backend = oneOf('backend', values.backend, ['auto', 'native', 'wasm'] as const)
+  const engine = oneOf('engine', values.engine, ['rolldown', 'esbuild'] as const)
+  const format = oneOf('format', values.format, ['esm', 'cjs', 'iife'] as const)
+  const outDir = values['out-dir'] ?? 'dist'
+
+  const htmlPath = resolve(root, 'index.html')
+  const html = !values.entry && existsSync(htmlPath) ? readFileSync(htmlPath, 'utf8') : undefined
+  const entries = values.entry ?? (html ? htmlEntries(html) : [])
+  if (entries.length === 0) {
+    throw new UsageError(
+      html
+        ? `${htmlPath} has no <script type="module" src> to build; pass --entry <file>`
+        : `no index.html in ${root}; pass --entry <file>`,
+    )
+  }
+
+  const started = performance.now()
+  const done = progress('building')
+  let result: Awaited<ReturnType<Awaited<ReturnType<typeof createBundler>>['build']>>
+  let bundler: Awaited<ReturnType<typeof createBundler>> | undefined
+  try {
+    bundler = await createBundler({ ...(backend ? { backend } : {}), ...(engine ? { engine } : {}) })
+    const options: BuildOptions = {
+      input: entries,
+      root,
+      ...(format ? { format } : {}),
+      minify: values.minify ?? false,
+      sourcemap: values.sourcemap ?? false,
+      entryFileNames: 'assets/[name]-[hash].js',
+      chunkFileNames: 'assets/[name]-[hash].js',
+      assetFileNames: 'assets/[name]-[hash][extname]',
+    }
+    result = await bundler.build(options)
+    const outputs = [...result.outputs]
+    if (html) outputs.unshift({ fileName: 'index.html', type: 'asset', code: pageFor(html, entries, outputs) })
+    // Written only now, after the page is known: a failure above leaves the old output untouched.
+    await writeOutputsAtomically(resolve(root, outDir), outputs)
+    result = { ...result, outputs }
+  } finally {
+    done()
+    await bundler?.close()
+  }
+  printTable(outDir, result.outputs)
+  const ms = Math.round(performance.now() - started)
+  console.log(
+    `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion}`)}`,
+  )
+}
+
+/** The page with entry scripts pointing at the entry chunks (matched by name) and their CSS. */
+function pageFor(html: string, entries: string[], outputs: OutputFile[]): string {
+  const mapped: HtmlEntryOutput[] = entries.map((entry) => {
+    const name = basename(entry).replace(/\.[^.]+$/, '')
+    const prefix = `assets/${name}-`
+    const js = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.fileName.startsWith(prefix))
+    if (!js) throw NexxoError.single('BUILD_ERROR', `No output chunk for the entry ${entry}`, { file: entry })
+    const css = outputs.filter((o) => o.fileName.startsWith(prefix) && o.fileName.endsWith('.css')).map((o) => o.fileName)
+    return { entry, js: js.fileName, css }
+  })
+  return rewriteHtml(html, mapped)
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  try {
+    if (command === '-v' || command === '--version') {
+      console.log(version())
+    } else if (command === '-h' || command === '--help' || command === undefined) {
+      console.log(USAGE)
+      if (command === undefined) process.exitCode = 2
+    } else if (command === 'build') {
+      await build(rest)
+    } else {
+      throw new UsageError(`unknown command '${command}' (dev, preview and cache are not implemented yet)`)
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${red('error')} ${e.message}\n\n${USAGE}`)
+      process.exitCode = 2
+    } else if (e instanceof NexxoError) {
+      const count = e.diagnostics.length
+      console.error(`${red('✗')} build failed with ${count} error${count === 1 ? '' : 's'}:\n`)
+      for (const d of e.diagnostics) console.error(`${formatDiagnostic(d)}\n`)
+      process.exitCode = 1
+    } else {
+      console.error(e)
+      process.exitCode = 1
+    }
+  }
+}
