@@ -168,7 +168,7 @@ mod tests {
         );
         assert_eq!(
             scan("`", "js"),
-            r#"{"error":{"message":"unterminated template literal","offset":1}}"#
+            r#"{"error":{"message":"unterminated template literal","offset":0}}"#
         );
         assert!(cache_key_json("{").starts_with(r#"{"error":"#));
         assert!(cache_key_json(r#"{"engine":"x"}"#).contains("contentHash"));

@@ -449,7 +449,7 @@ mod tests {
         assert!(text.contains(r#""externals":["react"]"#), "{text}");
         assert!(
             text.contains(
-                r#"{"id":"broken.ts","message":"unterminated template literal","offset":23}"#
+                r#"{"id":"broken.ts","message":"unterminated template literal","offset":10}"#
             ),
             "{text}"
         );

@@ -154,7 +154,8 @@ enum Frame {
         cond: bool,
     },
     Bracket,
-    Template,
+    /// Opened at this byte offset (reported when it never closes).
+    Template(usize),
     JsxTag,
     JsxChildren,
 }
@@ -227,20 +228,16 @@ impl<'a> JsLexer<'a> {
         }
         while self.i < self.src.len() {
             match self.stack.last() {
-                Some(Frame::Template) => self.template_chars()?,
+                Some(Frame::Template(_)) => self.template_chars()?,
                 Some(Frame::JsxTag) => self.jsx_tag()?,
                 Some(Frame::JsxChildren) => self.jsx_children(),
                 _ => self.js_token()?,
             }
         }
-        match self
-            .stack
-            .iter()
-            .rev()
-            .find(|f| matches!(f, Frame::Template | Frame::JsxTag))
-        {
-            Some(Frame::Template) => {
-                Err(self.error("unterminated template literal", self.src.len()))
+        // The outermost unterminated template is where the user's mistake starts.
+        match self.stack.iter().find(|f| matches!(f, Frame::Template(_))) {
+            Some(Frame::Template(start)) => {
+                Err(self.error("unterminated template literal", *start))
             }
             _ => Ok(self.out),
         }
@@ -342,7 +339,7 @@ impl<'a> JsLexer<'a> {
                 self.prev = Prev::Value;
             }
             b'`' => {
-                self.stack.push(Frame::Template);
+                self.stack.push(Frame::Template(self.i));
                 self.i += 1;
             }
             b'{' => {
