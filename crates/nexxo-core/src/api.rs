@@ -71,6 +71,7 @@ pub fn scan(code: &str, lang: &str) -> String {
         Err(e) => Json::obj([(
             "error",
             Json::obj([
+                ("code", Json::str(e.code)),
                 ("message", Json::str(&e.message)),
                 ("offset", e.offset.into()),
             ]),
@@ -168,7 +169,7 @@ mod tests {
         );
         assert_eq!(
             scan("`", "js"),
-            r#"{"error":{"message":"unterminated template literal","offset":0}}"#
+            r#"{"error":{"code":"UNTERMINATED","message":"unterminated template literal","offset":0}}"#
         );
         assert!(cache_key_json("{").starts_with(r#"{"error":"#));
         assert!(cache_key_json(r#"{"engine":"x"}"#).contains("contentHash"));

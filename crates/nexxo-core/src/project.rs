@@ -25,6 +25,7 @@ pub fn scan_file(id: &str, bytes: &[u8]) -> FileRecord {
     let scan = lang.map(|lang| match std::str::from_utf8(bytes) {
         Ok(code) => scan_imports(code, lang),
         Err(e) => Err(ScanError {
+            code: "NOT_UTF8",
             message: "file is not valid UTF-8".into(),
             offset: e.valid_up_to(),
         }),
@@ -324,6 +325,7 @@ pub fn project_graph_with(
             }
             Some(Err(e)) => errors.push(Json::obj([
                 ("id", Json::str(&r.id)),
+                ("code", Json::str(e.code)),
                 ("message", Json::str(&e.message)),
                 ("offset", e.offset.into()),
             ])),
@@ -449,12 +451,12 @@ mod tests {
         assert!(text.contains(r#""externals":["react"]"#), "{text}");
         assert!(
             text.contains(
-                r#"{"id":"broken.ts","message":"unterminated template literal","offset":10}"#
+                r#"{"code":"UNTERMINATED","id":"broken.ts","message":"unterminated template literal","offset":10}"#
             ),
             "{text}"
         );
         assert!(
-            text.contains(r#"{"id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#),
+            text.contains(r#"{"code":"NOT_UTF8","id":"latin1.js","message":"file is not valid UTF-8","offset":2}"#),
             "{text}"
         );
     }

@@ -1,13 +1,13 @@
 // createBundler(): one object per backend + engine; build() runs a whole build through it.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import type { EngineInput } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
 import { type Backend, selectBackend } from './backend.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
-import { memoryEntries, memoryFiles, memoryKey, unresolvedImports, validateFiles } from './files.js'
+import { memoryEntries, memoryFiles, memoryKey, refusedFiles, unresolvedImports, validateFiles } from './files.js'
 import { normalizeBuild } from './options.js'
 import { writeOutputsAtomically } from './write.js'
 
@@ -55,6 +55,8 @@ export class Bundler {
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       const project = this.selected.core.projectFromFiles(files, entryKeys)
+      const refused = refusedFiles(project, entryKeys, (id) => files[id])
+      if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, entryKeys, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
       const view = memoryFiles(files, project)
@@ -62,7 +64,15 @@ export class Bundler {
       sources = { read: (id) => view.read(id), display: memoryKey }
     } else {
       const entries = build.entries.map((e) => (isAbsolute(e) ? e : resolve(root, e)))
+      const missing = entries.filter((e) => !existsSync(e))
+      if (missing.length > 0) {
+        throw new NexxoError(
+          'MISSING_ENTRY',
+          missing.map((e) => ({ code: 'MISSING_ENTRY', message: `Entry not found: ${e}`, file: relative(root, e) })),
+        )
+      }
       input = { ...build, entries, cwd: root }
+      await this.guardDisk(root, entries)
       sources = {
         read(id) {
           try {
@@ -89,6 +99,27 @@ export class Bundler {
         cache: { hits: 0, misses: 0 },
       },
     }
+  }
+
+  /**
+   * Native rolldown overflows its stack on pathologically nested code and takes the process down
+   * with it, and esbuild reads non-UTF-8 files as Latin-1 without a word; the core's parallel scan
+   * finds such files among the project's sources first. The wasm core has no parallel disk scan, so
+   * wasm builds rely on their engines here (wasm rolldown reports both; see the README's limits).
+   */
+  private async guardDisk(root: string, entries: string[]): Promise<void> {
+    const { core, name } = this.selected
+    if (name !== 'native') return
+    const project = await core.scanProject(root)
+    const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
+    const refused = refusedFiles(project, entryIds, (id) => {
+      try {
+        return readFileSync(resolve(root, id), 'utf8')
+      } catch {
+        return undefined
+      }
+    })
+    if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
   }
 
   async close(): Promise<void> {

@@ -77,31 +77,21 @@ export function unresolvedImports(
   entries: string[],
   external: string[],
 ): Diagnostic[] {
-  const byId = new Map(project.modules.map((m) => [m.id, m]))
-  const seen = new Set<string>()
-  const queue = [...entries]
+  const live = reachable(project, entries)
   const out: Diagnostic[] = []
-  while (queue.length > 0) {
-    const id = queue.pop()!
-    if (seen.has(id)) continue
-    seen.add(id)
-    const m = byId.get(id)
-    if (!m) continue
+  for (const m of project.modules) {
+    if (!live.has(m.id)) continue
     for (const imp of m.imports) {
-      if (imp.resolved) {
-        if (!imp.typeOnly) queue.push(imp.resolved)
-        continue
-      }
-      if (imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
+      if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
       if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
-      const source = files[id] ?? ''
+      const source = files[m.id] ?? ''
       const { line, column } = lineColumn(source, utf16Index(source, imp.start))
       const bare = !imp.specifier.startsWith('.') && !imp.specifier.startsWith('/')
-      const hint = bare ? ` (add the package under node_modules/ in files, or list it in external)` : ''
+      const hint = bare ? ' (add the package under node_modules/ in files, or list it in external)' : ''
       out.push({
         code: 'UNRESOLVED_IMPORT',
-        message: `Could not resolve '${imp.specifier}' from '${id}'${hint}`,
-        file: id,
+        message: `Could not resolve '${imp.specifier}' from '${m.id}'${hint}`,
+        file: m.id,
         line,
         column,
         frame: codeFrame(source, line, column),
@@ -109,6 +99,41 @@ export function unresolvedImports(
     }
   }
   return out
+}
+
+/** Module ids reachable from `entries` over runtime imports (type-only imports are erased). */
+export function reachable(project: Project, entries: string[]): Set<string> {
+  const byId = new Map(project.modules.map((m) => [m.id, m]))
+  const seen = new Set<string>()
+  const queue = [...entries]
+  while (queue.length > 0) {
+    const id = queue.pop()!
+    if (seen.has(id)) continue
+    seen.add(id)
+    for (const imp of byId.get(id)?.imports ?? []) if (imp.resolved && !imp.typeOnly) queue.push(imp.resolved)
+  }
+  return seen
+}
+
+/**
+ * Reachable files the engines must not see: nesting deep enough to overflow a native parser's stack
+ * (which kills the process rather than failing the build) and bytes that are not UTF-8. Other scan
+ * errors are left to the engine, whose parser reports them better.
+ */
+export function refusedFiles(
+  project: Project,
+  entries: string[],
+  read: (id: string) => string | undefined,
+): Diagnostic[] {
+  const live = reachable(project, entries)
+  return project.errors
+    .filter((e) => (e.code === 'TOO_DEEP' || e.code === 'NOT_UTF8') && live.has(e.id))
+    .map((e) => {
+      const source = e.code === 'NOT_UTF8' ? undefined : read(e.id)
+      if (source === undefined) return { code: e.code, message: `${e.message} (at byte ${e.offset})`, file: e.id }
+      const { line, column } = lineColumn(source, utf16Index(source, e.offset))
+      return { code: e.code, message: e.message, file: e.id, line, column, frame: codeFrame(source, line, column) }
+    })
 }
 
 export { toId as memoryId, toKey as memoryKey }

@@ -44,7 +44,7 @@ export interface ProjectModule {
 export interface Project {
   modules: ProjectModule[]
   /** Files the scanner could not read: `offset` is a UTF-8 byte offset. */
-  errors: { id: string; message: string; offset: number }[]
+  errors: { id: string; code: 'UNTERMINATED' | 'NOT_UTF8' | 'TOO_DEEP'; message: string; offset: number }[]
   externals: string[]
   cycles: string[][]
   order: string[]
@@ -71,6 +71,7 @@ export class CoreError extends Error {
   constructor(
     message: string,
     readonly offset?: number,
+    readonly code?: string,
   ) {
     super(message)
     this.name = 'CoreError'
@@ -78,8 +79,8 @@ export class CoreError extends Error {
 }
 
 function unwrap<T>(answer: string): T {
-  const parsed = JSON.parse(answer) as { ok: T } | { error: { message: string; offset?: number } }
-  if ('error' in parsed) throw new CoreError(parsed.error.message, parsed.error.offset)
+  const parsed = JSON.parse(answer) as { ok: T } | { error: { message: string; offset?: number; code?: string } }
+  if ('error' in parsed) throw new CoreError(parsed.error.message, parsed.error.offset, parsed.error.code)
   return parsed.ok
 }
 
