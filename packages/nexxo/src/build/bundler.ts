@@ -88,7 +88,7 @@ export class Bundler {
     try {
       result = await engine.build(input)
     } catch (e) {
-      throw engineError(e, engine.name, sources)
+      throw engineError(e, engine.name, sources, input.cwd)
     }
     if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), result.outputs)
     return {

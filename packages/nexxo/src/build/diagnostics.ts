@@ -43,26 +43,28 @@ function fromRolldown(log: RolldownLog, src: SourceAccess): Diagnostic {
   return withFrame(d, src.read(id))
 }
 
-function fromEsbuild(m: EsbuildMessage, src: SourceAccess): Diagnostic {
+function fromEsbuild(m: EsbuildMessage, src: SourceAccess, cwd: string): Diagnostic {
   const d: Diagnostic = { code: 'BUILD_ERROR', message: m.text }
   if (!m.location) return d
-  const id = m.location.file.replace(/^file:/, '')
-  d.file = src.display(id.startsWith('/') ? id : `/${id}`)
+  // esbuild names files relative to its working directory.
+  const file = m.location.file.replace(/^file:/, '')
+  const id = file.startsWith('/') ? file : `${cwd.replace(/\/$/, '')}/${file}`
+  d.file = src.display(id)
   d.line = m.location.line
   // esbuild counts columns in UTF-8 bytes.
   d.column = utf16Index(m.location.lineText, m.location.column) + 1
-  return withFrame(d, src.read(id.startsWith('/') ? id : `/${id}`))
+  return withFrame(d, src.read(id))
 }
 
 /** Wraps whatever an engine threw into a NexxoError with diagnostics. */
-export function engineError(error: unknown, engine: 'rolldown' | 'esbuild', src: SourceAccess): NexxoError {
+export function engineError(error: unknown, engine: 'rolldown' | 'esbuild', src: SourceAccess, cwd: string): NexxoError {
   if (error instanceof NexxoError) return error
   const errors = (error as { errors?: unknown[] } | null)?.errors
   if (Array.isArray(errors) && errors.length > 0) {
     const diagnostics =
       engine === 'rolldown'
         ? (errors as RolldownLog[]).map((e) => fromRolldown(e, src))
-        : (errors as EsbuildMessage[]).map((e) => fromEsbuild(e, src))
+        : (errors as EsbuildMessage[]).map((e) => fromEsbuild(e, src, cwd))
     return new NexxoError(diagnostics[0]!.code ?? 'BUILD_ERROR', diagnostics)
   }
   const text = error instanceof Error ? error.message : String(error)

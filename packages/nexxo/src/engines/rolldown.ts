@@ -78,7 +78,17 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string): 
     packageName,
     version: mod.VERSION,
     async build(input: EngineInput): Promise<EngineOutput> {
-      const plugins: Plugin[] = [cssPlugin()]
+      // Every module in the graph, including those that render no code (chunk.moduleIds omits them).
+      let graphIds: string[] = []
+      const plugins: Plugin[] = [
+        cssPlugin(),
+        {
+          name: 'nexxo:module-ids',
+          buildEnd() {
+            graphIds = [...this.getModuleIds()]
+          },
+        },
+      ]
       if (input.files) plugins.unshift(filesPlugin(input.files, input.external))
       const bundle = await mod.rolldown({
         input: input.entries,
@@ -100,11 +110,9 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string): 
           chunkFileNames: input.chunkFileNames,
           assetFileNames: input.assetFileNames,
         })
-        const moduleIds = new Set<string>()
         const outputs: OutputFile[] = []
         for (const item of output as (OutputChunk | OutputAsset)[]) {
           if (item.type === 'chunk') {
-            for (const id of item.moduleIds) moduleIds.add(id)
             outputs.push({
               fileName: item.fileName,
               type: 'chunk',
@@ -116,7 +124,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string): 
             outputs.push({ fileName: item.fileName, type: 'asset', code: item.source })
           }
         }
-        return { outputs, moduleIds: [...moduleIds].filter((id) => !id.startsWith('\0') && !id.startsWith('rolldown:')) }
+        return { outputs, moduleIds: graphIds.filter((id) => !id.startsWith('\0') && !id.startsWith('rolldown:')) }
       } finally {
         await bundle.close()
       }

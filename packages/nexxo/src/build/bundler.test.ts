@@ -1,0 +1,259 @@
+// createBundler/build against real engines on both backends: results, parity, and every bad input
+// of the spine issue (each must be a NexxoError with a place, never a crash or a half-written dir).
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { NexxoError } from '../errors.js'
+import type { BackendName, BuildOptions, EngineName } from '../types.js'
+import { type Bundler, createBundler } from './bundler.js'
+
+const combos: [BackendName, EngineName][] = [
+  ['native', 'rolldown'],
+  ['wasm', 'rolldown'],
+  ['native', 'esbuild'],
+  ['wasm', 'esbuild'],
+]
+const bundlers = new Map<string, Bundler>()
+async function bundler(backend: BackendName, engine: EngineName): Promise<Bundler> {
+  const key = `${backend}/${engine}`
+  if (!bundlers.has(key)) bundlers.set(key, await createBundler({ backend, engine }))
+  return bundlers.get(key)!
+}
+after(async () => {
+  for (const b of bundlers.values()) await b.close()
+})
+
+const tmp = mkdtempSync(join(tmpdir(), 'nexxo-bundler-test-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
+
+/** Runs an ESM bundle in a fresh Node process and returns what it logged. */
+function run(code: string): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout.trim()
+}
+
+const app: Record<string, string> = {
+  'src/main.ts': [
+    "import { greet } from './greet'",
+    "import { a } from './cycle-a'",
+    "import answer from 'answer'",
+    "import './style.css'",
+    "console.log(greet('wörld'), a(), answer)",
+  ].join('\n'),
+  'src/greet.ts': [
+    'export const greet = (name: string): string => `hello ${name}`',
+    "export const unused = (): string => 'TREE-SHAKEN-AWAY'",
+  ].join('\n'),
+  // A circular import: builds, and evaluates in Node's order.
+  'src/cycle-a.ts': "import { b } from './cycle-b'\nexport const a = () => 'a' + b()",
+  'src/cycle-b.ts': "import { a } from './cycle-a'\nexport const b = () => 'b' + typeof a",
+  'src/style.css': 'body { color: rebeccapurple }',
+  'node_modules/answer/package.json': '{"name":"answer","exports":{".":{"import":"./esm/index.js"}}}',
+  'node_modules/answer/esm/index.js': 'export default 42',
+}
+
+const build = async (backend: BackendName, engine: EngineName, options: BuildOptions) =>
+  (await bundler(backend, engine)).build(options)
+
+describe('build from a files map', () => {
+  for (const [backend, engine] of combos) {
+    test(`${backend} + ${engine}: runs, tree-shakes, resolves node_modules, emits CSS`, async () => {
+      const r = await build(backend, engine, { input: 'src/main.ts', files: app })
+      const js = r.outputs.find((o) => o.type === 'chunk' && o.isEntry)!
+      const css = r.outputs.find((o) => o.fileName.endsWith('.css'))
+      assert.equal(run(String(js.code)), 'hello wörld abfunction 42')
+      assert.ok(!String(js.code).includes('TREE-SHAKEN-AWAY'))
+      assert.match(String(css?.code), /rebeccapurple/)
+      assert.equal(r.stats.cache.hits, 0)
+      assert.ok(r.stats.modules >= 5, `modules: ${r.stats.modules}`)
+      assert.ok(r.stats.durationMs > 0)
+    })
+  }
+
+  for (const engine of ['rolldown', 'esbuild'] as const) {
+    test(`${engine}: native and wasm backends give byte-identical outputs`, async () => {
+      const options: BuildOptions = { input: 'src/main.ts', files: app, minify: true, sourcemap: true }
+      const a = await build('native', engine, options)
+      const b = await build('wasm', engine, options)
+      assert.deepEqual(
+        b.outputs.map((o) => [o.fileName, String(o.code), o.map]),
+        a.outputs.map((o) => [o.fileName, String(o.code), o.map]),
+      )
+      assert.ok(a.outputs.some((o) => o.map), 'source maps were produced')
+    })
+  }
+
+  test('options reach the engine: format, define, external, minify', async () => {
+    const files = { 'main.js': "import x from 'ext'\nconsole.log(__FLAG__, x)\nexport const value = 1" }
+    for (const [backend, engine] of combos) {
+      const r = await build(backend, engine, {
+        input: 'main.js',
+        files,
+        format: 'cjs',
+        minify: true,
+        define: { __FLAG__: '"on"' },
+        external: ['ext'],
+      })
+      const code = String(r.outputs[0]!.code)
+      assert.match(code, /require\(["'`]ext["'`]\)/, `${backend}/${engine}: ${code}`)
+      assert.match(code, /["'`]on["'`]/)
+      assert.ok(!code.includes('__FLAG__'))
+      assert.ok(code.split('\n').filter(Boolean).length <= 3, 'minified')
+    }
+  })
+})
+
+async function rejects(promise: Promise<unknown>, code: string, check: (e: NexxoError) => void = () => {}) {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(e instanceof NexxoError, `expected a NexxoError, got ${String(e)}`)
+    assert.equal(e.code, code, e.message)
+    assert.ok(e.diagnostics.length > 0)
+    check(e)
+    return true
+  })
+}
+
+describe('bad input gives a located NexxoError on every backend and engine', () => {
+  for (const [backend, engine] of combos) {
+    test(`${backend} + ${engine}`, async () => {
+      const b = await bundler(backend, engine)
+      // Syntax error: file, line, column, frame.
+      await rejects(
+        b.build({ input: 'a.ts', files: { 'a.ts': 'export const ok = 1\nconst bad: number = ;\n' } }),
+        engine === 'rolldown' ? 'PARSE_ERROR' : 'BUILD_ERROR',
+        (e) => {
+          const d = e.diagnostics[0]!
+          assert.deepEqual([d.file, d.line, d.column], ['a.ts', 2, 21])
+          assert.match(d.frame!, /> 2 \| const bad: number = ;\n {4}\| {21}\^/)
+        },
+      )
+      // Missing entry.
+      await rejects(b.build({ input: 'nope.ts', files: { 'a.ts': '' } }), 'MISSING_ENTRY', (e) =>
+        assert.match(e.message, /Entry 'nope.ts' is not in files\. Files: a\.ts/),
+      )
+      // Empty project.
+      await rejects(b.build({ input: 'main.ts', files: {} }), 'MISSING_ENTRY', (e) => assert.match(e.message, /empty/))
+      // Unresolvable imports name the importer and the specifier, with the import's position.
+      await rejects(
+        b.build({ input: 'a.ts', files: { 'a.ts': "// ✓ ünïcode first\nimport x from './missing'\nimport 'left-pad'" } }),
+        'UNRESOLVED_IMPORT',
+        (e) => {
+          assert.deepEqual(
+            e.diagnostics.map((d) => [d.message.split(' (')[0], d.line, d.column]),
+            [
+              ["Could not resolve './missing' from 'a.ts'", 2, 16],
+              ["Could not resolve 'left-pad' from 'a.ts'", 3, 9],
+            ],
+          )
+        },
+      )
+      // Keys that escape the project are rejected before anything runs.
+      for (const key of ['../evil.ts', '/etc/passwd', 'a/../../b.ts', 'C:\\x.ts', 'a\\b.ts']) {
+        await rejects(b.build({ input: 'a.ts', files: { 'a.ts': '', [key]: 'x' } }), 'INVALID_PATH', (e) =>
+          assert.equal(e.diagnostics[0]!.file, key),
+        )
+      }
+      // Attack 26: nesting that would overflow a native parser's stack.
+      for (const code of ['- '.repeat(20_000) + '1', '('.repeat(10_000) + '1' + ')'.repeat(10_000), 'a+'.repeat(1e6) + 'a']) {
+        await rejects(b.build({ input: 'a.js', files: { 'a.js': `export default ${code}` } }), 'TOO_DEEP', (e) =>
+          assert.equal(e.diagnostics[0]!.line, 1),
+        )
+      }
+    })
+  }
+})
+
+describe('build from disk', () => {
+  const root = join(tmp, 'disk')
+  mkdirSync(join(root, 'src'), { recursive: true })
+  writeFileSync(join(root, 'src/main.js'), "import { two } from './two.js'\nconsole.log(two)")
+  writeFileSync(join(root, 'src/two.js'), 'export const two = 2')
+  writeFileSync(join(root, 'src/broken.js'), "import './nowhere.js'")
+  writeFileSync(join(root, 'src/latin1.js'), Buffer.from([0x2f, 0x2f, 0xe9, 0x0a]))
+  writeFileSync(join(root, 'src/uses-latin1.js'), "import './latin1.js'")
+  writeFileSync(join(root, 'src/deep.js'), `export default ${'['.repeat(5000)}${']'.repeat(5000)}`)
+  writeFileSync(join(root, 'src/uses-deep.js'), "import './deep.js'")
+
+  for (const [backend, engine] of combos) {
+    test(`${backend} + ${engine}: builds, and reports a missing file by importer and position`, async () => {
+      const b = await bundler(backend, engine)
+      const ok = await b.build({ input: 'src/main.js', root })
+      assert.equal(run(String(ok.outputs[0]!.code)), '2')
+      await rejects(b.build({ input: 'src/broken.js', root }), engine === 'rolldown' ? 'UNRESOLVED_IMPORT' : 'BUILD_ERROR', (e) => {
+        const d = e.diagnostics[0]!
+        assert.equal(d.file, 'src/broken.js')
+        assert.match(d.message, /nowhere\.js/)
+        assert.equal(d.line, 1)
+      })
+      await rejects(b.build({ input: 'src/absent.js', root }), 'MISSING_ENTRY')
+    })
+  }
+
+  test('native backend refuses non-UTF-8 and pathologically nested sources it would otherwise crash on', async () => {
+    for (const engine of ['rolldown', 'esbuild'] as const) {
+      const b = await bundler('native', engine)
+      await rejects(b.build({ input: 'src/uses-latin1.js', root }), 'NOT_UTF8', (e) =>
+        assert.equal(e.diagnostics[0]!.file, 'src/latin1.js'),
+      )
+      await rejects(b.build({ input: 'src/uses-deep.js', root }), 'TOO_DEEP')
+      // Files that the entry does not reach do not block it.
+      await b.build({ input: 'src/main.js', root })
+    }
+  })
+
+  test('outDir is replaced atomically and survives a failed build untouched', async () => {
+    const b = await bundler('native', 'rolldown')
+    await b.build({ input: 'src/main.js', root, outDir: 'out' })
+    const before = readFileSync(join(root, 'out/main.js'), 'utf8')
+    writeFileSync(join(root, 'out/keep.txt'), 'marker')
+    await rejects(b.build({ input: 'src/broken.js', root, outDir: 'out' }), 'UNRESOLVED_IMPORT')
+    assert.equal(readFileSync(join(root, 'out/main.js'), 'utf8'), before)
+    assert.equal(readFileSync(join(root, 'out/keep.txt'), 'utf8'), 'marker')
+    assert.deepEqual(
+      readdirSync(root).filter((n) => n.includes('.nexxo-')),
+      [],
+      'no staging directory left behind',
+    )
+    await b.build({ input: 'src/main.js', root, outDir: 'out' })
+    assert.deepEqual(readdirSync(join(root, 'out')), ['main.js'], 'a successful build replaces the directory')
+  })
+})
+
+describe('backend selection', () => {
+  const script = (body: string, env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', body], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      cwd: new URL('../../', import.meta.url).pathname,
+    })
+    return `${r.stdout}${r.stderr}`
+  }
+  const probe = `import { createBundler } from './src/index.ts'
+try { const b = await createBundler(JSON.parse(process.env.OPTS)); console.log('chose', b.backend, b.engine, b.engineVersion); await b.close() }
+catch (e) { console.log('error', e.code, e.message) }`
+
+  test('auto picks native when it loads', () => {
+    assert.match(script(probe, { OPTS: '{}' }), /chose native rolldown rolldown@1\.0\.1/)
+  })
+  test('NEXXO_BACKEND overrides auto', () => {
+    assert.match(script(probe, { OPTS: '{}', NEXXO_BACKEND: 'wasm' }), /chose wasm rolldown @rolldown\/browser@1\.0\.1/)
+    assert.match(script(probe, { OPTS: '{}', NEXXO_BACKEND: 'fast' }), /error INVALID_OPTION/)
+  })
+  test('a missing addon: auto falls back to wasm; forcing native is a clear error listing the attempt', () => {
+    const env = { NEXXO_NATIVE_PATH: '/nonexistent/nexxo.node' }
+    assert.match(script(probe, { ...env, OPTS: '{}' }), /chose wasm/)
+    const forced = script(probe, { ...env, OPTS: '{"backend":"native"}' })
+    assert.match(forced, /error BACKEND_UNAVAILABLE No native backend could load/)
+    assert.match(forced, /native \(@nexxo\/native \+ rolldown\): Cannot find module '\/nonexistent\/nexxo\.node'/)
+    assert.match(forced, /npm run setup/)
+  })
+  test('unknown options are refused', () => {
+    assert.match(script(probe, { OPTS: '{"engine":"webpack"}' }), /error INVALID_OPTION Unknown engine 'webpack'/)
+    assert.match(script(probe, { OPTS: '{"backend":"gpu"}' }), /error INVALID_OPTION Unknown backend 'gpu'/)
+  })
+})
