@@ -1,0 +1,103 @@
+// `nexxo build` as a user runs it: both backends, Bun, exit codes, and dist/ kept whole on failure.
+
+import assert from 'node:assert/strict'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { cli, repo, tempDir, tree } from './helpers.js'
+
+const work = tempDir('cli')
+after(() => rmSync(work, { recursive: true, force: true }))
+const example = join(repo, 'examples/react-app')
+
+describe('nexxo build examples/react-app', () => {
+  const outs: Record<string, Record<string, string>> = {}
+  for (const backend of ['native', 'wasm']) {
+    test(`--backend ${backend}`, () => {
+      const out = join(work, `dist-${backend}`)
+      const r = cli(['build', example, '--backend', backend, '--out-dir', out])
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stdout, /index\.html\s+[\d.]+ kB │ gzip: [\d.]+ kB/)
+      assert.match(r.stdout, /assets\/main-[\w-]+\.js\s+[\d.]+ kB │ gzip:/)
+      assert.match(r.stdout, new RegExp(`✓ built in \\d+ ms · \\d+ modules · ${backend} backend`))
+      outs[backend] = tree(out)
+      const html = outs[backend]['index.html']!
+      assert.match(html, /<script type="module" crossorigin src="\/assets\/main-[\w-]+\.js"><\/script>/)
+      assert.match(html, /<link rel="stylesheet" crossorigin href="\/assets\/main-[\w-]+\.css">/)
+      const js = Object.entries(outs[backend]).find(([name]) => name.endsWith('.js'))![1]
+      assert.ok(!js.includes('this string must not appear in the bundle'), 'unused export tree-shaken')
+    })
+  }
+
+  test('native and wasm backends write byte-identical output', () => {
+    assert.ok(outs.native && outs.wasm)
+    assert.deepEqual(outs.wasm, outs.native)
+  })
+
+  test('esbuild engine on both backends is identical too, with source maps and minification', () => {
+    const a = join(work, 'esb-native')
+    const b = join(work, 'esb-wasm')
+    for (const [backend, out] of [['native', a], ['wasm', b]] as const) {
+      const r = cli(['build', example, '--engine', 'esbuild', '--backend', backend, '--minify', '--sourcemap', '--out-dir', out])
+      assert.equal(r.status, 0, r.stderr)
+    }
+    assert.deepEqual(tree(b), tree(a))
+    assert.ok(Object.keys(tree(a)).some((f) => f.endsWith('.js.map')))
+  })
+
+  test('runs under Bun with the same output', () => {
+    const bun = join(repo, 'node_modules/.bin/bun')
+    const out = join(work, 'dist-bun')
+    const r = cli(['build', example, '--out-dir', out], bun)
+    assert.equal(r.status, 0, r.stderr + r.stdout)
+    assert.match(r.stdout, /native backend/)
+    assert.deepEqual(tree(out), outs.native)
+  })
+})
+
+describe('exit codes and failures', () => {
+  test('bad usage exits 2 with the usage text', () => {
+    for (const args of [
+      ['build', example, '--bogus'],
+      ['build', example, '--backend', 'gpu'],
+      ['build', example, '--format', 'umd'],
+      ['build', join(work, 'does-not-exist')],
+      ['build', work],
+      ['serve'],
+      [],
+    ]) {
+      const r = cli(args)
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr + r.stdout, /Usage: nexxo build/)
+    }
+  })
+
+  test('a syntax error exits 1 with file:line:column and a code frame, leaving dist/ as it was', () => {
+    const app = join(work, 'broken-app')
+    cpSync(example, app, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.includes('dist') })
+    const ok = cli(['build', app])
+    assert.equal(ok.status, 0, ok.stderr)
+    const before = tree(join(app, 'dist'))
+    writeFileSync(join(app, 'src/greet.ts'), 'export function greet(name: string) {\n  return `Hello ${name`\n}\n')
+    const r = cli(['build', app])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /build failed with 1 error/)
+    assert.match(r.stderr, /src\/greet\.ts:\d+:\d+: /)
+    assert.match(r.stderr, /> *\d+ \| /)
+    assert.deepEqual(tree(join(app, 'dist')), before, 'previous dist/ untouched')
+    assert.deepEqual(
+      readdirSync(app).filter((n) => n.includes('.nexxo-')),
+      [],
+    )
+  })
+
+  test('an unresolvable import names the importer and the specifier', () => {
+    const app = join(work, 'unresolved-app')
+    cpSync(example, app, { recursive: true, filter: (src) => !src.includes('dist') })
+    writeFileSync(join(app, 'src/App.tsx'), `import './Missing'\n${readFileSync(join(example, 'src/App.tsx'), 'utf8')}`)
+    const r = cli(['build', app, '--backend', 'wasm'])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /src\/App\.tsx:1:8: Could not resolve '\.\/Missing' in src\/App\.tsx/)
+    assert.ok(!existsSync(join(app, 'dist')))
+  })
+})
