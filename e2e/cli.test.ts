@@ -37,8 +37,22 @@ describe('nexxo build examples/react-app', () => {
   test('esbuild engine on both backends is identical too, with source maps and minification', () => {
     const a = join(work, 'esb-native')
     const b = join(work, 'esb-wasm')
-    for (const [backend, out] of [['native', a], ['wasm', b]] as const) {
-      const r = cli(['build', example, '--engine', 'esbuild', '--backend', backend, '--minify', '--sourcemap', '--out-dir', out])
+    for (const [backend, out] of [
+      ['native', a],
+      ['wasm', b],
+    ] as const) {
+      const r = cli([
+        'build',
+        example,
+        '--engine',
+        'esbuild',
+        '--backend',
+        backend,
+        '--minify',
+        '--sourcemap',
+        '--out-dir',
+        out,
+      ])
       assert.equal(r.status, 0, r.stderr)
     }
     assert.deepEqual(tree(b), tree(a))
@@ -78,6 +92,7 @@ describe('exit codes and failures', () => {
     const ok = cli(['build', app])
     assert.equal(ok.status, 0, ok.stderr)
     const before = tree(join(app, 'dist'))
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the broken source text itself, with an unclosed `${`
     writeFileSync(join(app, 'src/greet.ts'), 'export function greet(name: string) {\n  return `Hello ${name`\n}\n')
     const r = cli(['build', app])
     assert.equal(r.status, 1)

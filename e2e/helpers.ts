@@ -15,7 +15,11 @@ export function tempDir(label: string): string {
 }
 
 export function cli(args: string[], runtime = process.execPath) {
-  const r = spawnSync(runtime, [cliPath, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  const r = spawnSync(runtime, [cliPath, ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -30,7 +34,12 @@ export function tree(dir: string, prefix = ''): Record<string, string> {
   return out
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' }
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+}
 
 /** Serves `dir` on 127.0.0.1 at a free port. */
 export async function serve(dir: string): Promise<{ url: string; server: Server }> {

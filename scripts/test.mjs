@@ -10,7 +10,12 @@ let failedSuites = 0
 
 function run(label, cmd, args, parse) {
   console.log(`\n▶ ${label}: ${cmd} ${args.join(' ')}`)
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 })
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  })
   process.stdout.write(r.stdout ?? '')
   parse(r.stdout ?? '')
   if (r.status !== 0) failedSuites++
@@ -36,12 +41,17 @@ const files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'e2
   .map((f) => f.slice(root.length))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort()
-run('facade, CLI and e2e (node:test)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], (out) => {
-  const count = (name) => +(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? 0)
-  totals.passed += count('pass')
-  totals.failed += count('fail') + count('cancelled')
-  totals.skipped += count('skipped') + count('todo')
-})
+run(
+  'facade, CLI and e2e (node:test)',
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  (out) => {
+    const count = (name) => +(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? 0)
+    totals.passed += count('pass')
+    totals.failed += count('fail') + count('cancelled')
+    totals.skipped += count('skipped') + count('todo')
+  },
+)
 
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exit(failedSuites > 0 || totals.failed > 0 ? 1 : 0)

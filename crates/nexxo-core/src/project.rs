@@ -199,6 +199,15 @@ impl Resolver {
         }
     }
 
+    /// Whether any file lies below `dir`: one ordered-set lookup, not a scan of every id.
+    fn has_dir(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.ids
+            .range(prefix.clone()..)
+            .next()
+            .map_or(false, |id| id.starts_with(&prefix))
+    }
+
     fn resolve_in_package(&self, pkg_dir: &str, subpath: &str) -> Option<String> {
         let from = format!("{pkg_dir}/package.json");
         let target = match self.package_json.get(pkg_dir) {
@@ -212,13 +221,7 @@ impl Resolver {
                 }
                 None => subpath.to_string(),
             },
-            None if self
-                .ids
-                .iter()
-                .any(|id| id.starts_with(&format!("{pkg_dir}/"))) =>
-            {
-                subpath.to_string()
-            }
+            None if self.has_dir(pkg_dir) => subpath.to_string(),
             None => return None,
         };
         resolve_relative(&from, &target, &self.ids)

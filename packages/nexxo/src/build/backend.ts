@@ -68,7 +68,9 @@ export async function selectBackend(requested: 'auto' | BackendName, engine: Eng
     try {
       return await load(name, engine)
     } catch (e) {
-      failures.push(`  ${name} (${name === 'native' ? '@nexxo/native' : '@nexxo/wasm'} + ${ENGINE_PACKAGES[name][engine]}): ${message(e)}`)
+      failures.push(
+        `  ${name} (${name === 'native' ? '@nexxo/native' : '@nexxo/wasm'} + ${ENGINE_PACKAGES[name][engine]}): ${message(e)}`,
+      )
     }
   }
   const hint =

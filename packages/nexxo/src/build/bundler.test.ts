@@ -46,6 +46,7 @@ const app: Record<string, string> = {
     "console.log(greet('wörld'), a(), answer)",
   ].join('\n'),
   'src/greet.ts': [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source code of a module under test
     'export const greet = (name: string): string => `hello ${name}`',
     "export const unused = (): string => 'TREE-SHAKEN-AWAY'",
   ].join('\n'),
@@ -84,7 +85,10 @@ describe('build from a files map', () => {
         b.outputs.map((o) => [o.fileName, String(o.code), o.map]),
         a.outputs.map((o) => [o.fileName, String(o.code), o.map]),
       )
-      assert.ok(a.outputs.some((o) => o.map), 'source maps were produced')
+      assert.ok(
+        a.outputs.some((o) => o.map),
+        'source maps were produced',
+      )
     })
   }
 
@@ -140,7 +144,10 @@ describe('bad input gives a located NexxoError on every backend and engine', () 
       await rejects(b.build({ input: 'main.ts', files: {} }), 'MISSING_ENTRY', (e) => assert.match(e.message, /empty/))
       // Unresolvable imports name the importer and the specifier, with the import's position.
       await rejects(
-        b.build({ input: 'a.ts', files: { 'a.ts': "// ✓ ünïcode first\nimport x from './missing'\nimport 'left-pad'" } }),
+        b.build({
+          input: 'a.ts',
+          files: { 'a.ts': "// ✓ ünïcode first\nimport x from './missing'\nimport 'left-pad'" },
+        }),
         'UNRESOLVED_IMPORT',
         (e) => {
           assert.deepEqual(
@@ -159,7 +166,11 @@ describe('bad input gives a located NexxoError on every backend and engine', () 
         )
       }
       // Attack 26: nesting that would overflow a native parser's stack.
-      for (const code of ['- '.repeat(20_000) + '1', '('.repeat(10_000) + '1' + ')'.repeat(10_000), 'a+'.repeat(1e6) + 'a']) {
+      for (const code of [
+        `${'- '.repeat(20_000)}1`,
+        `${'('.repeat(10_000)}1${')'.repeat(10_000)}`,
+        `${'a+'.repeat(1e6)}a`,
+      ]) {
         await rejects(b.build({ input: 'a.js', files: { 'a.js': `export default ${code}` } }), 'TOO_DEEP', (e) =>
           assert.equal(e.diagnostics[0]!.line, 1),
         )
@@ -184,12 +195,16 @@ describe('build from disk', () => {
       const b = await bundler(backend, engine)
       const ok = await b.build({ input: 'src/main.js', root })
       assert.equal(run(String(ok.outputs[0]!.code)), '2')
-      await rejects(b.build({ input: 'src/broken.js', root }), engine === 'rolldown' ? 'UNRESOLVED_IMPORT' : 'BUILD_ERROR', (e) => {
-        const d = e.diagnostics[0]!
-        assert.equal(d.file, 'src/broken.js')
-        assert.match(d.message, /nowhere\.js/)
-        assert.equal(d.line, 1)
-      })
+      await rejects(
+        b.build({ input: 'src/broken.js', root }),
+        engine === 'rolldown' ? 'UNRESOLVED_IMPORT' : 'BUILD_ERROR',
+        (e) => {
+          const d = e.diagnostics[0]!
+          assert.equal(d.file, 'src/broken.js')
+          assert.match(d.message, /nowhere\.js/)
+          assert.equal(d.line, 1)
+        },
+      )
       await rejects(b.build({ input: 'src/absent.js', root }), 'MISSING_ENTRY')
     })
   }

@@ -32,7 +32,10 @@ function withFrame(d: Diagnostic, source: string | undefined): Diagnostic {
 
 function fromRolldown(log: RolldownLog, src: SourceAccess): Diagnostic {
   // rolldown's message starts `[CODE] text` and continues with its own (colored) frame.
-  const first = stripAnsi(log.message).split('\n')[0]!.replace(/^\[[A-Z_]+\]\s*/, '').trim()
+  const first = stripAnsi(log.message)
+    .split('\n')[0]!
+    .replace(/^\[[A-Z_]+\]\s*/, '')
+    .trim()
   const id = log.loc?.file ?? log.id
   const d: Diagnostic = { code: log.code ?? log.kind ?? 'BUILD_ERROR', message: first }
   if (!id) return d
@@ -57,7 +60,12 @@ function fromEsbuild(m: EsbuildMessage, src: SourceAccess, cwd: string): Diagnos
 }
 
 /** Wraps whatever an engine threw into a NexxoError with diagnostics. */
-export function engineError(error: unknown, engine: 'rolldown' | 'esbuild', src: SourceAccess, cwd: string): NexxoError {
+export function engineError(
+  error: unknown,
+  engine: 'rolldown' | 'esbuild',
+  src: SourceAccess,
+  cwd: string,
+): NexxoError {
   if (error instanceof NexxoError) return error
   const errors = (error as { errors?: unknown[] } | null)?.errors
   if (Array.isArray(errors) && errors.length > 0) {

@@ -60,7 +60,9 @@ export function memoryEntries(files: Record<string, string>, entries: string[]):
     const key = entry.replace(/^(\.\/)+/, '').replace(/^\//, '')
     if (!Object.hasOwn(files, key)) {
       const known = Object.keys(files).filter((k) => !k.startsWith('node_modules/'))
-      const hint = known.length ? ` Files: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : ' The files map is empty.'
+      const hint = known.length
+        ? ` Files: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}`
+        : ' The files map is empty.'
       throw NexxoError.single('MISSING_ENTRY', `Entry '${entry}' is not in files.${hint}`, { file: entry })
     }
     return toId(key)

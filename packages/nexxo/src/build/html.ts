@@ -3,7 +3,10 @@
 
 const SCRIPT = /<script\b([^>]*)>\s*<\/script>/gi
 const attr = (attrs: string, name: string) =>
-  new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs)?.slice(1).find((v) => v !== undefined)
+  new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i')
+    .exec(attrs)
+    ?.slice(1)
+    .find((v) => v !== undefined)
 
 const isLocal = (src: string) => !/^(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(src) && !src.startsWith('data:')
 

@@ -29,7 +29,8 @@ Options:
   -h, --help           show this help
   -v, --version        show the version`
 
-const color = (code: number) => (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s)
+const color = (code: number) => (s: string) =>
+  process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s
 const dim = color(2)
 const green = color(32)
 const cyan = color(36)
@@ -172,7 +173,9 @@ function pageFor(html: string, entries: string[], outputs: OutputFile[]): string
     const prefix = `assets/${name}-`
     const js = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.fileName.startsWith(prefix))
     if (!js) throw NexxoError.single('BUILD_ERROR', `No output chunk for the entry ${entry}`, { file: entry })
-    const css = outputs.filter((o) => o.fileName.startsWith(prefix) && o.fileName.endsWith('.css')).map((o) => o.fileName)
+    const css = outputs
+      .filter((o) => o.fileName.startsWith(prefix) && o.fileName.endsWith('.css'))
+      .map((o) => o.fileName)
     return { entry, js: js.fileName, css }
   })
   return rewriteHtml(html, mapped)

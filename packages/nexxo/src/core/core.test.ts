@@ -79,7 +79,12 @@ describe('core parity: native and wasm answer byte for byte', () => {
   })
 
   test('cache keys and module ids', () => {
-    const input = { contentHash: native.hash('x'), engine: 'rolldown', engineVersion: '1.0.1', options: { minify: true } }
+    const input = {
+      contentHash: native.hash('x'),
+      engine: 'rolldown',
+      engineVersion: '1.0.1',
+      options: { minify: true },
+    }
     assert.equal(native.cacheKey(input), wasm.cacheKey(input))
     assert.equal(native.cacheKey(input), native.cacheKey({ ...input, options: { minify: true } }))
     assert.notEqual(native.cacheKey(input), native.cacheKey({ ...input, engineVersion: '1.0.2' }))
@@ -124,7 +129,11 @@ describe('core parity: native and wasm answer byte for byte', () => {
 })
 
 describe('scanner agrees with es-module-lexer on real packages', () => {
-  const esm = [...walk(join(nm, 'lodash-es'), /\.js$/), ...walk(join(nm, 'three/src'), /\.js$/), join(nm, 'three/build/three.module.js')]
+  const esm = [
+    ...walk(join(nm, 'lodash-es'), /\.js$/),
+    ...walk(join(nm, 'three/src'), /\.js$/),
+    join(nm, 'three/build/three.module.js'),
+  ]
 
   test(`${esm.length} ES module files`, () => {
     let compared = 0
@@ -147,7 +156,10 @@ describe('scanner agrees with es-module-lexer on real packages', () => {
   test('react-dom CJS builds: no panics, require() edges found', () => {
     for (const file of walk(join(nm, 'react-dom/cjs'), /\.js$/)) {
       const scan = native.scan(readFileSync(file, 'utf8'), 'js')
-      assert.ok(scan.imports.every((i) => i.kind === 'require'), file)
+      assert.ok(
+        scan.imports.every((i) => i.kind === 'require'),
+        file,
+      )
     }
     const client = native.scan(readFileSync(join(nm, 'react-dom/client.js'), 'utf8'), 'js')
     assert.ok(client.imports.some((i) => i.specifier === './cjs/react-dom-client.production.js'))

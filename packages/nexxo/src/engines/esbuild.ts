@@ -14,7 +14,8 @@ function filesPlugin(files: MemoryFiles, external: string[]): esbuild.Plugin {
         if (args.kind === 'entry-point') return files.read(args.path) === undefined ? undefined : { path: args.path }
         if (external.includes(args.path)) return { path: args.path, external: true }
         const id = files.resolve(args.path, args.importer)
-        if (id === null) return { errors: [{ text: `Could not resolve '${args.path}' from '${args.importer.slice(1)}'` }] }
+        if (id === null)
+          return { errors: [{ text: `Could not resolve '${args.path}' from '${args.importer.slice(1)}'` }] }
         return { path: id }
       })
       build.onLoad({ filter: /.*/ }, (args) => {

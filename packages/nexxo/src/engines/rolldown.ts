@@ -38,10 +38,14 @@ function cssPlugin(): Plugin {
   const styles = new Map<string, string>()
   return {
     name: 'nexxo:css',
-    transform(code, id) {
-      if (!id.endsWith('.css')) return null
-      styles.set(id, code)
-      return { code: 'export {}', moduleType: 'js', moduleSideEffects: true }
+    // The filter keeps rolldown from calling into JS for every other module: that crossing, not
+    // the work, is what a plugin costs a native bundler.
+    transform: {
+      filter: { id: /\.css$/ },
+      handler(code, id) {
+        styles.set(id, code)
+        return { code: 'export {}', moduleType: 'js', moduleSideEffects: true }
+      },
     },
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
