@@ -48,6 +48,8 @@ function cssPlugin(): Plugin {
       },
     },
     generateBundle(_options, bundle) {
+      // The walk asks rolldown for every module's info; apps without CSS should not pay for it.
+      if (styles.size === 0) return
       for (const chunk of Object.values(bundle)) {
         if (chunk.type !== 'chunk' || !chunk.isEntry || !chunk.facadeModuleId) continue
         const css: string[] = []
