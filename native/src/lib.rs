@@ -6,7 +6,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use nexxo_core::api;
 use nexxo_core::graph::ModuleGraph;
-use nexxo_core::project::{project_graph, scan_file, walk, FileRecord};
+use nexxo_core::project::{project_graph, reachable_errors, scan_file, walk, FileRecord, Resolver};
 use std::path::PathBuf;
 
 #[napi]
@@ -61,9 +61,8 @@ impl Graph {
 }
 
 /// Reads, hashes and scans every source file below `root` on Tokio's blocking pool, one batch per
-/// core, and answers with the same JSON as `projectFromFiles` (plus nothing else).
-#[napi]
-pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> {
+/// core.
+async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
     let root = PathBuf::from(root);
     let walk_root = root.clone();
     let files = tokio::task::spawn_blocking(move || walk(&walk_root))
@@ -95,5 +94,19 @@ pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> 
             .map_err(Error::from_reason)?;
         records.extend(part);
     }
+    Ok(records)
+}
+
+/// The whole project below `root`: the same JSON as `projectFromFiles` gives for those files.
+#[napi]
+pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> {
+    let records = read_and_scan(root).await?;
     Ok(project_graph(&records, &entries).1.to_string())
+}
+
+/// Only the scan errors of files reachable from `entries`: the pre-build safety check.
+#[napi]
+pub async fn check_project(root: String, entries: Vec<String>) -> Result<String> {
+    let records = read_and_scan(root).await?;
+    Ok(reachable_errors(&Resolver::new(&records, None), &records, &entries).to_string())
 }

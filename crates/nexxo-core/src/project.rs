@@ -359,6 +359,39 @@ pub fn project_graph_with(
     (graph, json)
 }
 
+/// Scan errors of the files reachable from `entries`, without describing the whole graph: what a
+/// pre-build safety check needs, at a fraction of `project_graph`'s cost on large projects.
+pub fn reachable_errors(resolver: &Resolver, records: &[FileRecord], entries: &[String]) -> Json {
+    let by_id: BTreeMap<&str, &FileRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut queue: Vec<String> = entries.to_vec();
+    let mut errors = Vec::new();
+    while let Some(id) = queue.pop() {
+        let record = match by_id.get_key_value(id.as_str()) {
+            Some((key, record)) if seen.insert(key) => *record,
+            _ => continue,
+        };
+        match &record.scan {
+            Some(Ok(scan)) => {
+                for imp in scan.imports.iter().filter(|i| !i.type_only) {
+                    if let Some(dep) = resolver.resolve(&record.id, &imp.specifier) {
+                        queue.push(dep);
+                    }
+                }
+            }
+            Some(Err(e)) => errors.push(Json::obj([
+                ("id", Json::str(&record.id)),
+                ("code", Json::str(e.code)),
+                ("message", Json::str(&e.message)),
+                ("offset", e.offset.into()),
+            ])),
+            None => {}
+        }
+    }
+    errors.sort_by_key(|e| e.get("id").and_then(Json::as_str).map(str::to_string));
+    Json::Arr(errors)
+}
+
 /// Hashes and scans every file of an in-memory project (files Nexxo does not scan are hashed only).
 pub fn records_from_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<FileRecord> {
     files
@@ -532,6 +565,26 @@ mod tests {
             "not visible from above its node_modules"
         );
         assert_eq!(r.resolve("src/main.js", "missing"), None);
+    }
+
+    #[test]
+    fn reachable_errors_ignore_unreachable_files() {
+        let mut files = BTreeMap::new();
+        files.insert("main.js".to_string(), b"import './a.js'".to_vec());
+        files.insert(
+            "a.js".to_string(),
+            format!("x = {}{}", "(".repeat(600), ")".repeat(600)).into_bytes(),
+        );
+        files.insert("stray.js".to_string(), b"`never closed".to_vec());
+        let records = records_from_files(&files);
+        let errors = reachable_errors(
+            &Resolver::new(&records, None),
+            &records,
+            &["main.js".to_string()],
+        );
+        let text = errors.to_string();
+        assert!(text.contains(r#""code":"TOO_DEEP","id":"a.js""#), "{text}");
+        assert!(!text.contains("stray.js"), "{text}");
     }
 
     #[test]

@@ -7,7 +7,15 @@ import { NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
 import { type Backend, selectBackend } from './backend.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
-import { memoryEntries, memoryFiles, memoryKey, refusedFiles, unresolvedImports, validateFiles } from './files.js'
+import {
+  memoryEntries,
+  memoryFiles,
+  memoryKey,
+  reachable,
+  refusedFiles,
+  unresolvedImports,
+  validateFiles,
+} from './files.js'
 import { normalizeBuild } from './options.js'
 import { writeOutputsAtomically } from './write.js'
 
@@ -55,7 +63,11 @@ export class Bundler {
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       const project = this.selected.core.projectFromFiles(files, entryKeys)
-      const refused = refusedFiles(project, entryKeys, (id) => files[id])
+      const live = reachable(project, entryKeys)
+      const refused = refusedFiles(
+        project.errors.filter((e) => live.has(e.id)),
+        (id) => files[id],
+      )
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, entryKeys, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
@@ -110,9 +122,8 @@ export class Bundler {
   private async guardDisk(root: string, entries: string[]): Promise<void> {
     const { core, name } = this.selected
     if (name !== 'native') return
-    const project = await core.scanProject(root)
     const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
-    const refused = refusedFiles(project, entryIds, (id) => {
+    const refused = refusedFiles(await core.checkProject(root, entryIds), (id) => {
       try {
         return readFileSync(resolve(root, id), 'utf8')
       } catch {

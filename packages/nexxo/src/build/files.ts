@@ -1,7 +1,7 @@
 // In-memory projects: validating a `files` map and serving it to the engines, with imports resolved
 // by the core (relative paths and `node_modules/` packages), so both backends resolve identically.
 
-import type { Project } from '../core/core.js'
+import type { Project, ScanFailure } from '../core/core.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
 import type { MemoryFiles } from '../engines/types.js'
 import { codeFrame, type Diagnostic, NexxoError } from '../errors.js'
@@ -118,18 +118,14 @@ export function reachable(project: Project, entries: string[]): Set<string> {
 }
 
 /**
- * Reachable files the engines must not see: nesting deep enough to overflow a native parser's stack
- * (which kills the process rather than failing the build) and bytes that are not UTF-8. Other scan
- * errors are left to the engine, whose parser reports them better.
+ * Files the engines must not see: nesting deep enough to overflow a native parser's stack (which
+ * kills the process rather than failing the build) and bytes that are not UTF-8. Other scan errors
+ * are left to the engine, whose parser reports them better. `failures` should be those of files
+ * the entries reach: a stray fixture elsewhere in the project must not block the build.
  */
-export function refusedFiles(
-  project: Project,
-  entries: string[],
-  read: (id: string) => string | undefined,
-): Diagnostic[] {
-  const live = reachable(project, entries)
-  return project.errors
-    .filter((e) => (e.code === 'TOO_DEEP' || e.code === 'NOT_UTF8') && live.has(e.id))
+export function refusedFiles(failures: ScanFailure[], read: (id: string) => string | undefined): Diagnostic[] {
+  return failures
+    .filter((e) => e.code === 'TOO_DEEP' || e.code === 'NOT_UTF8')
     .map((e) => {
       const source = e.code === 'NOT_UTF8' ? undefined : read(e.id)
       if (source === undefined) return { code: e.code, message: `${e.message} (at byte ${e.offset})`, file: e.id }

@@ -41,10 +41,18 @@ export interface ProjectModule {
   hot: HotInfo | null
 }
 
+export interface ScanFailure {
+  id: string
+  code: 'UNTERMINATED' | 'NOT_UTF8' | 'TOO_DEEP'
+  message: string
+  /** UTF-8 byte offset. */
+  offset: number
+}
+
 export interface Project {
   modules: ProjectModule[]
   /** Files the scanner could not read: `offset` is a UTF-8 byte offset. */
-  errors: { id: string; code: 'UNTERMINATED' | 'NOT_UTF8' | 'TOO_DEEP'; message: string; offset: number }[]
+  errors: ScanFailure[]
   externals: string[]
   cycles: string[][]
   order: string[]
@@ -149,6 +157,11 @@ export class Core {
   async scanProject(root: string, entries: string[] = []): Promise<Project> {
     if (!this.raw.scanProject) throw new Error('scanProject needs the native backend; use projectFromFiles')
     return unwrap(`{"ok":${await this.raw.scanProject(root, entries)}}`)
+  }
+  /** Native: scan errors of the files under `root` reachable from `entries` (a cheap pre-build check). */
+  async checkProject(root: string, entries: string[]): Promise<ScanFailure[]> {
+    if (!this.raw.checkProject) throw new Error('checkProject needs the native backend')
+    return JSON.parse(await this.raw.checkProject(root, entries)) as ScanFailure[]
   }
   graph(): ModuleGraph {
     return new ModuleGraph(this.raw.newGraph())

@@ -11,6 +11,7 @@ interface Addon {
   moduleId(input: string): string
   projectFromFiles(input: string): string
   scanProject(root: string, entries: string[]): Promise<string>
+  checkProject(root: string, entries: string[]): Promise<string>
   Graph: new () => { call(op: string, args: string): string }
 }
 
@@ -25,6 +26,7 @@ export function loadNativeCore(): RawCore {
     moduleId: (input) => addon.moduleId(input),
     projectFromFiles: (input) => addon.projectFromFiles(input),
     scanProject: (root, entries) => addon.scanProject(root, entries),
+    checkProject: (root, entries) => addon.checkProject(root, entries),
     newGraph() {
       const graph = new addon.Graph()
       // The addon's graph is garbage-collected with its JS object.

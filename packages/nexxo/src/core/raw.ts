@@ -18,4 +18,6 @@ export interface RawCore {
   newGraph(): RawGraph
   /** Native only: reads, hashes and scans a directory tree in parallel. */
   scanProject?(root: string, entries: string[]): Promise<string>
+  /** Native only: the scan errors of the files reachable from `entries`, nothing else. */
+  checkProject?(root: string, entries: string[]): Promise<string>
 }

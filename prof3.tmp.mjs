@@ -1,8 +1,0 @@
-const t0 = performance.now()
-const { createBundler } = await import('nexxo')
-const t1 = performance.now()
-const b = await createBundler({ backend: 'native' })
-const t2 = performance.now()
-const p = await b.core.scanProject(process.cwd() + '/bench/apps/react-1000', ['src/main.jsx'])
-const t3 = performance.now()
-console.log({ importFacade: (t1-t0).toFixed(0), createBundler: (t2-t1).toFixed(0), guardScan: (t3-t2).toFixed(0) })
