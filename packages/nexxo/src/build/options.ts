@@ -1,19 +1,11 @@
 // Every build option converges here into one normalized shape; nothing downstream re-checks them.
 
+import type { OutputOptions } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { BuildOptions } from '../types.js'
 
-export interface NormalizedBuild {
+export interface NormalizedBuild extends OutputOptions {
   entries: string[]
-  format: 'esm' | 'cjs' | 'iife'
-  minify: boolean
-  sourcemap: boolean
-  target?: string
-  define: Record<string, string>
-  external: string[]
-  entryFileNames: string
-  chunkFileNames: string
-  assetFileNames: string
 }
 
 const FORMATS = ['esm', 'cjs', 'iife'] as const

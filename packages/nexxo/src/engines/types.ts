@@ -17,10 +17,8 @@ export interface MemoryFiles {
   resolve(specifier: string, importer: string): string | null
 }
 
-export interface EngineInput {
-  entries: string[]
-  cwd: string
-  files?: MemoryFiles
+/** Output options, already normalized (build/options.ts). */
+export interface OutputOptions {
   format: 'esm' | 'cjs' | 'iife'
   minify: boolean
   sourcemap: boolean
@@ -30,6 +28,12 @@ export interface EngineInput {
   entryFileNames: string
   chunkFileNames: string
   assetFileNames: string
+}
+
+export interface EngineInput extends OutputOptions {
+  entries: string[]
+  cwd: string
+  files?: MemoryFiles
 }
 
 export interface EngineOutput {
