@@ -29,11 +29,9 @@ if (wantDebian.length > 0) {
 }
 
 step('npm dependencies')
-sh(
-  existsSync(`${root}/node_modules/.package-lock.json`)
-    ? 'npm install --no-audit --no-fund'
-    : 'npm ci --no-audit --no-fund',
-)
+// `npm install`, not `npm ci`: the lockfile pins every version either way, but npm 11 against this
+// project's registry leaves other platforms' optional packages out of the lock, which `npm ci` refuses.
+sh('npm install --no-audit --no-fund')
 
 step('core -> wasm (wasm/nexxo_core.wasm)')
 sh('bash wasm/build.sh')

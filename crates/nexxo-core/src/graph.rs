@@ -278,10 +278,11 @@ pub fn short_id(id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn m(deps: &[&str]) -> Module {
+    /// A module with these static dependencies and nothing else (shared by the graph and HMR tests).
+    pub(crate) fn m(deps: &[&str]) -> Module {
         Module {
             deps: deps.iter().map(|s| s.to_string()).collect(),
             ..Module::default()

@@ -190,14 +190,8 @@ fn enter(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::tests::m;
     use crate::graph::Module;
-
-    fn m(deps: &[&str]) -> Module {
-        Module {
-            deps: deps.iter().map(|s| s.to_string()).collect(),
-            ..Module::default()
-        }
-    }
 
     fn app() -> ModuleGraph {
         // main -> app -> (button, style.css); app accepts itself (a React component with Fast Refresh)

@@ -239,6 +239,34 @@ describe('build from disk', () => {
   })
 })
 
+describe('concurrent builds on a fresh bundler', () => {
+  // Rolldown can panic or hang when bundles start concurrently right after it loads (DESIGN.md);
+  // the bundler lets the first build finish alone. Each run is a new process, so rolldown is fresh.
+  for (const backend of ['native', 'wasm'] as const) {
+    test(`${backend}: ten builds started at once all succeed with the same output`, () => {
+      // A script file, not \`node -e\`: @rolldown/browser's threads inherit execArgv such as --input-type.
+      const script = join(tmp, `concurrent-${backend}.mjs`)
+      const index = new URL('../index.ts', import.meta.url).pathname
+      writeFileSync(
+        script,
+        `import { createBundler } from '${index}'
+const b = await createBundler({ backend: '${backend}' })
+const files = { 'a.js': "import { b } from './b.js'\\nconsole.log(b)", 'b.js': 'export const b = 1' }
+const results = await Promise.all(Array.from({ length: 10 }, () => b.build({ input: 'a.js', files })))
+console.log(new Set(results.map((r) => r.outputs[0].code)).size, results.length)
+await b.close()`,
+      )
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        encoding: 'utf8',
+        cwd: new URL('../../', import.meta.url).pathname,
+        timeout: 60_000,
+      })
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(r.stdout.trim(), '1 10')
+    })
+  }
+})
+
 describe('backend selection', () => {
   const script = (body: string, env: Record<string, string> = {}) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', body], {
