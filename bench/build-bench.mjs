@@ -20,13 +20,37 @@ const runs = Number(values.runs)
 const nexxo = join(repo, 'packages/nexxo/bin/nexxo.js')
 
 const tools = {
-  'nexxo native': (app, out) => [process.execPath, nexxo, 'build', app, '--backend', 'native', '--minify', '--out-dir', out],
-  'nexxo wasm': (app, out) => [process.execPath, nexxo, 'build', app, '--backend', 'wasm', '--minify', '--out-dir', out],
+  'nexxo native': (app, out) => [
+    process.execPath,
+    nexxo,
+    'build',
+    app,
+    '--backend',
+    'native',
+    '--minify',
+    '--out-dir',
+    out,
+  ],
+  'nexxo wasm': (app, out) => [
+    process.execPath,
+    nexxo,
+    'build',
+    app,
+    '--backend',
+    'wasm',
+    '--minify',
+    '--out-dir',
+    out,
+  ],
   'rolldown direct': (app, out) => [process.execPath, join(here, 'runners/rolldown.mjs'), app, out],
   'esbuild direct': (app, out) => [process.execPath, join(here, 'runners/esbuild.mjs'), app, out],
 }
 
-const shuffle = (a) => a.map((v) => [Math.random(), v]).sort((x, y) => x[0] - y[0]).map(([, v]) => v)
+const shuffle = (a) =>
+  a
+    .map((v) => [Math.random(), v])
+    .sort((x, y) => x[0] - y[0])
+    .map(([, v]) => v)
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -41,7 +65,9 @@ const machine = {
   node: process.version,
   loadBefore: loadavg().map((l) => +l.toFixed(2)),
 }
-console.log(`machine: ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGiB} GiB · load ${machine.loadBefore.join(' ')}`)
+console.log(
+  `machine: ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGiB} GiB · load ${machine.loadBefore.join(' ')}`,
+)
 
 const results = []
 for (const n of sizes) {
@@ -65,7 +91,15 @@ for (const n of sizes) {
   console.log()
   const base = median(times['rolldown direct'])
   for (const [tool, xs] of Object.entries(times)) {
-    results.push({ app: `react-${n}`, tool, medianMs: median(xs), minMs: Math.min(...xs), maxMs: Math.max(...xs), runs: xs.length, vsRolldown: median(xs) / base })
+    results.push({
+      app: `react-${n}`,
+      tool,
+      medianMs: median(xs),
+      minMs: Math.min(...xs),
+      maxMs: Math.max(...xs),
+      runs: xs.length,
+      vsRolldown: median(xs) / base,
+    })
   }
 }
 machine.loadAfter = loadavg().map((l) => +l.toFixed(2))
@@ -73,10 +107,15 @@ machine.loadAfter = loadavg().map((l) => +l.toFixed(2))
 const lines = [
   `| app | tool | median | min–max | vs rolldown direct |`,
   `|---|---|---:|---:|---:|`,
-  ...results.map((r) => `| ${r.app} | ${r.tool} | ${r.medianMs.toFixed(0)} ms | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms | ${r.vsRolldown.toFixed(2)}× |`),
+  ...results.map(
+    (r) =>
+      `| ${r.app} | ${r.tool} | ${r.medianMs.toFixed(0)} ms | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms | ${r.vsRolldown.toFixed(2)}× |`,
+  ),
 ]
 console.log(`\n${lines.join('\n')}\n`)
-console.log(`Each figure: median of ${runs} cold builds (fresh process, wall clock, minified, written to disk); load ${machine.loadBefore.join(' ')} -> ${machine.loadAfter.join(' ')}.`)
+console.log(
+  `Each figure: median of ${runs} cold builds (fresh process, wall clock, minified, written to disk); load ${machine.loadBefore.join(' ')} -> ${machine.loadAfter.join(' ')}.`,
+)
 mkdirSync(join(here, 'results'), { recursive: true })
 const file = join(here, 'results', `${new Date().toISOString().slice(0, 10)}-${machine.host}.json`)
 writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, runs, results }, null, 2)}\n`)

@@ -24,6 +24,9 @@ const table = [
   ),
 ].join('\n')
 const readme = readFileSync(readmePath, 'utf8')
-const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`)
+const updated = readme.replace(
+  /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+  `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+)
 writeFileSync(readmePath, updated)
 console.log(`README.md performance table from the run of ${latest.date}`)

@@ -11,5 +11,10 @@ const bundle = await rolldown({
   logLevel: 'silent',
   transform: { define: { 'process.env.NODE_ENV': '"production"' } },
 })
-await bundle.write({ dir: out, minify: true, entryFileNames: 'assets/[name]-[hash].js', chunkFileNames: 'assets/[name]-[hash].js' })
+await bundle.write({
+  dir: out,
+  minify: true,
+  entryFileNames: 'assets/[name]-[hash].js',
+  chunkFileNames: 'assets/[name]-[hash].js',
+})
 await bundle.close()
