@@ -4,6 +4,8 @@ import { execSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 const root = new URL('..', import.meta.url).pathname
+// Debian's cargo 1.65 (installed below for wasm32) must never shadow rustup's for the native build.
+process.env.PATH = `${process.env.HOME}/.cargo/bin:${process.env.PATH}`
 const step = (title) => console.log(`\n▶ ${title}`)
 const sh = (cmd, opts = {}) => execSync(cmd, { cwd: root, stdio: 'inherit', ...opts })
 const ok = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, stdio: 'ignore' }).status === 0

@@ -5,6 +5,8 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
+// rustup's cargo, not Debian's 1.65 (which is only for the wasm32 build).
+process.env.PATH = `${process.env.HOME}/.cargo/bin:${process.env.PATH}`
 const totals = { passed: 0, failed: 0, skipped: 0 }
 let failedSuites = 0
 
