@@ -6,7 +6,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use nexxo_core::api;
 use nexxo_core::graph::ModuleGraph;
-use nexxo_core::project::{project_graph, reachable_errors, scan_file, walk, FileRecord, Resolver};
+use nexxo_core::project::{
+    project_graph, quick_check, reachable_errors, scan_file, walk, FileRecord, Resolver,
+};
 use std::path::PathBuf;
 
 #[napi]
@@ -60,9 +62,12 @@ impl Graph {
     }
 }
 
-/// Reads, hashes and scans every source file below `root` on Tokio's blocking pool, one batch per
-/// core.
-async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
+/// Every scannable file below `root`, processed on Tokio's blocking pool, one batch per core.
+async fn per_file<T, F>(root: String, work: F) -> Result<Vec<T>>
+where
+    T: Send + 'static,
+    F: Fn(&str, &[u8]) -> T + Send + Sync + Copy + 'static,
+{
     let root = PathBuf::from(root);
     let walk_root = root.clone();
     let files = tokio::task::spawn_blocking(move || walk(&walk_root))
@@ -80,21 +85,25 @@ async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
             chunk
                 .into_iter()
                 .map(|(id, path)| match std::fs::read(&path) {
-                    Ok(bytes) => Ok(scan_file(&id, &bytes)),
+                    Ok(bytes) => Ok(work(&id, &bytes)),
                     Err(e) => Err(format!("cannot read {}: {e}", path.display())),
                 })
-                .collect::<std::result::Result<Vec<FileRecord>, String>>()
+                .collect::<std::result::Result<Vec<T>, String>>()
         }));
     }
-    let mut records = Vec::with_capacity(files.len());
+    let mut out = Vec::with_capacity(files.len());
     for task in tasks {
         let part = task
             .await
             .map_err(|e| Error::from_reason(e.to_string()))?
             .map_err(Error::from_reason)?;
-        records.extend(part);
+        out.extend(part);
     }
-    Ok(records)
+    Ok(out)
+}
+
+async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
+    per_file(root, scan_file).await
 }
 
 /// The whole project below `root`: the same JSON as `projectFromFiles` gives for those files.
@@ -104,9 +113,15 @@ pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> 
     Ok(project_graph(&records, &entries).1.to_string())
 }
 
-/// Only the scan errors of files reachable from `entries`: the pre-build safety check.
+/// Only the scan errors of files reachable from `entries`: the pre-build safety check. Every file
+/// gets the cheap `quick_check`; the import graph is built only when some file fails it, to tell
+/// whether the entries reach that file.
 #[napi]
 pub async fn check_project(root: String, entries: Vec<String>) -> Result<String> {
+    let failed = per_file(root.clone(), quick_check).await?;
+    if failed.iter().all(Option::is_none) {
+        return Ok("[]".to_string());
+    }
     let records = read_and_scan(root).await?;
     Ok(reachable_errors(&Resolver::new(&records, None), &records, &entries).to_string())
 }

@@ -6,7 +6,7 @@
 use crate::graph::{normalize, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::json::Json;
-use crate::scan::{scan_imports, ImportKind, Lang, Scan, ScanError};
+use crate::scan::{scan_imports, ImportKind, Lang, Scan, ScanError, MAX_NESTING, MAX_OPERATOR_RUN};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -359,6 +359,43 @@ pub fn project_graph_with(
     (graph, json)
 }
 
+/// The pre-build safety check of one file: not UTF-8, or nested beyond what the engines survive.
+/// Most files are cleared by counting bytes: fewer than `MAX_NESTING` openers in all can never nest
+/// that deep, and fewer than `MAX_OPERATOR_RUN` operator characters in all can never chain that
+/// long. Both counts include strings and comments, so they only over-estimate; anything they do not
+/// clear is lexed in full.
+pub fn quick_check(id: &str, bytes: &[u8]) -> Option<ScanError> {
+    let code = match std::str::from_utf8(bytes) {
+        Ok(code) => code,
+        Err(e) => {
+            return Some(ScanError {
+                code: "NOT_UTF8",
+                message: "file is not valid UTF-8".into(),
+                offset: e.valid_up_to(),
+            })
+        }
+    };
+    let lang = Lang::from_path(id)?;
+    if lang == Lang::Css {
+        return None;
+    }
+    let (mut openers, mut operators) = (0usize, 0usize);
+    for b in bytes {
+        match b {
+            b'(' | b'[' | b'{' | b'`' | b'<' => openers += 1,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'=' | b'!' | b'>' | b'&' | b'|' | b'^' | b'~'
+            | b'?' | b':' | b'@' => operators += 1,
+            _ => {}
+        }
+    }
+    if openers < MAX_NESTING && operators <= MAX_OPERATOR_RUN {
+        return None;
+    }
+    scan_imports(code, lang)
+        .err()
+        .filter(|e| e.code == "TOO_DEEP")
+}
+
 /// Scan errors of the files reachable from `entries`, without describing the whole graph: what a
 /// pre-build safety check needs, at a fraction of `project_graph`'s cost on large projects.
 pub fn reachable_errors(resolver: &Resolver, records: &[FileRecord], entries: &[String]) -> Json {
@@ -585,6 +622,41 @@ mod tests {
         let text = errors.to_string();
         assert!(text.contains(r#""code":"TOO_DEEP","id":"a.js""#), "{text}");
         assert!(!text.contains("stray.js"), "{text}");
+    }
+
+    #[test]
+    fn quick_check_clears_ordinary_files_and_catches_every_deep_one() {
+        assert_eq!(
+            quick_check("a.js", b"export const a = (1 + 2) * [3][0]"),
+            None
+        );
+        assert_eq!(
+            quick_check("a.js", &[0x2f, 0x2f, 0xe9]).map(|e| e.code),
+            Some("NOT_UTF8")
+        );
+        assert_eq!(
+            quick_check("a.css", &[0xe9]).map(|e| e.code),
+            Some("NOT_UTF8")
+        );
+        let deep = format!("x = {}{}", "(".repeat(600), ")".repeat(600));
+        assert_eq!(
+            quick_check("a.js", deep.as_bytes()).map(|e| e.code),
+            Some("TOO_DEEP")
+        );
+        // Separators hidden in strings do not break up a chain for the lexer, nor hide it here.
+        let chain = "a + \";\" + ".repeat(2_100) + "a";
+        assert_eq!(
+            quick_check("a.js", chain.as_bytes()).map(|e| e.code),
+            Some("TOO_DEEP")
+        );
+        // Many operators spread over statements: lexed in full, and fine.
+        let flat: String = (0..3_000).map(|i| format!("x{i} = a + b;\n")).collect();
+        assert_eq!(quick_check("a.js", flat.as_bytes()), None);
+        // Agrees with the full scanner wherever the full scanner refuses.
+        for code in [deep.as_str(), chain.as_str(), "- ".repeat(3_000).as_str()] {
+            let full = scan_imports(code, Lang::Js).err().map(|e| e.code);
+            assert_eq!(quick_check("a.js", code.as_bytes()).map(|e| e.code), full);
+        }
     }
 
     #[test]

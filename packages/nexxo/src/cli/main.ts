@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { gzipSync } from 'node:zlib'
+import { parseArgs, promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import { createBundler } from '../build/bundler.js'
 import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
 import { writeOutputsAtomically } from '../build/write.js'
@@ -68,12 +68,27 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 
 const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`
 
-function printTable(outDir: string, outputs: OutputFile[]) {
-  const rows = outputs.flatMap((o) => {
-    const bytes = typeof o.code === 'string' ? Buffer.from(o.code) : o.code
-    const row = { name: `${outDir}/${o.fileName}`, size: bytes.length, gzip: gzipSync(bytes).length }
-    return o.map ? [row, { name: `${row.name}.map`, size: Buffer.byteLength(o.map), gzip: -1 }] : [row]
-  })
+interface Row {
+  name: string
+  size: number
+  /** -1: not worth reporting (source maps). */
+  gzip: number
+}
+
+const gzipAsync = promisify(gzip)
+
+/** Sizes for the report; gzip runs on libuv's thread pool, so it overlaps with writing the files. */
+function measure(outDir: string, outputs: OutputFile[]): Promise<Row[]> {
+  return Promise.all(
+    outputs.map(async (o) => {
+      const bytes = typeof o.code === 'string' ? Buffer.from(o.code) : o.code
+      const row = { name: `${outDir}/${o.fileName}`, size: bytes.length, gzip: (await gzipAsync(bytes)).length }
+      return o.map ? [row, { name: `${row.name}.map`, size: Buffer.byteLength(o.map), gzip: -1 }] : [row]
+    }),
+  ).then((rows) => rows.flat())
+}
+
+function printTable(rows: Row[]) {
   const width = Math.max(...rows.map((r) => r.name.length))
   const sizeWidth = Math.max(...rows.map((r) => kb(r.size).length))
   for (const r of rows) {
@@ -137,6 +152,7 @@ async function build(argv: string[]): Promise<void> {
   const done = progress('building')
   let result: Awaited<ReturnType<Awaited<ReturnType<typeof createBundler>>['build']>>
   let bundler: Awaited<ReturnType<typeof createBundler>> | undefined
+  let rows: Row[] = []
   try {
     bundler = await createBundler({ ...(backend ? { backend } : {}), ...(engine ? { engine } : {}) })
     const options: BuildOptions = {
@@ -153,13 +169,15 @@ async function build(argv: string[]): Promise<void> {
     const outputs = [...result.outputs]
     if (html) outputs.unshift({ fileName: 'index.html', type: 'asset', code: pageFor(html, entries, outputs) })
     // Written only now, after the page is known: a failure above leaves the old output untouched.
+    const sizes = measure(outDir, outputs)
     await writeOutputsAtomically(resolve(root, outDir), outputs)
+    rows = await sizes
     result = { ...result, outputs }
   } finally {
     done()
     await bundler?.close()
   }
-  printTable(outDir, result.outputs)
+  printTable(rows)
   const ms = Math.round(performance.now() - started)
   console.log(
     `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion}`)}`,
