@@ -213,6 +213,16 @@ impl ModuleGraph {
     /// sorted order; without entries, modules nothing imports), dependencies in source order,
     /// a module after its dependencies, each once; modules reachable from no root follow in id order.
     pub fn topo_order(&self) -> Vec<String> {
+        self.evaluation().0
+    }
+
+    /// The deepest the evaluation walk above goes: the recursion depth a recursive linker reaches
+    /// on this graph (a linear chain of n modules gives n). Engines that recurse overflow on it.
+    pub fn max_depth(&self) -> usize {
+        self.evaluation().1
+    }
+
+    fn evaluation(&self) -> (Vec<String>, usize) {
         let mut roots: Vec<&String> = self
             .modules
             .iter()
@@ -228,12 +238,14 @@ impl ModuleGraph {
         }
         let mut visited: BTreeSet<&str> = BTreeSet::new();
         let mut order = Vec::with_capacity(self.modules.len());
+        let mut depth = 0;
         let all: Vec<&String> = self.modules.keys().collect();
         for root in roots.into_iter().chain(all) {
             if !visited.insert(root.as_str()) {
                 continue;
             }
             let mut work: Vec<(&str, usize)> = vec![(root.as_str(), 0)];
+            depth = depth.max(1);
             while let Some(&mut (id, ref mut child)) = work.last_mut() {
                 let deps = &self.modules[id].deps;
                 if *child < deps.len() {
@@ -241,6 +253,7 @@ impl ModuleGraph {
                     *child += 1;
                     if self.modules.contains_key(dep) && visited.insert(dep) {
                         work.push((dep, 0));
+                        depth = depth.max(work.len());
                     }
                 } else {
                     order.push(id.to_string());
@@ -248,7 +261,7 @@ impl ModuleGraph {
                 }
             }
         }
-        order
+        (order, depth)
     }
 
     /// A hash of the whole graph (ids, content hashes, edges, HMR flags) independent of insertion order.
@@ -339,6 +352,7 @@ pub(crate) mod tests {
         );
         // Node ESM: main -> a -> b -> (a visiting) -> d; b; a; c; main
         assert_eq!(g.topo_order(), vec!["d", "b", "a", "c", "main"]);
+        assert_eq!(g.max_depth(), 4, "main -> a -> b -> d");
     }
 
     #[test]
@@ -383,6 +397,7 @@ pub(crate) mod tests {
         assert_eq!(g.cycles()[0].len(), n);
         let order = g.topo_order();
         assert_eq!(order.len(), n);
+        assert_eq!(g.max_depth(), n);
         assert_eq!(order[0], format!("m{:05}", n - 1));
         assert_eq!(order[n - 1], "m00000");
     }

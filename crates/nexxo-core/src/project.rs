@@ -354,6 +354,7 @@ pub fn project_graph_with(
         ),
         ("cycles", cycles),
         ("order", Json::strs(&graph.topo_order())),
+        ("depth", graph.max_depth().into()),
         ("graphHash", Json::str(&graph.graph_hash())),
     ]);
     (graph, json)

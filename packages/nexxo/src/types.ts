@@ -1,6 +1,7 @@
 // The public contract (DESIGN.md, "Public API").
 
 import type { OutputFile } from './engines/types.js'
+import type { Diagnostic } from './errors.js'
 
 export type { OutputFile }
 export type BackendName = 'native' | 'wasm'
@@ -47,4 +48,6 @@ export interface BuildStats {
 export interface BuildResult {
   outputs: OutputFile[]
   stats: BuildStats
+  /** Things the user should know that did not stop the build (e.g. an engine fallback). */
+  warnings: Diagnostic[]
 }

@@ -2,10 +2,10 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import type { EngineInput } from '../engines/types.js'
-import { NexxoError } from '../errors.js'
+import type { Engine, EngineInput } from '../engines/types.js'
+import { type Diagnostic, NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
-import { type Backend, selectBackend } from './backend.js'
+import { type Backend, loadEngine, selectBackend } from './backend.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
 import {
   memoryEntries,
@@ -25,6 +25,7 @@ export class Bundler {
    * "Traps"); the first build runs alone and the others wait for it.
    */
   private warmUp: Promise<unknown> | null = null
+  private deepFallback: Promise<Engine> | undefined
   private closed = false
 
   constructor(private readonly selected: Backend) {}
@@ -55,7 +56,8 @@ export class Bundler {
     const started = performance.now()
     const build = normalizeBuild(options)
     const root = resolve(options.root ?? process.cwd())
-    const { engine } = this.selected
+    let engine = this.selected.engine
+    const warnings: Diagnostic[] = []
     let input: EngineInput
     let sources: SourceAccess
     if (options.files) {
@@ -71,6 +73,9 @@ export class Bundler {
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, entryKeys, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
+      if (project.depth > engine.maxImportDepth) {
+        engine = await this.deepChainEngine(project.depth, warnings)
+      }
       const view = memoryFiles(files, project)
       input = { ...build, entries, cwd: '/', files: view }
       sources = { read: (id) => view.read(id), display: memoryKey }
@@ -104,6 +109,7 @@ export class Bundler {
     }
     if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), result.outputs)
     return {
+      warnings,
       outputs: result.outputs,
       stats: {
         modules: result.moduleIds.length,
@@ -111,6 +117,30 @@ export class Bundler {
         cache: { hits: 0, misses: 0 },
       },
     }
+  }
+
+  /**
+   * An import chain deeper than the chosen engine survives. Native rolldown hands it to
+   * @rolldown/browser, which goes deeper and, at the same version, writes the same bytes; anything
+   * else is refused with a diagnostic rather than crashing the process.
+   */
+  private async deepChainEngine(depth: number, warnings: Diagnostic[]): Promise<Engine> {
+    const { engine, name } = this.selected
+    if (name === 'native' && engine.name === 'rolldown') {
+      this.deepFallback ??= loadEngine('wasm', 'rolldown')
+      const fallback = await this.deepFallback
+      if (depth <= fallback.maxImportDepth && fallback.version === engine.version) {
+        warnings.push({
+          code: 'ENGINE_FALLBACK',
+          message: `The import chain is ${depth} modules deep, more than native rolldown is trusted with (${engine.maxImportDepth}); built with ${fallback.packageName}@${fallback.version} instead (same output, slower).`,
+        })
+        return fallback
+      }
+    }
+    throw NexxoError.single(
+      'TOO_DEEP',
+      `The import chain is ${depth} modules deep; ${engine.packageName} on the ${name} backend is trusted with at most ${engine.maxImportDepth} (deeper chains overflow its stack).`,
+    )
   }
 
   /**
@@ -136,6 +166,7 @@ export class Bundler {
   async close(): Promise<void> {
     this.closed = true
     await this.selected.engine.close?.()
+    await (await this.deepFallback)?.close?.()
   }
 }
 

@@ -34,6 +34,7 @@ const color = (code: number) => (s: string) =>
 const dim = color(2)
 const green = color(32)
 const cyan = color(36)
+const yellow = (s: string) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[33m${s}\x1b[0m` : s)
 const red = (s: string) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[31m${s}\x1b[0m` : s)
 
 function parse(argv: string[]) {
@@ -178,6 +179,7 @@ async function build(argv: string[]): Promise<void> {
     await bundler?.close()
   }
   printTable(rows)
+  for (const w of result.warnings) console.warn(`${yellow('warning')} ${formatDiagnostic(w)}`)
   const ms = Math.round(performance.now() - started)
   console.log(
     `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion}`)}`,

@@ -56,6 +56,8 @@ export interface Project {
   externals: string[]
   cycles: string[][]
   order: string[]
+  /** How deep the evaluation walk goes from the entries: a chain of n modules is n deep. */
+  depth: number
   graphHash: string
 }
 

@@ -30,11 +30,12 @@ function filesPlugin(files: MemoryFiles, external: string[]): esbuild.Plugin {
 /** esbuild names outputs without their extension: `assets/[name]-[hash].js` -> `assets/[name]-[hash]`. */
 const withoutExt = (pattern: string) => pattern.replace(/\.(js|mjs|cjs)$/, '').replace(/\[extname\]|\[ext\]/g, '')
 
-export function createEsbuildEngine(mod: EsbuildModule, packageName: string): Engine {
+export function createEsbuildEngine(mod: EsbuildModule, packageName: string, maxImportDepth: number): Engine {
   return {
     name: 'esbuild',
     packageName,
     version: mod.version,
+    maxImportDepth,
     async build(input: EngineInput): Promise<EngineOutput> {
       const outdir = `${input.cwd.replace(/\/$/, '')}/.nexxo-out`
       const result = await mod.build({

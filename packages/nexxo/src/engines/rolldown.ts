@@ -78,11 +78,12 @@ function cssPlugin(): Plugin {
   }
 }
 
-export function createRolldownEngine(mod: RolldownModule, packageName: string): Engine {
+export function createRolldownEngine(mod: RolldownModule, packageName: string, maxImportDepth: number): Engine {
   return {
     name: 'rolldown',
     packageName,
     version: mod.VERSION,
+    maxImportDepth,
     async build(input: EngineInput): Promise<EngineOutput> {
       // Every module in the graph, including those that render no code (chunk.moduleIds omits them).
       let graphIds: string[] = []

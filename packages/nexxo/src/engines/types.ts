@@ -47,6 +47,11 @@ export interface Engine {
   /** The npm package that does the work, e.g. `@rolldown/browser`. */
   readonly packageName: string
   readonly version: string
+  /**
+   * The longest import chain this engine is trusted with. Engines walk the module graph
+   * recursively and overflow their stack beyond some depth (see build/backend.ts for the numbers).
+   */
+  readonly maxImportDepth: number
   build(input: EngineInput): Promise<EngineOutput>
   close?(): Promise<void>
 }
