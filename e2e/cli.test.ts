@@ -1,6 +1,7 @@
 // `nexxo build` as a user runs it: both backends, Bun, exit codes, and dist/ kept whole on failure.
 
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -66,6 +67,22 @@ describe('nexxo build examples/react-app', () => {
     assert.equal(r.status, 0, r.stderr + r.stdout)
     assert.match(r.stdout, /native backend/)
     assert.deepEqual(tree(out), outs.native)
+  })
+})
+
+describe('progress', () => {
+  test('a build over a second says so on stderr; a quick one stays quiet', () => {
+    const app = join(work, 'react-1000')
+    const gen = spawnSync(process.execPath, [join(repo, 'bench/gen-react-app.mjs'), '1000', app], { encoding: 'utf8' })
+    assert.equal(gen.status, 0, gen.stderr)
+    const slow = cli(['build', app, '--backend', 'wasm', '--out-dir', join(work, 'slow')])
+    assert.equal(slow.status, 0, slow.stderr)
+    const ms = Number(/built in (\d+) ms/.exec(slow.stdout)?.[1])
+    assert.ok(ms > 1000, `the wasm build of react-1000 took ${ms} ms; this test needs one over a second`)
+    assert.match(slow.stderr, /^building…$/m)
+    const quick = cli(['build', example, '--out-dir', join(work, 'quick')])
+    assert.equal(quick.status, 0, quick.stderr)
+    assert.doesNotMatch(quick.stderr, /building/)
   })
 })
 
