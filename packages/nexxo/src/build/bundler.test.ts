@@ -92,6 +92,23 @@ describe('build from a files map', () => {
     })
   }
 
+  test('CSS of dynamically imported modules is kept, after the static CSS', async () => {
+    const files = {
+      'main.js': "import './a.css'\nexport const lazy = () => import('./lazy.js')",
+      'lazy.js': "import './lazy.css'\nexport default 1",
+      'a.css': '.a { color: red }',
+      'lazy.css': '.lazy { color: blue }',
+    }
+    for (const [backend, engine] of combos) {
+      const r = await build(backend, engine, { input: 'main.js', files })
+      const css = r.outputs
+        .filter((o) => o.fileName.endsWith('.css'))
+        .map((o) => String(o.code))
+        .join('\n')
+      assert.match(css, /\.a \{[^}]*red[^}]*\}[\s\S]*\.lazy/, `${backend}/${engine}: ${css}`)
+    }
+  })
+
   test('options reach the engine: format, define, external, minify', async () => {
     const files = { 'main.js': "import x from 'ext'\nconsole.log(__FLAG__, x)\nexport const value = 1" }
     for (const [backend, engine] of combos) {

@@ -32,7 +32,9 @@ function filesPlugin(files: MemoryFiles, external: string[]): Plugin {
 /**
  * Rolldown 1.0 removed CSS bundling; this plugin keeps CSS imports working: each CSS module becomes
  * an empty JS module, and each entry chunk gets one stylesheet with its CSS in evaluation order
- * (depth-first over static imports, as the browser would apply `<link>`s in that order).
+ * (depth-first over static imports, as the browser would apply `<link>`s in that order), followed
+ * by the CSS of dynamically imported modules: loaded eagerly rather than lost, as no runtime here
+ * injects stylesheets for lazy chunks yet.
  */
 function cssPlugin(): Plugin {
   const styles = new Map<string, string>()
@@ -58,7 +60,8 @@ function cssPlugin(): Plugin {
         seen.add(chunk.facadeModuleId)
         while (stack.length > 0) {
           const top = stack[stack.length - 1]!
-          const deps = this.getModuleInfo(top[0])?.importedIds ?? []
+          const info = this.getModuleInfo(top[0])
+          const deps = info ? [...info.importedIds, ...info.dynamicallyImportedIds] : []
           if (top[1] < deps.length) {
             const dep = deps[top[1]++]!
             if (!seen.has(dep)) {
