@@ -38,7 +38,7 @@ export interface EngineInput extends OutputOptions {
 
 export interface EngineOutput {
   outputs: OutputFile[]
-  /** Every module id the engine bundled (for stats and, later, cache invalidation). */
+  /** The modules whose code reached the output (rolldown) or that the engine loaded (esbuild). */
   moduleIds: string[]
 }
 
