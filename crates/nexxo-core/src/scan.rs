@@ -526,7 +526,7 @@ impl<'a> JsLexer<'a> {
             return;
         }
         match word {
-            b"import" => self.after_import(start, end),
+            b"import" => self.after_import(end),
             b"export" => self.after_export(end),
             b"require" => self.after_require(end),
             _ => {}
@@ -560,7 +560,7 @@ impl<'a> JsLexer<'a> {
         }
     }
 
-    fn after_import(&mut self, start: usize, end: usize) {
+    fn after_import(&mut self, end: usize) {
         let j = self.skip_trivia(end);
         match self.at(j) {
             b'(' => {
@@ -574,7 +574,6 @@ impl<'a> JsLexer<'a> {
             b'.' => self.import_meta(j),
             _ => {
                 if let Some((s, e, type_only)) = self.import_clause(j) {
-                    let _ = start;
                     self.record(ImportKind::Static, s, e, type_only);
                 }
             }

@@ -134,4 +134,4 @@ export function refusedFiles(failures: ScanFailure[], read: (id: string) => stri
     })
 }
 
-export { toId as memoryId, toKey as memoryKey }
+export { toKey as memoryKey }
