@@ -1,0 +1,168 @@
+// The cache store layer against a real RocksDB on disk and the in-memory LRU.
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { loadNativeCoreOnce } from '../build/backend.js'
+import type { HashHex } from './envelope.js'
+import { IntegrityCache, KEY_PREFIX } from './integrity.js'
+import { MemoryStore } from './memory.js'
+import { CacheLockedError, RocksStore } from './rocksdb.js'
+import type { RawStore } from './store.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'nexxo-cache-test-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
+let hash: HashHex
+before(() => {
+  const core = loadNativeCoreOnce()
+  hash = (bytes) => core.hash(bytes)
+})
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b))
+let dirs = 0
+const freshDir = () => join(tmp, `db-${dirs++}`)
+
+describe('MemoryStore', () => {
+  test('evicts the least recently used entries beyond its byte budget', async () => {
+    const store = new MemoryStore(10)
+    await store.put('a', bytes('aaaa'))
+    await store.put('b', bytes('bbbb'))
+    await store.get('a') // a is now the most recently used
+    await store.put('c', bytes('cccc'))
+    assert.equal(text(await store.get('b')), undefined)
+    assert.equal(text(await store.get('a')), 'aaaa')
+    assert.equal(text(await store.get('c')), 'cccc')
+    await store.put('huge', new Uint8Array(11))
+    assert.equal(await store.get('huge'), undefined, 'a value over the budget is not stored')
+    assert.equal(text(await store.get('a')), 'aaaa', 'and evicts nothing')
+  })
+})
+
+const adapters: [string, () => Promise<RawStore>][] = [
+  ['memory', async () => new MemoryStore()],
+  ['rocksdb', () => RocksStore.open(freshDir())],
+]
+
+for (const [name, openStore] of adapters) {
+  describe(`IntegrityCache over ${name}`, () => {
+    test('get, put, has, delete, stats', async () => {
+      const cache = new IntegrityCache(await openStore(), hash)
+      assert.equal(await cache.get('k'), undefined)
+      await cache.put('k', bytes('value'))
+      await cache.put('empty', new Uint8Array(0))
+      assert.equal(text(await cache.get('k')), 'value')
+      assert.equal(text(await cache.get('empty')), '')
+      assert.ok(await cache.has('k'))
+      await cache.delete('k')
+      assert.ok(!(await cache.has('k')))
+      const stats = await cache.stats()
+      assert.deepEqual(
+        { entries: stats.entries, hits: stats.hits, misses: stats.misses, corrupt: stats.corrupt },
+        { entries: 1, hits: 2, misses: 1, corrupt: 0 },
+      )
+      assert.equal(stats.bytes, 36, 'the envelope of the empty value: magic + hash')
+      await cache.close()
+    })
+
+    test('a flipped byte or a truncated value is a miss that deletes the entry', async () => {
+      const raw = await openStore()
+      const cache = new IntegrityCache(raw, hash)
+      await cache.put('flip', bytes('payload to damage'))
+      await cache.put('cut', bytes('payload to truncate'))
+      const flipped = Uint8Array.from((await raw.get(`${KEY_PREFIX}flip`))!)
+      flipped[flipped.length - 3]! ^= 0x01
+      await raw.put(`${KEY_PREFIX}flip`, flipped)
+      await raw.put(`${KEY_PREFIX}cut`, (await raw.get(`${KEY_PREFIX}cut`))!.subarray(0, 20))
+      assert.equal(await cache.get('flip'), undefined)
+      assert.equal(await cache.get('cut'), undefined)
+      assert.equal(await raw.get(`${KEY_PREFIX}flip`), undefined, 'deleted')
+      assert.equal((await cache.stats()).corrupt, 2)
+      await cache.close()
+    })
+
+    test('verify finds damage; other format versions are ignored by stats and removed by clear', async () => {
+      const raw = await openStore()
+      const cache = new IntegrityCache(raw, hash)
+      for (let i = 0; i < 10; i++) await cache.put(`k${i}`, bytes(`value ${i}`))
+      const damaged = Uint8Array.from((await raw.get(`${KEY_PREFIX}k4`))!)
+      damaged[10]! ^= 0xff
+      await raw.put(`${KEY_PREFIX}k4`, damaged)
+      await raw.put('nexxo:v0:old-entry', bytes('from an older nexxo'))
+      assert.deepEqual(await cache.verify(), { checked: 10, corrupt: 1 })
+      assert.equal((await cache.stats()).entries, 9)
+      await cache.clear()
+      const left: string[] = []
+      for await (const key of raw.keys()) left.push(key)
+      assert.deepEqual(left, [])
+      await cache.close()
+    })
+  })
+}
+
+describe('RocksStore on disk', () => {
+  test('entries survive closing and reopening', async () => {
+    const dir = freshDir()
+    const first = new IntegrityCache(await RocksStore.open(dir), hash)
+    await first.put('persisted', bytes('still here'))
+    await first.close()
+    const second = new IntegrityCache(await RocksStore.open(dir), hash)
+    assert.equal(text(await second.get('persisted')), 'still here')
+    await second.close()
+  })
+
+  test('a held directory: the second opener waits, then gets CacheLockedError; after close it opens', async () => {
+    const dir = freshDir()
+    const holder = await RocksStore.open(dir)
+    const started = Date.now()
+    await assert.rejects(RocksStore.open(dir, { lockTimeoutMs: 300 }), CacheLockedError)
+    assert.ok(Date.now() - started >= 300)
+    const waiting = RocksStore.open(dir, { lockTimeoutMs: 5000 })
+    setTimeout(() => void holder.close(), 200)
+    await (await waiting).close()
+  })
+
+  test('34: a writer killed with SIGKILL at random moments, 20 times, never leaves a damaged cache', async () => {
+    const dir = freshDir()
+    const writer = join(tmp, 'writer.mts')
+    writeFileSync(
+      writer,
+      `import { IntegrityCache } from '${new URL('./integrity.ts', import.meta.url).pathname}'
+import { RocksStore } from '${new URL('./rocksdb.ts', import.meta.url).pathname}'
+import { loadNativeCoreOnce } from '${new URL('../build/backend.ts', import.meta.url).pathname}'
+const core = loadNativeCoreOnce()
+const cache = new IntegrityCache(await RocksStore.open(process.argv[2]), (b) => core.hash(b))
+process.stdout.write('open\\n')
+for (let i = 0; ; i++) {
+  const value = new Uint8Array(4096 + (i % 7) * 1000).fill(i % 251)
+  await cache.put('key-' + (i % 300), value)
+}
+`,
+    )
+    const tsx = join(new URL('../../../../', import.meta.url).pathname, 'node_modules/tsx/dist/loader.mjs')
+    for (let round = 0; round < 20; round++) {
+      const child = spawn(process.execPath, ['--import', tsx, writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 150))
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGKILL')
+      await exited
+    }
+    const cache = new IntegrityCache(await RocksStore.open(dir), hash)
+    const { checked, corrupt } = await cache.verify()
+    assert.ok(checked > 0, 'the writers wrote something')
+    assert.equal(corrupt, 0)
+    for (let i = 0; i < 300; i++) {
+      const value = await cache.get(`key-${i}`)
+      if (value)
+        assert.ok(
+          value.every((b) => b === value[0]),
+          `key-${i} holds one whole write`,
+        )
+    }
+    await cache.close()
+  })
+})

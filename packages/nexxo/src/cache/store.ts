@@ -1,0 +1,39 @@
+// One cache interface for every home (RocksDB on Node and Bun, IndexedDB in browsers, the Cache API
+// at the edge, memory anywhere). Adapters store raw bytes; `IntegrityCache` wraps any of them with
+// what every cache needs alike: a format version in the key space, a hash inside every value, and
+// statistics.
+
+/** What an adapter implements: plain bytes by string key, nothing else. */
+export interface RawStore {
+  get(key: string): Promise<Uint8Array | undefined>
+  put(key: string, value: Uint8Array): Promise<void>
+  delete(key: string): Promise<void>
+  /** Every key, for stats, verify and clear. */
+  keys(): AsyncIterable<string>
+  close(): Promise<void>
+}
+
+export interface CacheStats {
+  /** Entries of the current format (walks the store). */
+  entries: number
+  /** Bytes of those entries' values, envelopes included. */
+  bytes: number
+  /** Since this cache was opened. */
+  hits: number
+  misses: number
+  /** Values whose hash did not match: each was deleted and counted as a miss. */
+  corrupt: number
+}
+
+export interface Cache {
+  get(key: string): Promise<Uint8Array | undefined>
+  put(key: string, value: Uint8Array): Promise<void>
+  has(key: string): Promise<boolean>
+  delete(key: string): Promise<void>
+  stats(): Promise<CacheStats>
+  /** Reads every entry and checks its hash; corrupt ones are deleted. */
+  verify(): Promise<{ checked: number; corrupt: number }>
+  /** Deletes every entry, of any format version. */
+  clear(): Promise<void>
+  close(): Promise<void>
+}
