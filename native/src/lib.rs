@@ -9,6 +9,9 @@ use nexxo_core::graph::ModuleGraph;
 use nexxo_core::project::{
     project_graph, quick_check, reachable_errors, scan_file, walk, FileRecord, Resolver,
 };
+use nexxo_core::stamp::{
+    dir_listing_hash, parent_dirs, stamp_file, unchanged, BuildInputs, DirStamp,
+};
 use std::path::PathBuf;
 
 #[napi]
@@ -124,4 +127,67 @@ pub async fn check_project(root: String, entries: Vec<String>) -> Result<String>
     }
     let records = read_and_scan(root).await?;
     Ok(reachable_errors(&Resolver::new(&records, None), &records, &entries).to_string())
+}
+
+/// Runs `work` over `items` on Tokio's blocking pool, one batch per core, keeping their order.
+async fn par_map<T, R>(items: Vec<T>, work: fn(&T) -> R) -> Result<Vec<R>>
+where
+    T: Send + Sync + 'static,
+    R: Send + 'static,
+{
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let batch = items.len().div_ceil(workers).max(1);
+    let items = std::sync::Arc::new(items);
+    let mut tasks = Vec::new();
+    for start in (0..items.len()).step_by(batch) {
+        let items = items.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            items[start..(start + batch).min(items.len())]
+                .iter()
+                .map(work)
+                .collect::<Vec<R>>()
+        }));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for task in tasks {
+        out.extend(task.await.map_err(|e| Error::from_reason(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+/// Stamps of the files a build read and of their directories (see nexxo_core::stamp).
+#[napi]
+pub async fn stamp_inputs(paths: Vec<String>) -> Result<String> {
+    let dirs = parent_dirs(&paths);
+    let files = par_map(paths, |p| stamp_file(p).ok())
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let dirs = par_map(dirs, |d| DirStamp {
+        path: d.clone(),
+        hash: dir_listing_hash(d),
+    })
+    .await?;
+    Ok(BuildInputs { files, dirs }.to_json().to_string())
+}
+
+/// Whether every file and directory stamped by `stampInputs` is as it was.
+#[napi]
+pub async fn inputs_unchanged(inputs: String) -> Result<bool> {
+    let inputs = match BuildInputs::parse(&inputs) {
+        Some(parsed) => parsed,
+        None => return Ok(false),
+    };
+    let files_ok = par_map(inputs.files, unchanged)
+        .await?
+        .into_iter()
+        .all(|ok| ok);
+    let dirs_ok = par_map(inputs.dirs, |d| dir_listing_hash(&d.path) == d.hash)
+        .await?
+        .into_iter()
+        .all(|ok| ok);
+    Ok(files_ok && dirs_ok)
 }

@@ -8,6 +8,7 @@
 //! - [`hmr`]: planning hot updates
 //! - [`cache_key`]: keys shared by every cache
 //! - [`project`]: a whole project scanned and resolved into a graph
+//! - [`stamp`]: file and directory stamps for the whole-build cache on disk
 //! - [`api`]: the JSON string surface both bindings forward to
 
 pub mod api;
@@ -18,3 +19,4 @@ pub mod hmr;
 pub mod json;
 pub mod project;
 pub mod scan;
+pub mod stamp;

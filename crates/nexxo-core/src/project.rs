@@ -434,7 +434,6 @@ pub fn reachable_errors(resolver: &Resolver, records: &[FileRecord], entries: &[
 pub fn records_from_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<FileRecord> {
     files
         .iter()
-        .filter(|(id, _)| Lang::from_path(id).is_some())
         .map(|(id, bytes)| scan_file(id, bytes))
         .collect()
 }
@@ -520,7 +519,12 @@ mod tests {
         );
         assert!(graph.get("app.tsx").unwrap().self_accepting);
         assert!(graph.get("style.css").unwrap().self_accepting);
-        assert!(graph.get("readme.md").is_none());
+        // Every file is part of an in-memory project (it can be imported, and it keys the cache),
+        // but only source files are scanned.
+        let readme = graph
+            .get("readme.md")
+            .expect("non-source files are hashed into the graph");
+        assert!(readme.deps.is_empty() && !readme.hash.is_empty());
         let text = json.to_string();
         assert!(text.contains(r#""externals":["react"]"#), "{text}");
         assert!(

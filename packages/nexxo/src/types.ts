@@ -12,10 +12,12 @@ export interface BundlerOptions {
   backend?: 'auto' | BackendName
   engine?: EngineName
   /**
-   * Persistent build cache. Not implemented yet (issue 3): `'auto'` currently builds uncached and
-   * reports zero hits; `false` disables it explicitly.
+   * The whole-build cache (`auto`, the default): in memory for `files` builds; for builds on disk, a
+   * RocksDB store in `cacheDir` (native backend only). `false` disables it.
    */
   cache?: 'auto' | false
+  /** Where the disk cache lives, relative to the build's root. Default `node_modules/.nexxo/cache`. */
+  cacheDir?: string
 }
 
 export interface BuildOptions {

@@ -19,6 +19,9 @@ export interface Backend {
 
 const require = createRequire(import.meta.url)
 
+/** Part of every cache key: a new nexxo may shape outputs differently. */
+export const NEXXO_VERSION = (require('../../package.json') as { version: string }).version
+
 const ENGINE_PACKAGES: Record<BackendName, Record<EngineName, string>> = {
   native: { rolldown: 'rolldown', esbuild: 'esbuild' },
   wasm: { rolldown: '@rolldown/browser', esbuild: 'esbuild-wasm' },

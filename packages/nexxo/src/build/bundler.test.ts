@@ -92,6 +92,17 @@ describe('build from a files map', () => {
     })
   }
 
+  test('JSON and other non-source files in the map can be imported', async () => {
+    const files = {
+      'main.js': "import data from './data.json'\nconsole.log(data.answer)",
+      'data.json': '{"answer":42}',
+    }
+    for (const [backend, engine] of combos) {
+      const r = await build(backend, engine, { input: 'main.js', files })
+      assert.equal(run(String(r.outputs[0]!.code)), '42', `${backend}/${engine}`)
+    }
+  })
+
   test('CSS of dynamically imported modules is kept, after the static CSS', async () => {
     const files = {
       'main.js': "import './a.css'\nexport const lazy = () => import('./lazy.js')",

@@ -2,10 +2,15 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import type { Engine, EngineInput } from '../engines/types.js'
+import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
+import { IntegrityCache } from '../cache/integrity.js'
+import { MemoryStore } from '../cache/memory.js'
+import { RocksStore } from '../cache/rocksdb.js'
+import type { Cache } from '../cache/store.js'
+import type { Engine, EngineInput, EngineOutput } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
-import { type Backend, loadEngine, selectBackend } from './backend.js'
+import { type Backend, loadEngine, NEXXO_VERSION, selectBackend } from './backend.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
 import {
   memoryEntries,
@@ -19,6 +24,9 @@ import {
 import { normalizeBuild } from './options.js'
 import { writeOutputsAtomically } from './write.js'
 
+/** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
+export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
+
 export class Bundler {
   /**
    * Rolldown can panic or hang when bundles run concurrently right after it loads (DESIGN.md,
@@ -28,7 +36,18 @@ export class Bundler {
   private deepFallback: Promise<Engine> | undefined
   private closed = false
 
-  constructor(private readonly selected: Backend) {}
+  private memoryCache: Cache | undefined
+  private readonly diskCaches = new Map<string, Promise<Cache | string>>()
+  private readonly cacheWarned = new Set<string>()
+
+  constructor(
+    private readonly selected: Backend,
+    private readonly options: BundlerOptions = {},
+  ) {
+    // A cache directory known up front starts opening now, alongside whatever the caller does next.
+    if (options.cache !== false && options.cacheDir && isAbsolute(options.cacheDir))
+      this.openDiskCache(options.cacheDir)
+  }
 
   get backend(): BackendName {
     return this.selected.name
@@ -60,6 +79,18 @@ export class Bundler {
     const warnings: Diagnostic[] = []
     let input: EngineInput
     let sources: SourceAccess
+    let cache: Cache | undefined
+    let cacheKey = ''
+    const { core } = this.selected
+    const keyOptions = { ...build, nexxo: NEXXO_VERSION }
+    const hit = async (cached: CachedBuild): Promise<BuildResult> => {
+      if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), cached.outputs)
+      return {
+        warnings,
+        outputs: cached.outputs,
+        stats: { modules: cached.modules, durationMs: performance.now() - started, cache: { hits: 1, misses: 0 } },
+      }
+    }
     if (options.files) {
       const files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
@@ -73,6 +104,12 @@ export class Bundler {
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, entryKeys, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
+      cache = this.cacheForFiles()
+      if (cache) {
+        cacheKey = buildCacheKey(core, project.graphHash, engine, { ...keyOptions, entries: entryKeys })
+        const cached = await lookupBuild(cache, core, cacheKey)
+        if (cached) return hit(cached)
+      }
       if (project.depth > engine.maxImportDepth) {
         engine = await this.deepChainEngine(project.depth, warnings)
       }
@@ -89,6 +126,12 @@ export class Bundler {
         )
       }
       input = { ...build, entries, cwd: root }
+      cache = await this.cacheForDisk(root, warnings)
+      if (cache) {
+        cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions)
+        const cached = await lookupBuild(cache, core, cacheKey)
+        if (cached) return hit(cached)
+      }
       await this.guardDisk(root, entries)
       sources = {
         read(id) {
@@ -107,6 +150,7 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
+    if (cache) await this.store(cache, cacheKey, result, !options.files, warnings)
     if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), result.outputs)
     return {
       warnings,
@@ -114,8 +158,61 @@ export class Bundler {
       stats: {
         modules: result.moduleIds.length,
         durationMs: performance.now() - started,
-        cache: { hits: 0, misses: 0 },
+        cache: { hits: 0, misses: cache ? 1 : 0 },
       },
+    }
+  }
+
+  private cacheForFiles(): Cache | undefined {
+    if (this.options.cache === false) return undefined
+    this.memoryCache ??= new IntegrityCache(new MemoryStore(), (bytes) => this.selected.core.hash(bytes))
+    return this.memoryCache
+  }
+
+  /**
+   * The disk cache for builds under `root`, opened once. It needs the native core to stamp files;
+   * if another process holds it past the lock timeout, or it cannot be opened, the build goes on
+   * uncached with one warning.
+   */
+  private async cacheForDisk(root: string, warnings: Diagnostic[]): Promise<Cache | undefined> {
+    const { core } = this.selected
+    if (this.options.cache === false || !core.canStampFiles) return undefined
+    const dir = resolve(root, this.options.cacheDir ?? DEFAULT_CACHE_DIR)
+    const cache = await this.openDiskCache(dir)
+    if (typeof cache === 'string') {
+      // Said once per bundler: later builds just go uncached.
+      if (!this.cacheWarned.has(dir)) warnings.push({ code: 'CACHE_UNAVAILABLE', message: cache })
+      this.cacheWarned.add(dir)
+      return undefined
+    }
+    return cache
+  }
+
+  private openDiskCache(dir: string): Promise<Cache | string> {
+    if (!this.diskCaches.has(dir)) {
+      const core = this.selected.core
+      const opened = core.canStampFiles
+        ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
+            (store): Cache | string => new IntegrityCache(store, (bytes) => core.hash(bytes)),
+            (e: Error) => `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
+          )
+        : Promise.resolve('The disk cache needs the native backend.')
+      this.diskCaches.set(dir, opened)
+    }
+    return this.diskCaches.get(dir)!
+  }
+
+  /** Stores a fresh build; a failing cache (a full disk, say) is switched off with one warning. */
+  private async store(cache: Cache, key: string, result: EngineOutput, onDisk: boolean, warnings: Diagnostic[]) {
+    try {
+      const inputs = onDisk ? await this.selected.core.stampInputs(result.watchFiles) : undefined
+      const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
+      if (inputs !== undefined) entry.inputs = inputs
+      await cache.put(key, encodeBuild(entry))
+    } catch (e) {
+      const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
+      warnings.push({ code: 'CACHE_UNAVAILABLE', message })
+      this.options.cache = false
     }
   }
 
@@ -167,6 +264,11 @@ export class Bundler {
     this.closed = true
     await this.selected.engine.close?.()
     await (await this.deepFallback)?.close?.()
+    for (const cache of this.diskCaches.values()) {
+      const opened = await cache
+      if (typeof opened !== 'string') await opened.close()
+    }
+    this.diskCaches.clear()
   }
 }
 
@@ -179,5 +281,5 @@ export async function createBundler(options: BundlerOptions = {}): Promise<Bundl
   if (!['auto', 'native', 'wasm'].includes(backend)) {
     throw NexxoError.single('INVALID_OPTION', `Unknown backend '${backend}': expected auto, native or wasm.`)
   }
-  return new Bundler(await selectBackend(backend, engine))
+  return new Bundler(await selectBackend(backend, engine), { ...options })
 }

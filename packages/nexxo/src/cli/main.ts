@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { createBundler } from '../build/bundler.js'
+import { createBundler, DEFAULT_CACHE_DIR } from '../build/bundler.js'
 import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
 import { writeOutputsAtomically } from '../build/write.js'
 import type { OutputFile } from '../engines/types.js'
@@ -24,6 +24,8 @@ Options:
   --backend <name>     auto | native | wasm (default: auto, or $NEXXO_BACKEND)
   --engine <name>      rolldown | esbuild (default: rolldown)
   --format <name>      esm | cjs | iife (default: esm)
+  --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
+  --no-cache           build without the cache
   --minify             minify the output
   --sourcemap          write source maps
   -h, --help           show this help
@@ -45,6 +47,8 @@ function parse(argv: string[]) {
       options: {
         entry: { type: 'string', multiple: true },
         'out-dir': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
         backend: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
@@ -155,7 +159,13 @@ async function build(argv: string[]): Promise<void> {
   let bundler: Awaited<ReturnType<typeof createBundler>> | undefined
   let rows: Row[] = []
   try {
-    bundler = await createBundler({ ...(backend ? { backend } : {}), ...(engine ? { engine } : {}) })
+    bundler = await createBundler({
+      ...(backend ? { backend } : {}),
+      ...(engine ? { engine } : {}),
+      ...(values['no-cache'] ? { cache: false as const } : {}),
+      // Absolute, so the bundler can open it while the engine loads.
+      cacheDir: resolve(root, values['cache-dir'] ?? DEFAULT_CACHE_DIR),
+    })
     const options: BuildOptions = {
       input: entries,
       root,
@@ -182,7 +192,7 @@ async function build(argv: string[]): Promise<void> {
   for (const w of result.warnings) console.warn(`${yellow('warning')} ${formatDiagnostic(w)}`)
   const ms = Math.round(performance.now() - started)
   console.log(
-    `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion}`)}`,
+    `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion} · ${cacheNote(result.stats.cache)}`)}`,
   )
 }
 
@@ -200,6 +210,9 @@ function pageFor(html: string, entries: string[], outputs: OutputFile[]): string
   })
   return rewriteHtml(html, mapped)
 }
+
+const cacheNote = ({ hits, misses }: { hits: number; misses: number }) =>
+  hits > 0 ? 'cache hit' : misses > 0 ? 'cache miss' : 'no cache'
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -165,6 +165,19 @@ export class Core {
     if (!this.raw.checkProject) throw new Error('checkProject needs the native backend')
     return JSON.parse(await this.raw.checkProject(root, entries)) as ScanFailure[]
   }
+  /** Native: an opaque record of `paths` and their directories, for `inputsUnchanged`. */
+  async stampInputs(paths: string[]): Promise<string> {
+    if (!this.raw.stampInputs) throw new Error('stampInputs needs the native backend')
+    return this.raw.stampInputs(paths)
+  }
+  /** Native: whether the files and directories in a `stampInputs` record are as they were. */
+  async inputsUnchanged(inputs: string): Promise<boolean> {
+    if (!this.raw.inputsUnchanged) throw new Error('inputsUnchanged needs the native backend')
+    return this.raw.inputsUnchanged(inputs)
+  }
+  get canStampFiles(): boolean {
+    return this.raw.stampInputs !== undefined
+  }
   graph(): ModuleGraph {
     return new ModuleGraph(this.raw.newGraph())
   }

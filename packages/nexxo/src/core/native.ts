@@ -11,6 +11,7 @@ interface Addon extends Required<Omit<RawCore, 'kind' | 'newGraph'>> {
 export function loadNativeCore(): RawCore {
   const addon = createRequire(import.meta.url)('@nexxo/native') as Addon
   const { version, hash, scan, cacheKey, moduleId, projectFromFiles, scanProject, checkProject } = addon
+  const { stampInputs, inputsUnchanged } = addon
   return {
     kind: 'native',
     version,
@@ -21,6 +22,8 @@ export function loadNativeCore(): RawCore {
     projectFromFiles,
     scanProject,
     checkProject,
+    stampInputs,
+    inputsUnchanged,
     newGraph() {
       const graph = new addon.Graph()
       // The addon's graph is garbage-collected with its JS object.

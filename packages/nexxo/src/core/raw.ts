@@ -20,4 +20,8 @@ export interface RawCore {
   scanProject?(root: string, entries: string[]): Promise<string>
   /** Native only: the scan errors of the files reachable from `entries`, nothing else. */
   checkProject?(root: string, entries: string[]): Promise<string>
+  /** Native only: stamps (size, mtime, hash) of files and their directories' listings. */
+  stampInputs?(paths: string[]): Promise<string>
+  /** Native only: whether everything `stampInputs` recorded is unchanged. */
+  inputsUnchanged?(inputs: string): Promise<boolean>
 }

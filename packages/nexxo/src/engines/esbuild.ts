@@ -83,7 +83,14 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         const map = maps.get(out.fileName)
         if (map) out.map = map
       }
-      return { outputs, moduleIds: Object.keys(result.metafile.inputs) }
+      const inputs = Object.keys(result.metafile.inputs)
+      return {
+        outputs,
+        moduleIds: inputs,
+        watchFiles: input.files
+          ? []
+          : inputs.map((p) => (p.startsWith('/') ? p : `${input.cwd.replace(/\/$/, '')}/${p}`)),
+      }
     },
     async close() {
       mod.stop?.()

@@ -136,6 +136,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
         return {
           outputs,
           moduleIds: [...moduleIds].filter((id) => !id.startsWith('\0') && !id.startsWith('rolldown:')),
+          watchFiles: input.files ? [] : await bundle.watchFiles,
         }
       } finally {
         await bundle.close()

@@ -40,6 +40,8 @@ export interface EngineOutput {
   outputs: OutputFile[]
   /** The modules whose code reached the output (rolldown) or that the engine loaded (esbuild). */
   moduleIds: string[]
+  /** Absolute paths of every file the engine read (for the whole-build cache on disk). */
+  watchFiles: string[]
 }
 
 export interface Engine {

@@ -1,0 +1,167 @@
+// The whole-build cache through createBundler: hits only when nothing that matters changed, and a
+// damaged or unavailable cache never costs correctness.
+
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { loadNativeCoreOnce } from '../build/backend.js'
+import { createBundler, DEFAULT_CACHE_DIR } from '../build/bundler.js'
+import type { BuildOptions, BuildResult } from '../types.js'
+import { KEY_PREFIX } from './integrity.js'
+import { RocksStore } from './rocksdb.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'nexxo-build-cache-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
+let projects = 0
+
+function project(): string {
+  const root = join(tmp, `p${projects++}`)
+  mkdirSync(join(root, 'src'), { recursive: true })
+  writeFileSync(join(root, 'src/main.js'), "import { util } from './util'\nconsole.log(util())")
+  writeFileSync(join(root, 'src/util.js'), "export const util = () => 'from util.js'")
+  return root
+}
+
+/** One build with a fresh bundler (as a new `nexxo build` process would). */
+async function build(options: BuildOptions, cache: 'auto' | false = 'auto'): Promise<BuildResult> {
+  const bundler = await createBundler({ backend: 'native', cache })
+  try {
+    return await bundler.build({ input: 'src/main.js', ...options })
+  } finally {
+    await bundler.close()
+  }
+}
+
+const code = (r: BuildResult) => String(r.outputs[0]!.code)
+
+describe('whole-build cache on disk', () => {
+  test('miss, then hit with identical outputs; an edit misses and shows up', async () => {
+    const root = project()
+    const cold = await build({ root })
+    assert.deepEqual(cold.stats.cache, { hits: 0, misses: 1 })
+    assert.ok(existsSync(join(root, DEFAULT_CACHE_DIR)))
+    const warm = await build({ root })
+    assert.deepEqual(warm.stats.cache, { hits: 1, misses: 0 })
+    assert.deepEqual(warm.outputs, cold.outputs)
+    assert.equal(warm.stats.modules, cold.stats.modules)
+    writeFileSync(join(root, 'src/util.js'), "export const util = () => 'edited'")
+    const edited = await build({ root })
+    assert.deepEqual(edited.stats.cache, { hits: 0, misses: 1 })
+    assert.match(code(edited), /edited/)
+  })
+
+  test('a touched file with the same content still hits', async () => {
+    const root = project()
+    await build({ root })
+    const later = new Date(Date.now() + 60_000)
+    utimesSync(join(root, 'src/util.js'), later, later)
+    assert.deepEqual((await build({ root })).stats.cache, { hits: 1, misses: 0 })
+  })
+
+  test('a new file that changes how an import resolves misses, and matches an uncached build', async () => {
+    const root = project()
+    await build({ root })
+    mkdirSync(join(root, 'src/util'))
+    writeFileSync(join(root, 'src/util.ts'), "export const util = (): string => 'from util.ts'")
+    const after = await build({ root })
+    assert.deepEqual(after.stats.cache, { hits: 0, misses: 1 })
+    assert.equal(code(after), code(await build({ root }, false)))
+  })
+
+  test('options and engines key separately', async () => {
+    const root = project()
+    await build({ root })
+    assert.deepEqual((await build({ root, minify: true })).stats.cache, { hits: 0, misses: 1 })
+    const esbuild = await createBundler({ backend: 'native', engine: 'esbuild' })
+    assert.deepEqual((await esbuild.build({ input: 'src/main.js', root })).stats.cache, { hits: 0, misses: 1 })
+    await esbuild.close()
+  })
+
+  test('a damaged entry is a miss; the build is still right and the entry is rewritten', async () => {
+    const root = project()
+    const cold = await build({ root })
+    const store = await RocksStore.open(join(root, DEFAULT_CACHE_DIR))
+    for await (const key of store.keys()) {
+      const value = Uint8Array.from((await store.get(key))!)
+      value[value.length >> 1]! ^= 0x5a
+      await store.put(key, value)
+    }
+    await store.close()
+    const rebuilt = await build({ root })
+    assert.deepEqual(rebuilt.stats.cache, { hits: 0, misses: 1 })
+    assert.equal(code(rebuilt), code(cold))
+    assert.deepEqual((await build({ root })).stats.cache, { hits: 1, misses: 0 })
+  })
+
+  test('a cache held by another process: the build goes on uncached with one warning', async () => {
+    const root = project()
+    const holder = await RocksStore.open(join(root, DEFAULT_CACHE_DIR))
+    try {
+      const bundler = await createBundler({ backend: 'native' })
+      const first = await bundler.build({ input: 'src/main.js', root })
+      assert.deepEqual(first.stats.cache, { hits: 0, misses: 0 })
+      assert.deepEqual(
+        first.warnings.map((w) => w.code),
+        ['CACHE_UNAVAILABLE'],
+      )
+      assert.match(first.warnings[0]!.message, /in use by another process/)
+      const second = await bundler.build({ input: 'src/main.js', root })
+      assert.deepEqual(second.warnings, [], 'said once')
+      assert.match(code(second), /from util\.js/)
+      await bundler.close()
+    } finally {
+      await holder.close()
+    }
+  })
+
+  test('cache: false writes nothing', async () => {
+    const root = project()
+    const r = await build({ root }, false)
+    assert.deepEqual(r.stats.cache, { hits: 0, misses: 0 })
+    assert.ok(!existsSync(join(root, DEFAULT_CACHE_DIR)))
+  })
+
+  test('entries carry the key prefix of this cache format', async () => {
+    const root = project()
+    await build({ root })
+    const store = await RocksStore.open(join(root, DEFAULT_CACHE_DIR))
+    const keys: string[] = []
+    for await (const key of store.keys()) keys.push(key)
+    await store.close()
+    assert.equal(keys.length, 1)
+    assert.ok(keys[0]!.startsWith(`${KEY_PREFIX}build:`))
+  })
+})
+
+describe('whole-build cache in memory (files)', () => {
+  test('same files hit, any change misses, on one bundler', async () => {
+    for (const backend of ['native', 'wasm'] as const) {
+      const bundler = await createBundler({ backend })
+      const files = { 'a.js': "import b from './b.js'\nconsole.log(b)", 'b.js': 'export default 1' }
+      const first = await bundler.build({ input: 'a.js', files })
+      const second = await bundler.build({ input: 'a.js', files: { ...files } })
+      const changed = await bundler.build({ input: 'a.js', files: { ...files, 'b.js': 'export default 2' } })
+      assert.deepEqual(
+        [first, second, changed].map((r) => r.stats.cache),
+        [
+          { hits: 0, misses: 1 },
+          { hits: 1, misses: 0 },
+          { hits: 0, misses: 1 },
+        ],
+        backend,
+      )
+      assert.deepEqual(second.outputs, first.outputs)
+      assert.match(code(changed), /2/)
+      await bundler.close()
+    }
+  })
+
+  test('the key covers every file, not only reachable ones (a package.json can change resolution)', () => {
+    const core = loadNativeCoreOnce()
+    const a = core.projectFromFiles({ 'a.js': '', 'unrelated.json': '{}' }, ['a.js']).graphHash
+    const b = core.projectFromFiles({ 'a.js': '', 'unrelated.json': '{"x":1}' }, ['a.js']).graphHash
+    assert.notEqual(a, b)
+  })
+})
