@@ -25,7 +25,7 @@ function project(): string {
 }
 
 /** One build with a fresh bundler (as a new `nexxo build` process would). */
-async function build(options: BuildOptions, cache: 'auto' | false = 'auto'): Promise<BuildResult> {
+async function build(options: Omit<BuildOptions, 'input'>, cache: 'auto' | false = 'auto'): Promise<BuildResult> {
   const bundler = await createBundler({ backend: 'native', cache })
   try {
     return await bundler.build({ input: 'src/main.js', ...options })
