@@ -70,6 +70,23 @@ describe('nexxo build examples/react-app', () => {
   })
 })
 
+describe('the build cache from the CLI', () => {
+  test('second build hits; cache stats, verify and clear; --no-cache', () => {
+    const cacheDir = join(work, 'cli-cache')
+    const args = ['build', example, '--out-dir', join(work, 'cached'), '--cache-dir', cacheDir]
+    assert.match(cli(args).stdout, /· cache miss/)
+    const second = cli(args)
+    assert.match(second.stdout, /· cache hit/)
+    assert.match(second.stdout, /assets\/main-[\w-]+\.js/, 'the table lists the outputs on a hit too')
+    assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 1\n {2}size: {4}\d/)
+    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /1 entries checked, 0 corrupt/)
+    assert.match(cli(['cache', 'clear', example, '--cache-dir', cacheDir]).stdout, /cleared/)
+    assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 0/)
+    assert.match(cli([...args, '--no-cache']).stdout, /· no cache/)
+    assert.equal(cli(['cache', 'shrink']).status, 2)
+  })
+})
+
 describe('progress', () => {
   test('a build over a second says so on stderr; a quick one stays quiet', () => {
     const app = join(work, 'react-1000')

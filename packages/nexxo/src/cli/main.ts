@@ -4,9 +4,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { gzip } from 'node:zlib'
+import { loadNativeCoreOnce } from '../build/backend.js'
 import { createBundler, DEFAULT_CACHE_DIR } from '../build/bundler.js'
 import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
 import { writeOutputsAtomically } from '../build/write.js'
+import { IntegrityCache } from '../cache/integrity.js'
+import { RocksStore } from '../cache/rocksdb.js'
 import type { OutputFile } from '../engines/types.js'
 import { formatDiagnostic, NexxoError } from '../errors.js'
 import type { BuildOptions } from '../types.js'
@@ -14,6 +17,7 @@ import type { BuildOptions } from '../types.js'
 class UsageError extends Error {}
 
 const USAGE = `Usage: nexxo build [root] [options]
+       nexxo cache stats|verify|clear [root] [--cache-dir <dir>]
 
 Builds the app in [root] (default: .). Its index.html's module scripts are the entries,
 or give them with --entry.
@@ -211,6 +215,42 @@ function pageFor(html: string, entries: string[], outputs: OutputFile[]): string
   return rewriteHtml(html, mapped)
 }
 
+/** `nexxo cache stats|verify|clear [root]`: the disk cache a build in [root] would use. */
+async function cacheCommand(argv: string[]): Promise<void> {
+  let parsed: { values: { 'cache-dir'?: string | undefined }; positionals: string[] }
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { 'cache-dir': { type: 'string' } } })
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  const [action, rootArg, ...extra] = parsed.positionals
+  if (!action || !['stats', 'verify', 'clear'].includes(action) || extra.length > 0) {
+    throw new UsageError('expected: nexxo cache stats|verify|clear [root] [--cache-dir <dir>]')
+  }
+  const dir = resolve(rootArg ?? '.', parsed.values['cache-dir'] ?? DEFAULT_CACHE_DIR)
+  if (!existsSync(dir)) {
+    console.log(`no cache at ${dir}`)
+    return
+  }
+  const core = loadNativeCoreOnce()
+  const cache = new IntegrityCache(await RocksStore.open(dir), (bytes) => core.hash(bytes))
+  try {
+    if (action === 'stats') {
+      const s = await cache.stats()
+      console.log(`${dir}\n  entries: ${s.entries}\n  size:    ${kb(s.bytes)}`)
+    } else if (action === 'verify') {
+      const { checked, corrupt } = await cache.verify()
+      console.log(`${dir}: ${checked} entries checked, ${corrupt} corrupt${corrupt ? ' (deleted)' : ''}`)
+      if (corrupt > 0) process.exitCode = 1
+    } else {
+      await cache.clear()
+      console.log(`${dir}: cleared`)
+    }
+  } finally {
+    await cache.close()
+  }
+}
+
 const cacheNote = ({ hits, misses }: { hits: number; misses: number }) =>
   hits > 0 ? 'cache hit' : misses > 0 ? 'cache miss' : 'no cache'
 
@@ -229,8 +269,10 @@ export async function main(argv: string[]): Promise<void> {
       if (command === undefined) process.exitCode = 2
     } else if (command === 'build') {
       await build(rest)
+    } else if (command === 'cache') {
+      await cacheCommand(rest)
     } else {
-      throw new UsageError(`unknown command '${command}' (dev, preview and cache are not implemented yet)`)
+      throw new UsageError(`unknown command '${command}' (dev and preview are not implemented yet)`)
     }
   } catch (e) {
     if (e instanceof UsageError) {
