@@ -1,11 +1,11 @@
 // `nexxo build` as a user runs it: both backends, Bun, exit codes, and dist/ kept whole on failure.
 
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { cli, repo, tempDir, tree } from './helpers.js'
+import { cli, cliPath, repo, tempDir, tree } from './helpers.js'
 
 const work = tempDir('cli')
 after(() => rmSync(work, { recursive: true, force: true }))
@@ -84,6 +84,56 @@ describe('the build cache from the CLI', () => {
     assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 0/)
     assert.match(cli([...args, '--no-cache']).stdout, /· no cache/)
     assert.equal(cli(['cache', 'shrink']).status, 2)
+  })
+})
+
+describe('the build cache under concurrency and crashes', () => {
+  const run = (args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [cliPath, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      child.on('exit', (status) => done({ status, stdout, stderr }))
+    })
+
+  test('two builds at once on one cache directory both succeed with the same output', async () => {
+    const cacheDir = join(work, 'shared-cache')
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((n) => run(['build', example, '--out-dir', join(work, `together-${n}`), '--cache-dir', cacheDir])),
+    )
+    assert.equal(a!.status, 0, a!.stderr)
+    assert.equal(b!.status, 0, b!.stderr)
+    assert.deepEqual(tree(join(work, 'together-b')), tree(join(work, 'together-a')))
+    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /0 corrupt/)
+  })
+
+  test('34: builds killed at random moments never leave a cache that serves a wrong build', async () => {
+    const cacheDir = join(work, 'killed-cache')
+    const uncached = cli(['build', example, '--out-dir', join(work, 'uncached'), '--no-cache'])
+    assert.equal(uncached.status, 0, uncached.stderr)
+    const reference = tree(join(work, 'uncached'))
+    for (let i = 0; i < 10; i++) {
+      const child = spawn(process.execPath, [
+        cliPath,
+        'build',
+        example,
+        '--out-dir',
+        join(work, 'killed'),
+        '--cache-dir',
+        cacheDir,
+      ])
+      // Listening from the start: a build that finishes before the kill has already exited.
+      const exited = new Promise((r) => child.once('exit', r))
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 400))
+      child.kill('SIGKILL')
+      await exited
+    }
+    const after = cli(['build', example, '--out-dir', join(work, 'after-kills'), '--cache-dir', cacheDir])
+    assert.equal(after.status, 0, after.stderr)
+    assert.deepEqual(tree(join(work, 'after-kills')), reference)
+    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /0 corrupt/)
   })
 })
 
