@@ -65,7 +65,7 @@ impl Graph {
     }
 }
 
-/// Every scannable file below `root`, processed on Tokio's blocking pool, one batch per core.
+/// Every scannable file below `root`, read and handed to `work` on Tokio's blocking pool.
 async fn per_file<T, F>(root: String, work: F) -> Result<Vec<T>>
 where
     T: Send + 'static,
@@ -77,32 +77,14 @@ where
         .await
         .map_err(|e| Error::from_reason(e.to_string()))?
         .map_err(|e| Error::from_reason(format!("cannot read {}: {e}", root.display())))?;
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    let batch = files.len().div_ceil(workers).max(1);
-    let mut tasks = Vec::new();
-    for chunk in files.chunks(batch) {
-        let chunk = chunk.to_vec();
-        tasks.push(tokio::task::spawn_blocking(move || {
-            chunk
-                .into_iter()
-                .map(|(id, path)| match std::fs::read(&path) {
-                    Ok(bytes) => Ok(work(&id, &bytes)),
-                    Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-                })
-                .collect::<std::result::Result<Vec<T>, String>>()
-        }));
-    }
-    let mut out = Vec::with_capacity(files.len());
-    for task in tasks {
-        let part = task
-            .await
-            .map_err(|e| Error::from_reason(e.to_string()))?
-            .map_err(Error::from_reason)?;
-        out.extend(part);
-    }
-    Ok(out)
+    let read = par_map(files, move |(id, path)| match std::fs::read(path) {
+        Ok(bytes) => Ok(work(id, &bytes)),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    });
+    read.await?
+        .into_iter()
+        .collect::<std::result::Result<Vec<T>, String>>()
+        .map_err(Error::from_reason)
 }
 
 async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
@@ -130,10 +112,11 @@ pub async fn check_project(root: String, entries: Vec<String>) -> Result<String>
 }
 
 /// Runs `work` over `items` on Tokio's blocking pool, one batch per core, keeping their order.
-async fn par_map<T, R>(items: Vec<T>, work: fn(&T) -> R) -> Result<Vec<R>>
+async fn par_map<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,
+    F: Fn(&T) -> R + Send + Sync + Copy + 'static,
 {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
