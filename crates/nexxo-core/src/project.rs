@@ -326,12 +326,7 @@ pub fn project_graph_with(
                     .collect();
                 hot = scan.to_json().get("hot").cloned().unwrap_or(Json::Null);
             }
-            Some(Err(e)) => errors.push(Json::obj([
-                ("id", Json::str(&r.id)),
-                ("code", Json::str(e.code)),
-                ("message", Json::str(&e.message)),
-                ("offset", e.offset.into()),
-            ])),
+            Some(Err(e)) => errors.push(error_json(&r.id, e)),
             None => {}
         }
         modules.push(Json::obj([
@@ -343,6 +338,26 @@ pub fn project_graph_with(
             ("hot", hot),
         ]));
         graph.set(&r.id, module);
+    }
+    // Without entries every module counts as reachable (a whole-project scan).
+    let live = reachable_from(entries, |id| {
+        graph
+            .get(id)
+            .map(|m| m.deps.iter().chain(&m.dynamic_deps).cloned().collect())
+            .unwrap_or_default()
+    });
+    for m in modules.iter_mut() {
+        if let Json::Obj(fields) = m {
+            let id = fields
+                .get("id")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string();
+            fields.insert(
+                "reachable".to_string(),
+                Json::Bool(entries.is_empty() || live.contains(&id)),
+            );
+        }
     }
     let cycles = Json::Arr(graph.cycles().iter().map(|c| Json::strs(c)).collect());
     let json = Json::obj([
@@ -397,37 +412,56 @@ pub fn quick_check(id: &str, bytes: &[u8]) -> Option<ScanError> {
         .filter(|e| e.code == "TOO_DEEP")
 }
 
+/// Ids reachable from `entries` along `edges`, each visited once, without recursion. The one walk
+/// behind both the project description's `reachable` flags and the pre-build check.
+fn reachable_from(
+    entries: &[String],
+    mut edges: impl FnMut(&str) -> Vec<String>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<String> = entries.to_vec();
+    while let Some(id) = queue.pop() {
+        if !seen.contains(&id) {
+            queue.extend(edges(&id));
+            seen.insert(id);
+        }
+    }
+    seen
+}
+
+fn error_json(id: &str, e: &ScanError) -> Json {
+    Json::obj([
+        ("id", Json::str(id)),
+        ("code", Json::str(e.code)),
+        ("message", Json::str(&e.message)),
+        ("offset", e.offset.into()),
+    ])
+}
+
 /// Scan errors of the files reachable from `entries`, without describing the whole graph: what a
 /// pre-build safety check needs, at a fraction of `project_graph`'s cost on large projects.
 pub fn reachable_errors(resolver: &Resolver, records: &[FileRecord], entries: &[String]) -> Json {
     let by_id: BTreeMap<&str, &FileRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut queue: Vec<String> = entries.to_vec();
-    let mut errors = Vec::new();
-    while let Some(id) = queue.pop() {
-        let record = match by_id.get_key_value(id.as_str()) {
-            Some((key, record)) if seen.insert(key) => *record,
-            _ => continue,
-        };
-        match &record.scan {
-            Some(Ok(scan)) => {
-                for imp in scan.imports.iter().filter(|i| !i.type_only) {
-                    if let Some(dep) = resolver.resolve(&record.id, &imp.specifier) {
-                        queue.push(dep);
-                    }
-                }
-            }
-            Some(Err(e)) => errors.push(Json::obj([
-                ("id", Json::str(&record.id)),
-                ("code", Json::str(e.code)),
-                ("message", Json::str(&e.message)),
-                ("offset", e.offset.into()),
-            ])),
-            None => {}
+    let live = reachable_from(entries, |id| {
+        match by_id.get(id).and_then(|r| r.scan.as_ref()) {
+            Some(Ok(scan)) => scan
+                .imports
+                .iter()
+                .filter(|i| !i.type_only)
+                .filter_map(|i| resolver.resolve(id, &i.specifier))
+                .collect(),
+            _ => Vec::new(),
         }
-    }
-    errors.sort_by_key(|e| e.get("id").and_then(Json::as_str).map(str::to_string));
-    Json::Arr(errors)
+    });
+    // `records` is sorted by id, so the answer is too.
+    let errors = records
+        .iter()
+        .filter(|r| live.contains(&r.id))
+        .filter_map(|r| match &r.scan {
+            Some(Err(e)) => Some(error_json(&r.id, e)),
+            _ => None,
+        });
+    Json::Arr(errors.collect())
 }
 
 /// Hashes and scans every file of an in-memory project (files Nexxo does not scan are hashed only).
@@ -527,6 +561,28 @@ mod tests {
         assert!(readme.deps.is_empty() && !readme.hash.is_empty());
         let text = json.to_string();
         assert!(text.contains(r#""externals":["react"]"#), "{text}");
+        let reachable: Vec<(String, bool)> = json
+            .get("modules")
+            .and_then(Json::as_array)
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m.get("id").and_then(Json::as_str).unwrap().to_string(),
+                    m.get("reachable") == Some(&Json::Bool(true)),
+                )
+            })
+            .collect();
+        let live: Vec<&str> = reachable
+            .iter()
+            .filter(|(_, r)| *r)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            live,
+            vec!["app.tsx", "main.tsx", "style.css"],
+            "type-only imports and strays are not reached"
+        );
         assert!(
             text.contains(
                 r#"{"code":"UNTERMINATED","id":"broken.ts","message":"unterminated template literal","offset":10}"#

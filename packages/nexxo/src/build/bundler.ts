@@ -7,22 +7,28 @@ import { IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import type { Cache } from '../cache/store.js'
-import type { Engine, EngineInput, EngineOutput } from '../engines/types.js'
+import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
-import type { BackendName, BuildOptions, BuildResult, BundlerOptions, EngineName } from '../types.js'
+import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
 import { type Backend, loadEngine, NEXXO_VERSION, selectBackend } from './backend.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
 import {
   memoryEntries,
   memoryFiles,
   memoryKey,
-  reachable,
+  reachableFailures,
   refusedFiles,
   unresolvedImports,
   validateFiles,
 } from './files.js'
 import { normalizeBuild } from './options.js'
 import { writeOutputsAtomically } from './write.js'
+
+interface Produced {
+  outputs: OutputFile[]
+  modules: number
+  cache: BuildStats['cache']
+}
 
 /** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
 export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
@@ -73,36 +79,32 @@ export class Bundler {
 
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
-    const build = normalizeBuild(options)
-    const root = resolve(options.root ?? process.cwd())
-    let engine = this.selected.engine
     const warnings: Diagnostic[] = []
+    const root = resolve(options.root ?? process.cwd())
+    const { outputs, modules, cache } = await this.produce(options, root, warnings)
+    if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), outputs)
+    return { warnings, outputs, stats: { modules, durationMs: performance.now() - started, cache } }
+  }
+
+  /** The build's outputs: from the cache when an entry still holds, else from the engine (then stored). */
+  private async produce(options: BuildOptions, root: string, warnings: Diagnostic[]): Promise<Produced> {
+    const build = normalizeBuild(options)
+    let engine = this.selected.engine
     let input: EngineInput
     let sources: SourceAccess
     let cache: Cache | undefined
     let cacheKey = ''
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
-    const hit = async (cached: CachedBuild): Promise<BuildResult> => {
-      if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), cached.outputs)
-      return {
-        warnings,
-        outputs: cached.outputs,
-        stats: { modules: cached.modules, durationMs: performance.now() - started, cache: { hits: 1, misses: 0 } },
-      }
-    }
+    const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 } })
     if (options.files) {
       const files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       const project = this.selected.core.projectFromFiles(files, entryKeys)
-      const live = reachable(project, entryKeys)
-      const refused = refusedFiles(
-        project.errors.filter((e) => live.has(e.id)),
-        (id) => files[id],
-      )
+      const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
-      const unresolved = unresolvedImports(project, files, entryKeys, build.external)
+      const unresolved = unresolvedImports(project, files, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
       cache = this.cacheForFiles()
       if (cache) {
@@ -151,16 +153,7 @@ export class Bundler {
       throw engineError(e, engine.name, sources, input.cwd)
     }
     if (cache) await this.store(cache, cacheKey, result, !options.files, warnings)
-    if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), result.outputs)
-    return {
-      warnings,
-      outputs: result.outputs,
-      stats: {
-        modules: result.moduleIds.length,
-        durationMs: performance.now() - started,
-        cache: { hits: 0, misses: cache ? 1 : 0 },
-      },
-    }
+    return { outputs: result.outputs, modules: result.moduleIds.length, cache: { hits: 0, misses: cache ? 1 : 0 } }
   }
 
   private cacheForFiles(): Cache | undefined {

@@ -73,16 +73,10 @@ export function memoryEntries(files: Record<string, string>, entries: string[]):
  * Imports reachable from the entries that resolve to nothing, reported before the engine runs so
  * that both engines give the same diagnostic: the importer, the specifier, line, column and frame.
  */
-export function unresolvedImports(
-  project: Project,
-  files: Record<string, string>,
-  entries: string[],
-  external: string[],
-): Diagnostic[] {
-  const live = reachable(project, entries)
+export function unresolvedImports(project: Project, files: Record<string, string>, external: string[]): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const m of project.modules) {
-    if (!live.has(m.id)) continue
+    if (!m.reachable) continue
     for (const imp of m.imports) {
       if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
       if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
@@ -103,18 +97,10 @@ export function unresolvedImports(
   return out
 }
 
-/** Module ids reachable from `entries` over runtime imports (type-only imports are erased). */
-export function reachable(project: Project, entries: string[]): Set<string> {
-  const byId = new Map(project.modules.map((m) => [m.id, m]))
-  const seen = new Set<string>()
-  const queue = [...entries]
-  while (queue.length > 0) {
-    const id = queue.pop()!
-    if (seen.has(id)) continue
-    seen.add(id)
-    for (const imp of byId.get(id)?.imports ?? []) if (imp.resolved && !imp.typeOnly) queue.push(imp.resolved)
-  }
-  return seen
+/** Scan failures of the files the entries reach (the core marks them): a stray elsewhere in the map must not block the build. */
+export function reachableFailures(project: Project): ScanFailure[] {
+  const live = new Set(project.modules.filter((m) => m.reachable).map((m) => m.id))
+  return project.errors.filter((e) => live.has(e.id))
 }
 
 /**

@@ -39,6 +39,8 @@ export interface ProjectModule {
   }[]
   deps: string[]
   hot: HotInfo | null
+  /** Reached from the entries over runtime imports (every module, when no entries were given). */
+  reachable: boolean
 }
 
 export interface ScanFailure {
