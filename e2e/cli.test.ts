@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { cli, cliPath, repo, tempDir, tree } from './helpers.js'
@@ -76,14 +76,93 @@ describe('the build cache from the CLI', () => {
     const args = ['build', example, '--out-dir', join(work, 'cached'), '--cache-dir', cacheDir]
     assert.match(cli(args).stdout, /· cache miss/)
     const second = cli(args)
-    assert.match(second.stdout, /· cache hit/)
+    assert.match(second.stdout, /· cache hit \(1 hit, 0 misses\)/)
     assert.match(second.stdout, /assets\/main-[\w-]+\.js/, 'the table lists the outputs on a hit too')
-    assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 1\n {2}size: {4}\d/)
-    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /1 entries checked, 0 corrupt/)
+    const stats = cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout
+    assert.match(stats, /entries: 2\n {2}size: {4}\d/, 'the build and the last-build record')
+    assert.match(stats, /last build: 1 hit, 0 misses, hit rate 100% \(\d{4}-/)
+    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /2 entries checked, 0 corrupt/)
     assert.match(cli(['cache', 'clear', example, '--cache-dir', cacheDir]).stdout, /cleared/)
     assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 0/)
     assert.match(cli([...args, '--no-cache']).stdout, /· no cache/)
     assert.equal(cli(['cache', 'shrink']).status, 2)
+    assert.equal(cli([...args, '--cache-max-size', 'lots']).status, 2)
+  })
+
+  test('--cache-max-size bounds the cache: the least recently used build is evicted', () => {
+    const cacheDir = join(work, 'bounded-cache')
+    const build = (...flags: string[]) =>
+      cli([
+        'build',
+        example,
+        '--cache-dir',
+        cacheDir,
+        '--cache-max-size',
+        '1mb',
+        '--out-dir',
+        join(work, 'b'),
+        ...flags,
+      ])
+    // ~490 kB + ~200 kB fit in 1 MB; a third ~490 kB build does not, and the oldest goes.
+    for (const flags of [[], ['--minify'], ['--engine', 'esbuild']]) assert.equal(build(...flags).status, 0)
+    assert.match(cli(['cache', 'stats', example, '--cache-dir', cacheDir]).stdout, /entries: 3\n/)
+    assert.match(build('--minify').stdout, /· cache hit/)
+    assert.match(build('--engine', 'esbuild').stdout, /· cache hit/)
+    assert.match(build().stdout, /· cache miss/)
+  })
+})
+
+// A cache directory on a tiny tmpfs: writes fail with ENOSPC. Mounting needs root, as CI has.
+const mountTmpfs = (dir: string, size: string) =>
+  spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0
+describe('the build cache on a full disk', () => {
+  const disk = join(work, 'tmpfs')
+  let mounted = false
+  after(() => {
+    if (mounted) spawnSync('umount', [disk])
+  })
+
+  test('a full disk turns the cache off with one warning; builds stay correct and the cache verifies', (t) => {
+    spawnSync('mkdir', ['-p', disk])
+    mounted = mountTmpfs(disk, '900k')
+    if (!mounted) {
+      t.skip('mounting a tmpfs needs root (CI runs as root)')
+      return
+    }
+    const project = join(work, 'full-disk-app')
+    cpSync(example, project, { recursive: true, filter: (src) => !/node_modules|dist/.test(src.slice(example.length)) })
+    symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'))
+    const cacheDir = join(disk, 'cache')
+    const uncached = join(work, 'full-uncached')
+    const cached = join(work, 'full-cached')
+    const build = (out: string, ...flags: string[]) => cli(['build', project, '--out-dir', out, ...flags])
+    assert.equal(build(uncached, '--no-cache').status, 0)
+
+    // The first build fits; then the disk fills up and an edit cannot be stored.
+    const first = build(cached, '--cache-dir', cacheDir)
+    assert.equal(first.status, 0, first.stderr)
+    assert.doesNotMatch(first.stderr, /warning/)
+    try {
+      writeFileSync(join(disk, 'filler'), Buffer.alloc(1024 * 1024))
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC') // expected: what was written fills the disk
+    }
+    const app = join(project, 'src/App.tsx')
+    writeFileSync(app, readFileSync(app, 'utf8').replace('"Clicks"', '"Taps"'))
+    const full = build(cached, '--cache-dir', cacheDir)
+    assert.equal(full.status, 0, full.stderr)
+    assert.equal(full.stderr.match(/warning/g)?.length, 1, full.stderr)
+    assert.match(full.stderr, /warning .*build cache.*No space left on device/)
+    assert.equal(build(uncached, '--no-cache').status, 0)
+    assert.deepEqual(tree(cached), tree(uncached), 'byte-identical to an uncached build of the edit')
+
+    rmSync(join(disk, 'filler'))
+    const verify = cli(['cache', 'verify', project, '--cache-dir', cacheDir])
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr)
+    const again = build(cached, '--cache-dir', cacheDir)
+    assert.equal(again.status, 0, again.stderr)
+    assert.deepEqual(tree(cached), tree(uncached), 'with room again, the cache stores and serves the edit')
+    assert.match(build(cached, '--cache-dir', cacheDir).stdout, /· cache hit/)
   })
 })
 

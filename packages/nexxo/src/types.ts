@@ -18,6 +18,11 @@ export interface BundlerOptions {
   cache?: 'auto' | false
   /** Where the disk cache lives, relative to the build's root. Default `node_modules/.nexxo/cache`. */
   cacheDir?: string
+  /**
+   * The cache's size bound in bytes; past it, the least recently used entries are evicted. Default
+   * 512 MB on disk, 50 MB in memory and in IndexedDB.
+   */
+  cacheMaxSize?: number
 }
 
 export interface BuildOptions {

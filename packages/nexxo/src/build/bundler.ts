@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
-import { IntegrityCache } from '../cache/integrity.js'
+import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import type { Cache } from '../cache/store.js'
@@ -28,10 +28,17 @@ interface Produced {
   outputs: OutputFile[]
   modules: number
   cache: BuildStats['cache']
+  /** The disk cache the build used, if any: it records the build's hit/miss counts. */
+  disk?: Cache
 }
 
 /** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
 export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
+/** Default bounds of the disk cache and of the in-memory one (`cacheMaxSize` overrides both). */
+export const DEFAULT_DISK_CACHE_BYTES = 512 * 1024 * 1024
+export const DEFAULT_MEMORY_CACHE_BYTES = 50 * 1024 * 1024
+/** The disk cache keeps the hit/miss counts of the last build here, for `nexxo cache stats`. */
+export const LAST_BUILD_KEY = 'stats:last-build'
 
 export class Bundler {
   /**
@@ -81,9 +88,11 @@ export class Bundler {
     const started = performance.now()
     const warnings: Diagnostic[] = []
     const root = resolve(options.root ?? process.cwd())
-    const { outputs, modules, cache } = await this.produce(options, root, warnings)
+    const { outputs, modules, cache, disk } = await this.produce(options, root, warnings)
     if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), outputs)
-    return { warnings, outputs, stats: { modules, durationMs: performance.now() - started, cache } }
+    const stats = { modules, durationMs: performance.now() - started, cache }
+    if (disk) await this.recordLastBuild(disk, stats, warnings)
+    return { warnings, outputs, stats }
   }
 
   /** The build's outputs: from the cache when an entry still holds, else from the engine (then stored). */
@@ -96,7 +105,11 @@ export class Bundler {
     let cacheKey = ''
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
-    const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 } })
+    const hit = (cached: CachedBuild): Produced => ({
+      ...cached,
+      cache: { hits: 1, misses: 0 },
+      ...(options.files || !cache ? {} : { disk: cache }),
+    })
     if (options.files) {
       const files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
@@ -153,12 +166,30 @@ export class Bundler {
       throw engineError(e, engine.name, sources, input.cwd)
     }
     if (cache) await this.store(cache, cacheKey, result, !options.files, warnings)
-    return { outputs: result.outputs, modules: result.moduleIds.length, cache: { hits: 0, misses: cache ? 1 : 0 } }
+    return {
+      outputs: result.outputs,
+      modules: result.moduleIds.length,
+      cache: { hits: 0, misses: cache ? 1 : 0 },
+      ...(options.files || !cache || this.options.cache === false ? {} : { disk: cache }),
+    }
+  }
+
+  /** What `nexxo cache stats` reports as the last build; a failure here only costs the record. */
+  private async recordLastBuild(cache: Cache, stats: BuildStats, warnings: Diagnostic[]): Promise<void> {
+    const record = { ...stats.cache, durationMs: Math.round(stats.durationMs), at: new Date().toISOString() }
+    try {
+      await cache.put(LAST_BUILD_KEY, new TextEncoder().encode(JSON.stringify(record)))
+    } catch (e) {
+      warnings.push({ code: 'CACHE_UNAVAILABLE', message: `Writing the build cache failed (${(e as Error).message}).` })
+    }
   }
 
   private cacheForFiles(): Cache | undefined {
     if (this.options.cache === false) return undefined
-    this.memoryCache ??= new IntegrityCache(new MemoryStore(), (bytes) => this.selected.core.hash(bytes))
+    this.memoryCache ??= new IntegrityCache(
+      new MemoryStore(this.options.cacheMaxSize ?? DEFAULT_MEMORY_CACHE_BYTES),
+      (bytes) => this.selected.core.hash(bytes),
+    )
     return this.memoryCache
   }
 
@@ -186,7 +217,8 @@ export class Bundler {
       const core = this.selected.core
       const opened = core.canStampFiles
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
-            (store): Cache | string => new IntegrityCache(store, (bytes) => core.hash(bytes)),
+            (store): Cache | string =>
+              boundedCache(store, (bytes) => core.hash(bytes), this.options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
             (e: Error) => `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
           )
         : Promise.resolve('The disk cache needs the native backend.')
@@ -273,6 +305,10 @@ export async function createBundler(options: BundlerOptions = {}): Promise<Bundl
   const backend = options.backend ?? 'auto'
   if (!['auto', 'native', 'wasm'].includes(backend)) {
     throw NexxoError.single('INVALID_OPTION', `Unknown backend '${backend}': expected auto, native or wasm.`)
+  }
+  const { cacheMaxSize } = options
+  if (cacheMaxSize !== undefined && !(Number.isFinite(cacheMaxSize) && cacheMaxSize > 0)) {
+    throw NexxoError.single('INVALID_OPTION', `cacheMaxSize must be a positive number of bytes, got ${cacheMaxSize}.`)
   }
   return new Bundler(await selectBackend(backend, engine), { ...options })
 }

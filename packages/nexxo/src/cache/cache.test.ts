@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { loadNativeCoreOnce } from '../build/backend.js'
+import { BoundedStore, USAGE_PREFIX } from './bounded.js'
 import type { HashHex } from './envelope.js'
-import { IntegrityCache, KEY_PREFIX } from './integrity.js'
+import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { MemoryStore } from './memory.js'
 import { CacheLockedError, RocksStore } from './rocksdb.js'
 import type { RawStore } from './store.js'
@@ -103,7 +104,70 @@ for (const [name, openStore] of adapters) {
   })
 }
 
+for (const [name, openStore] of adapters) {
+  describe(`BoundedStore over ${name}`, () => {
+    test('past its bound, the least recently used entries go; a read counts as a use, stats and verify do not', async () => {
+      let clock = 0
+      const store = new BoundedStore(
+        await openStore(),
+        1000,
+        () => true,
+        () => ++clock,
+      )
+      await store.put('a', new Uint8Array(300))
+      await store.put('b', new Uint8Array(300))
+      await store.put('c', new Uint8Array(300))
+      await store.get('a')
+      await store.get('b', { touch: false })
+      await store.put('d', new Uint8Array(300)) // 1200 > 1000: evict down to 800, oldest use first
+      assert.equal(await store.get('b', { touch: false }), undefined, 'b: written second, never used since')
+      assert.equal(await store.get('c', { touch: false }), undefined)
+      assert.ok(await store.get('a'), 'a was read after c was written')
+      assert.ok(await store.get('d'))
+      assert.equal(store.evicted, 2)
+      const keys: string[] = []
+      for await (const key of store.keys()) keys.push(key)
+      assert.deepEqual(keys.sort(), ['a', 'd'], 'usage records stay out of keys()')
+      await store.put('huge', new Uint8Array(1001))
+      assert.equal(await store.get('huge'), undefined, 'a value over the whole bound is not stored')
+      assert.ok(await store.get('a'), 'and evicts nothing')
+      await store.close()
+    })
+
+    test('entries of another format version are evicted at the first write', async () => {
+      const raw = await openStore()
+      await raw.put('nexxo:v0:old', bytes('from an older nexxo'))
+      await raw.put(`${USAGE_PREFIX}nexxo:v0:old`, new Uint8Array(16))
+      await raw.put(`${USAGE_PREFIX}gone`, new Uint8Array(16)) // a record whose value was lost
+      const cache = boundedCache(raw, hash, 1 << 20)
+      await cache.put('new', bytes('current'))
+      const left: string[] = []
+      for await (const key of raw.keys()) left.push(key)
+      assert.deepEqual(left.sort(), [`${USAGE_PREFIX}${KEY_PREFIX}new`, `${KEY_PREFIX}new`])
+      assert.equal((await cache.stats()).maxBytes, 1 << 20)
+      await cache.close()
+    })
+  })
+}
+
 describe('RocksStore on disk', () => {
+  test('the LRU order and the bound hold across processes: usage records are on disk', async () => {
+    const dir = freshDir()
+    const first = boundedCache(await RocksStore.open(dir), hash, 3000)
+    for (const key of ['a', 'b', 'c']) {
+      await first.put(key, new Uint8Array(900))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    await first.close()
+    const second = boundedCache(await RocksStore.open(dir), hash, 3000)
+    assert.ok(await second.get('a'))
+    await second.put('d', new Uint8Array(900)) // 4 x 936 bytes sealed > 3000
+    assert.ok(await second.has('a'))
+    assert.ok(!(await second.has('b')), 'b: the oldest use')
+    assert.ok(await second.has('d'))
+    await second.close()
+  })
+
   test('entries survive closing and reopening', async () => {
     const dir = freshDir()
     const first = new IntegrityCache(await RocksStore.open(dir), hash)
@@ -125,16 +189,17 @@ describe('RocksStore on disk', () => {
     await (await waiting).close()
   })
 
-  test('34: a writer killed with SIGKILL at random moments, 20 times, never leaves a damaged cache', async () => {
+  test('34: a writer killed with SIGKILL at random moments (puts and evictions), 20 times, never leaves a damaged cache', async () => {
     const dir = freshDir()
     const writer = join(tmp, 'writer.mts')
     writeFileSync(
       writer,
-      `import { IntegrityCache } from '${new URL('./integrity.ts', import.meta.url).pathname}'
+      `import { boundedCache } from '${new URL('./integrity.ts', import.meta.url).pathname}'
 import { RocksStore } from '${new URL('./rocksdb.ts', import.meta.url).pathname}'
 import { loadNativeCoreOnce } from '${new URL('../build/backend.ts', import.meta.url).pathname}'
 const core = loadNativeCoreOnce()
-const cache = new IntegrityCache(await RocksStore.open(process.argv[2]), (b) => core.hash(b))
+// Bounded below what the loop writes, so evictions run (and get killed) too.
+const cache = boundedCache(await RocksStore.open(process.argv[2]), (b) => core.hash(b), 600_000)
 process.stdout.write('open\\n')
 for (let i = 0; ; i++) {
   const value = new Uint8Array(4096 + (i % 7) * 1000).fill(i % 251)

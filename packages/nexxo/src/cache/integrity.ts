@@ -1,10 +1,16 @@
 // Any RawStore made into a Cache: versioned keys, sealed values, hit/miss/corrupt counts.
 
+import { BoundedStore } from './bounded.js'
 import { type HashHex, open, seal } from './envelope.js'
 import type { Cache, CacheStats, RawStore } from './store.js'
 
 /** Keys of this format live under this prefix; entries of other formats are ignored (and cleared). */
 export const KEY_PREFIX = 'nexxo:v1:'
+
+/** `raw` bounded to `maxBytes` (least recently used out first, other formats out on the first scan), sealed. */
+export function boundedCache(raw: RawStore, hash: HashHex, maxBytes: number): IntegrityCache {
+  return new IntegrityCache(new BoundedStore(raw, maxBytes, (key) => key.startsWith(KEY_PREFIX)), hash)
+}
 
 export class IntegrityCache implements Cache {
   private hits = 0
@@ -53,9 +59,11 @@ export class IntegrityCache implements Cache {
     for await (const key of this.raw.keys()) {
       if (!key.startsWith(KEY_PREFIX)) continue
       entries++
-      bytes += (await this.raw.get(key))?.length ?? 0
+      bytes += (await this.raw.get(key, { touch: false }))?.length ?? 0
     }
-    return { entries, bytes, hits: this.hits, misses: this.misses, corrupt: this.corrupt }
+    const stats: CacheStats = { entries, bytes, hits: this.hits, misses: this.misses, corrupt: this.corrupt }
+    if (this.raw instanceof BoundedStore) stats.maxBytes = this.raw.maxBytes
+    return stats
   }
 
   async verify(): Promise<{ checked: number; corrupt: number }> {
@@ -64,7 +72,7 @@ export class IntegrityCache implements Cache {
     for await (const key of this.raw.keys()) {
       if (!key.startsWith(KEY_PREFIX)) continue
       checked++
-      const stored = await this.raw.get(key)
+      const stored = await this.raw.get(key, { touch: false })
       if (stored === undefined || open(stored, this.hash) === undefined) {
         corrupt++
         await this.raw.delete(key)

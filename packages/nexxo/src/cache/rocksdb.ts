@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { RawStore } from './store.js'
+import type { BatchOp, RawStore } from './store.js'
 
 type Callback<T = void> = (error: Error | null | undefined, value: T) => void
 
@@ -17,6 +17,7 @@ interface RocksDB {
   get(key: string, options: { asBuffer: true }, callback: Callback<Buffer>): void
   put(key: string, value: Uint8Array, callback: Callback): void
   del(key: string, callback: Callback): void
+  batch(ops: ({ type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string })[], callback: Callback): void
   iterator(options: { keys: true; values: false; keyAsBuffer: false }): RocksIterator
   close(callback: Callback): void
 }
@@ -34,6 +35,9 @@ export class CacheLockedError extends Error {
     this.name = 'CacheLockedError'
   }
 }
+
+// abstract-leveldown stores anything that is not a Buffer as String(value): "1,2,3".
+const toBuffer = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 
 const isLockError = (e: unknown) => /lock/i.test(String((e as Error)?.message))
 
@@ -69,13 +73,19 @@ export class RocksStore implements RawStore {
   }
 
   put(key: string, value: Uint8Array): Promise<void> {
-    // abstract-leveldown stores anything that is not a Buffer as String(value): "1,2,3".
-    const buffer = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-    return call((cb) => this.db.put(key, buffer, cb))
+    return call((cb) => this.db.put(key, toBuffer(value), cb))
   }
 
   delete(key: string): Promise<void> {
     return call((cb) => this.db.del(key, cb))
+  }
+
+  /** One RocksDB write batch: all of it reaches the log, or none. */
+  batch(ops: BatchOp[]): Promise<void> {
+    const rocksOps = ops.map((op) =>
+      op.type === 'put' ? { type: 'put' as const, key: op.key, value: toBuffer(op.value) } : op,
+    )
+    return call((cb) => this.db.batch(rocksOps, cb))
   }
 
   async *keys(): AsyncIterable<string> {

@@ -5,12 +5,23 @@
 
 /** What an adapter implements: plain bytes by string key, nothing else. */
 export interface RawStore {
-  get(key: string): Promise<Uint8Array | undefined>
+  /** `touch: false` reads without counting as a use (stats and verify must not reorder the LRU). */
+  get(key: string, options?: { touch?: boolean }): Promise<Uint8Array | undefined>
   put(key: string, value: Uint8Array): Promise<void>
   delete(key: string): Promise<void>
   /** Every key, for stats, verify and clear. */
   keys(): AsyncIterable<string>
+  /** Several writes that land all together or not at all, where the store can promise that. */
+  batch?(ops: BatchOp[]): Promise<void>
   close(): Promise<void>
+}
+
+export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
+/** Runs `ops` atomically when the store can, else one by one in order. */
+export async function applyBatch(store: RawStore, ops: BatchOp[]): Promise<void> {
+  if (store.batch) return store.batch(ops)
+  for (const op of ops) await (op.type === 'put' ? store.put(op.key, op.value) : store.delete(op.key))
 }
 
 export interface CacheStats {
@@ -23,6 +34,8 @@ export interface CacheStats {
   misses: number
   /** Values whose hash did not match: each was deleted and counted as a miss. */
   corrupt: number
+  /** The size bound, when the store has one. */
+  maxBytes?: number
 }
 
 export interface Cache {

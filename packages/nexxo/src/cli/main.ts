@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { loadNativeCoreOnce } from '../build/backend.js'
-import { createBundler, DEFAULT_CACHE_DIR } from '../build/bundler.js'
+import { createBundler, DEFAULT_CACHE_DIR, LAST_BUILD_KEY } from '../build/bundler.js'
 import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
 import { writeOutputsAtomically } from '../build/write.js'
 import { IntegrityCache } from '../cache/integrity.js'
@@ -29,6 +29,7 @@ Options:
   --engine <name>      rolldown | esbuild (default: rolldown)
   --format <name>      esm | cjs | iife (default: esm)
   --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
+  --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
   --minify             minify the output
   --sourcemap          write source maps
@@ -53,6 +54,7 @@ function parse(argv: string[]) {
         'out-dir': { type: 'string' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
+        'cache-max-size': { type: 'string' },
         backend: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
@@ -65,6 +67,16 @@ function parse(argv: string[]) {
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
+}
+
+/** `512mb`, `2GB`, `100k`, or plain bytes. */
+function parseSize(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|m|mb|g|gb)?$/i.exec(value.trim())
+  const unit = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2] ?? 'b')[0]!.toLowerCase() as 'b' | 'k' | 'm' | 'g']
+  const bytes = m ? Math.floor(Number(m[1]) * unit) : Number.NaN
+  if (!(bytes > 0)) throw new UsageError(`--${flag} must be a size such as 512mb or 2gb (got '${value}')`)
+  return bytes
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -144,6 +156,7 @@ async function build(argv: string[]): Promise<void> {
   const backend = oneOf('backend', values.backend, ['auto', 'native', 'wasm'] as const)
   const engine = oneOf('engine', values.engine, ['rolldown', 'esbuild'] as const)
   const format = oneOf('format', values.format, ['esm', 'cjs', 'iife'] as const)
+  const cacheMaxSize = parseSize('cache-max-size', values['cache-max-size'])
   const outDir = values['out-dir'] ?? 'dist'
 
   const htmlPath = resolve(root, 'index.html')
@@ -167,6 +180,7 @@ async function build(argv: string[]): Promise<void> {
       ...(backend ? { backend } : {}),
       ...(engine ? { engine } : {}),
       ...(values['no-cache'] ? { cache: false as const } : {}),
+      ...(cacheMaxSize ? { cacheMaxSize } : {}),
       // Absolute, so the bundler can open it while the engine loads.
       cacheDir: resolve(root, values['cache-dir'] ?? DEFAULT_CACHE_DIR),
     })
@@ -238,6 +252,12 @@ async function cacheCommand(argv: string[]): Promise<void> {
     if (action === 'stats') {
       const s = await cache.stats()
       console.log(`${dir}\n  entries: ${s.entries}\n  size:    ${kb(s.bytes)}`)
+      const last = await cache.get(LAST_BUILD_KEY)
+      if (last) {
+        const r = JSON.parse(new TextDecoder().decode(last)) as { hits: number; misses: number; at: string }
+        const rate = r.hits + r.misses > 0 ? Math.round((100 * r.hits) / (r.hits + r.misses)) : 0
+        console.log(`  last build: ${cacheCounts(r)}, hit rate ${rate}% (${r.at})`)
+      }
     } else if (action === 'verify') {
       const { checked, corrupt } = await cache.verify()
       console.log(`${dir}: ${checked} entries checked, ${corrupt} corrupt${corrupt ? ' (deleted)' : ''}`)
@@ -251,8 +271,13 @@ async function cacheCommand(argv: string[]): Promise<void> {
   }
 }
 
-const cacheNote = ({ hits, misses }: { hits: number; misses: number }) =>
-  hits > 0 ? 'cache hit' : misses > 0 ? 'cache miss' : 'no cache'
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+const cacheCounts = ({ hits, misses }: { hits: number; misses: number }) =>
+  `${plural(hits, 'hit', 'hits')}, ${plural(misses, 'miss', 'misses')}`
+const cacheNote = (counts: { hits: number; misses: number }) =>
+  counts.hits + counts.misses === 0
+    ? 'no cache'
+    : `${counts.hits > 0 ? 'cache hit' : 'cache miss'} (${cacheCounts(counts)})`
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
