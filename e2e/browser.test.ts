@@ -4,23 +4,10 @@ import assert from 'node:assert/strict'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { chromium } from 'playwright-core'
-import { cli, repo, serve, tempDir } from './helpers.js'
+import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
 
 const work = tempDir('browser')
 after(() => rmSync(work, { recursive: true, force: true }))
-
-// The flags DESIGN.md lists: this machine has no GPU and no outside network.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 for (const backend of ['native', 'wasm']) {
   test(`the react-app built by the ${backend} backend renders and counts clicks`, async () => {
@@ -28,10 +15,7 @@ for (const backend of ['native', 'wasm']) {
     const r = cli(['build', join(repo, 'examples/react-app'), '--backend', backend, '--minify', '--out-dir', out])
     assert.equal(r.status, 0, r.stderr)
     const { url, server } = await serve(out)
-    const browser = await chromium.launchPersistentContext(join(work, `profile-${backend}`), {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    })
+    const browser = await launchChromium(join(work, `profile-${backend}`))
     try {
       const page = await browser.newPage()
       const errors: string[] = []

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, sep } from 'node:path'
+import { type BrowserContext, chromium } from 'playwright-core'
 
 export const repo = new URL('..', import.meta.url).pathname
 export const cliPath = join(repo, 'packages/nexxo/bin/nexxo.js')
@@ -59,4 +60,24 @@ export async function serve(dir: string): Promise<{ url: string; server: Server 
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }
+}
+
+// The flags DESIGN.md lists: this machine has no GPU and no outside network.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** Debian's Chromium (or $CHROMIUM_PATH) with its own profile directory. */
+export function launchChromium(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
 }

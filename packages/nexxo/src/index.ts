@@ -1,6 +1,11 @@
 // nexxo: one bundler API for Node and Bun (this entry), the browser and the edge.
 
 export { Bundler, createBundler } from './build/bundler.js'
+export { CacheApiStore } from './cache/cache-api.js'
+export { IdbStore } from './cache/indexeddb.js'
+export { MemoryStore } from './cache/memory.js'
+export { CacheLockedError, RocksStore } from './cache/rocksdb.js'
+export type { BatchOp, CacheStats, RawStore } from './cache/store.js'
 export type { HmrPlan, ImportRecord, ModuleInfo, Project, ScanResult } from './core/core.js'
 export { Core, CoreError, ModuleGraph } from './core/core.js'
 export { codeFrame, type Diagnostic, formatDiagnostic, NexxoError } from './errors.js'

@@ -1,5 +1,6 @@
 // The public contract (DESIGN.md, "Public API").
 
+import type { RawStore } from './cache/store.js'
 import type { OutputFile } from './engines/types.js'
 import type { Diagnostic } from './errors.js'
 
@@ -23,6 +24,12 @@ export interface BundlerOptions {
    * 512 MB on disk, 50 MB in memory and in IndexedDB.
    */
   cacheMaxSize?: number
+  /**
+   * Where in-memory (`files`) builds are cached, instead of process memory: `IdbStore` in browsers,
+   * `CacheApiStore` at the edge, or any `RawStore` (a KV namespace, say). Sealed and bounded like
+   * every Nexxo cache.
+   */
+  cacheStore?: RawStore
 }
 
 export interface BuildOptions {

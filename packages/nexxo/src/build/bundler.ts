@@ -186,10 +186,12 @@ export class Bundler {
 
   private cacheForFiles(): Cache | undefined {
     if (this.options.cache === false) return undefined
-    this.memoryCache ??= new IntegrityCache(
-      new MemoryStore(this.options.cacheMaxSize ?? DEFAULT_MEMORY_CACHE_BYTES),
-      (bytes) => this.selected.core.hash(bytes),
-    )
+    const hash = (bytes: Uint8Array) => this.selected.core.hash(bytes)
+    const maxBytes = this.options.cacheMaxSize ?? DEFAULT_MEMORY_CACHE_BYTES
+    const { cacheStore } = this.options
+    this.memoryCache ??= cacheStore
+      ? boundedCache(cacheStore, hash, maxBytes)
+      : new IntegrityCache(new MemoryStore(maxBytes), hash)
     return this.memoryCache
   }
 

@@ -6,10 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import 'fake-indexeddb/auto'
 import { loadNativeCoreOnce } from '../build/backend.js'
 import { createBundler, DEFAULT_CACHE_DIR } from '../build/bundler.js'
 import type { BuildOptions, BuildResult } from '../types.js'
+import { USAGE_PREFIX } from './bounded.js'
+import { IdbStore } from './indexeddb.js'
 import { KEY_PREFIX } from './integrity.js'
+import { MemoryStore } from './memory.js'
 import { RocksStore } from './rocksdb.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-build-cache-'))
@@ -130,8 +134,15 @@ describe('whole-build cache on disk', () => {
     const keys: string[] = []
     for await (const key of store.keys()) keys.push(key)
     await store.close()
-    assert.equal(keys.length, 1)
-    assert.ok(keys[0]!.startsWith(`${KEY_PREFIX}build:`))
+    assert.deepEqual(
+      keys.map((k) => k.replace(/build:\w+$/, 'build:…')).sort(),
+      [
+        `${KEY_PREFIX}build:…`,
+        `${KEY_PREFIX}stats:last-build`,
+        `${USAGE_PREFIX}${KEY_PREFIX}build:…`,
+        `${USAGE_PREFIX}${KEY_PREFIX}stats:last-build`,
+      ].sort(),
+    )
   })
 })
 
@@ -156,6 +167,48 @@ describe('whole-build cache in memory (files)', () => {
       assert.match(code(changed), /2/)
       await bundler.close()
     }
+  })
+
+  test('a shared IndexedDB store: an entry written by the wasm backend is a hit on native, byte-identical', async () => {
+    const files = { 'main.ts': "import { x } from './x'\nconsole.log(x as number)", 'x.ts': 'export const x = 42' }
+    const run = async (backend: 'native' | 'wasm') => {
+      const bundler = await createBundler({ backend, cacheStore: IdbStore.open('nexxo-shared-build') })
+      try {
+        return await bundler.build({ input: 'main.ts', files, minify: true })
+      } finally {
+        await bundler.close()
+      }
+    }
+    const written = await run('wasm')
+    const read = await run('native')
+    assert.deepEqual(
+      [written.stats.cache, read.stats.cache],
+      [
+        { hits: 0, misses: 1 },
+        { hits: 1, misses: 0 },
+      ],
+    )
+    assert.deepEqual(read.outputs, written.outputs)
+  })
+
+  test('a store over quota turns the cache off with one warning; builds still succeed', async () => {
+    const quota = new MemoryStore()
+    quota.put = async () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    }
+    const bundler = await createBundler({ backend: 'native', cacheStore: quota })
+    const files = { 'a.js': 'console.log(1)' }
+    const first = await bundler.build({ input: 'a.js', files })
+    const second = await bundler.build({ input: 'a.js', files })
+    assert.deepEqual(
+      first.warnings.map((w) => w.code),
+      ['CACHE_UNAVAILABLE'],
+    )
+    assert.match(first.warnings[0]!.message, /quota has been exceeded/)
+    assert.deepEqual(second.warnings, [], 'said once')
+    assert.deepEqual(second.stats.cache, { hits: 0, misses: 0 }, 'no cache any more')
+    assert.deepEqual(second.outputs, first.outputs)
+    await bundler.close()
   })
 
   test('the key covers every file, not only reachable ones (a package.json can change resolution)', () => {

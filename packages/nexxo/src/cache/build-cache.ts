@@ -22,10 +22,12 @@ interface StoredOutput extends Omit<OutputFile, 'code'> {
 export function buildCacheKey(
   core: Core,
   contentHash: string,
-  engine: Pick<Engine, 'packageName' | 'version'>,
+  engine: Pick<Engine, 'name' | 'version'>,
   options: object,
 ): string {
-  return `build:${core.cacheKey({ contentHash, engine: engine.packageName, engineVersion: engine.version, options })}`
+  // The engine's name, not its package: rolldown and @rolldown/browser (esbuild and esbuild-wasm) at
+  // one version write the same bytes, so native and wasm backends share entries.
+  return `build:${core.cacheKey({ contentHash, engine: engine.name, engineVersion: engine.version, options })}`
 }
 
 const encoder = new TextEncoder()

@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import 'fake-indexeddb/auto'
 import { loadNativeCoreOnce } from '../build/backend.js'
 import { BoundedStore, USAGE_PREFIX } from './bounded.js'
 import type { HashHex } from './envelope.js'
+import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { MemoryStore } from './memory.js'
 import { CacheLockedError, RocksStore } from './rocksdb.js'
@@ -46,6 +48,8 @@ describe('MemoryStore', () => {
 const adapters: [string, () => Promise<RawStore>][] = [
   ['memory', async () => new MemoryStore()],
   ['rocksdb', () => RocksStore.open(freshDir())],
+  // IndexedDB as fake-indexeddb implements it in Node; e2e/cache-browser.test.ts runs real Chromium.
+  ['indexeddb', async () => IdbStore.open(`nexxo-test-${dirs++}`)],
 ]
 
 for (const [name, openStore] of adapters) {
