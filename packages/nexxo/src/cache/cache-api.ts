@@ -22,13 +22,19 @@ interface CacheStorageLike {
 }
 
 export class CacheApiStore implements RawStore {
-  private constructor(private readonly cache: CacheLike) {}
+  private constructor(
+    private readonly cache: CacheLike,
+    /** Workers' `caches.default` has a `keys` method that throws "not implemented". */
+    private readonly listable: boolean,
+  ) {}
 
   /** `caches.default` where it exists (Workers), else the named cache from `caches.open`. */
   static async open(name = 'nexxo-cache', storage?: CacheStorageLike): Promise<CacheApiStore> {
     const caches = storage ?? (globalThis as { caches?: CacheStorageLike }).caches
     if (!caches) throw new Error('This runtime has no Cache API (globalThis.caches is undefined).')
-    return new CacheApiStore(caches.default ?? (await caches.open(name)))
+    if (caches.default) return new CacheApiStore(caches.default, false)
+    const cache = await caches.open(name)
+    return new CacheApiStore(cache, typeof cache.keys === 'function')
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -49,8 +55,8 @@ export class CacheApiStore implements RawStore {
   }
 
   async *keys(): AsyncIterable<string> {
-    if (!this.cache.keys) return
-    for (const request of await this.cache.keys()) {
+    if (!this.listable) return
+    for (const request of await this.cache.keys!()) {
       if (request.url.startsWith(ORIGIN)) yield decodeURIComponent(request.url.slice(ORIGIN.length))
     }
   }
