@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
+import { resolutionInputs } from '../cache/resolution-inputs.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import type { Cache } from '../cache/store.js'
 import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
@@ -165,7 +166,7 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
-    if (cache) await this.store(cache, cacheKey, result, !options.files, warnings)
+    if (cache) await this.store(cache, cacheKey, result, options.files ? undefined : root, warnings)
     return {
       outputs: result.outputs,
       modules: result.moduleIds.length,
@@ -230,9 +231,16 @@ export class Bundler {
   }
 
   /** Stores a fresh build; a failing cache (a full disk, say) is switched off with one warning. */
-  private async store(cache: Cache, key: string, result: EngineOutput, onDisk: boolean, warnings: Diagnostic[]) {
+  private async store(
+    cache: Cache,
+    key: string,
+    result: EngineOutput,
+    root: string | undefined,
+    warnings: Diagnostic[],
+  ) {
     try {
-      const inputs = onDisk ? await this.selected.core.stampInputs(result.watchFiles) : undefined
+      const read = result.watchFiles
+      const inputs = root ? await this.selected.core.stampInputs([...read, ...resolutionInputs(root, read)]) : undefined
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
       if (inputs !== undefined) entry.inputs = inputs
       await cache.put(key, encodeBuild(entry))

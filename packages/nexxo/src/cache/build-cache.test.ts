@@ -74,6 +74,27 @@ describe('whole-build cache on disk', () => {
     assert.equal(code(after), code(await build({ root }, false)))
   })
 
+  test("resolution inputs: a package's package.json or the lockfile changing misses, though no module file did", async () => {
+    const root = project()
+    const dep = join(root, 'node_modules/dep')
+    mkdirSync(dep, { recursive: true })
+    writeFileSync(join(dep, 'a.js'), "export default 'from a'")
+    writeFileSync(join(dep, 'b.js'), "export default 'from b'")
+    writeFileSync(join(dep, 'package.json'), JSON.stringify({ name: 'dep', exports: './a.js' }))
+    writeFileSync(join(root, 'src/main.js'), "import dep from 'dep'\nconsole.log(dep)")
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3}')
+    assert.match(code(await build({ root })), /from a/)
+    assert.equal((await build({ root })).stats.cache.hits, 1)
+    // b.js was there all along and a.js is untouched: only the package's `exports` moved.
+    writeFileSync(join(dep, 'package.json'), JSON.stringify({ name: 'dep', exports: './b.js' }))
+    const moved = await build({ root })
+    assert.equal(moved.stats.cache.misses, 1)
+    assert.match(code(moved), /from b/)
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}')
+    assert.equal((await build({ root })).stats.cache.misses, 1, 'a new lockfile misses')
+    assert.equal((await build({ root })).stats.cache.hits, 1)
+  })
+
   test('options and engines key separately', async () => {
     const root = project()
     await build({ root })
