@@ -5,10 +5,10 @@
 // measured in the same rounds. Usage: npm run bench -- [--sizes 1000,10000] [--runs 5]
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateReactApp } from './gen-react-app.mjs'
+import { describeMachine, load, median, shuffle } from './lib.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const repo = join(here, '..')
@@ -44,28 +44,7 @@ const tools = {
   'esbuild direct': (app, out) => [process.execPath, join(here, 'runners/esbuild.mjs'), app, out],
 }
 
-const shuffle = (a) =>
-  a
-    .map((v) => [Math.random(), v])
-    .sort((x, y) => x[0] - y[0])
-    .map(([, v]) => v)
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-
-const machine = {
-  host: hostname(),
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-  freeGiB: +(freemem() / 2 ** 30).toFixed(1),
-  node: process.version,
-  loadBefore: loadavg().map((l) => +l.toFixed(2)),
-}
-console.log(
-  `machine: ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGiB} GiB · load ${machine.loadBefore.join(' ')}`,
-)
+const machine = describeMachine()
 
 const results = []
 for (const n of sizes) {
@@ -101,7 +80,7 @@ for (const n of sizes) {
     })
   }
 }
-machine.loadAfter = loadavg().map((l) => +l.toFixed(2))
+machine.loadAfter = load()
 
 const lines = [
   `| app | tool | median | min–max | vs rolldown direct |`,

@@ -5,10 +5,10 @@
 // Usage: npm run bench:cache -- [--sizes 1000,10000] [--memory 500] [--runs 5]
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, hostname, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateReactApp } from './gen-react-app.mjs'
+import { describeMachine, load, median, shuffle } from './lib.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const repo = join(here, '..')
@@ -21,15 +21,6 @@ const { values } = parseArgs({
 })
 const runs = Number(values.runs)
 const nexxo = join(repo, 'packages/nexxo/bin/nexxo.js')
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-const shuffle = (a) =>
-  a
-    .map((v) => [Math.random(), v])
-    .sort((x, y) => x[0] - y[0])
-    .map(([, v]) => v)
 
 function timed(cmd, args) {
   const start = process.hrtime.bigint()
@@ -38,15 +29,7 @@ function timed(cmd, args) {
   return Number(process.hrtime.bigint() - start) / 1e6
 }
 
-const machine = {
-  host: hostname(),
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-  node: process.version,
-  loadBefore: loadavg().map((l) => +l.toFixed(2)),
-}
-console.log(`machine: ${machine.cpu} · ${machine.cores} cores · load ${machine.loadBefore.join(' ')}`)
+const machine = describeMachine()
 
 const results = []
 const record = (app, tool, scenario, xs) =>
@@ -134,7 +117,7 @@ for (const n of values.memory.split(',').filter(Boolean).map(Number)) {
     }
   }
 }
-machine.loadAfter = loadavg().map((l) => +l.toFixed(2))
+machine.loadAfter = load()
 
 const cold = (app, tool) => results.find((r) => r.app === app && r.tool === tool && r.scenario === 'cold')?.medianMs
 const lines = ['| app | tool | scenario | median | min–max | vs own cold |', '|---|---|---|---:|---:|---:|']

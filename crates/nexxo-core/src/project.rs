@@ -489,39 +489,25 @@ mod tests {
             "src/d.css",
             "main.ts",
         ]);
-        assert_eq!(
-            resolve_relative("src/main.ts", "./a", &known).as_deref(),
-            Some("src/a.ts")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "./a.js", &known).as_deref(),
-            Some("src/a.ts")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "./b", &known).as_deref(),
-            Some("src/b/index.tsx")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "./c.jsx", &known).as_deref(),
-            Some("src/c.tsx")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "./d.css?inline", &known).as_deref(),
-            Some("src/d.css")
-        );
-        assert_eq!(
-            resolve_relative("src/x/y.ts", "../../main", &known).as_deref(),
-            Some("main.ts")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "/src/a.ts", &known).as_deref(),
-            Some("src/a.ts")
-        );
-        assert_eq!(
-            resolve_relative("src/main.ts", "../../etc/passwd", &known),
-            None
-        );
-        assert_eq!(resolve_relative("src/main.ts", "react", &known), None);
+        // (importer, specifier, expected resolution)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("src/main.ts", "./a", Some("src/a.ts")),
+            ("src/main.ts", "./a.js", Some("src/a.ts")),
+            ("src/main.ts", "./b", Some("src/b/index.tsx")),
+            ("src/main.ts", "./c.jsx", Some("src/c.tsx")),
+            ("src/main.ts", "./d.css?inline", Some("src/d.css")),
+            ("src/x/y.ts", "../../main", Some("main.ts")),
+            ("src/main.ts", "/src/a.ts", Some("src/a.ts")),
+            ("src/main.ts", "../../etc/passwd", None),
+            ("src/main.ts", "react", None),
+        ];
+        for (importer, specifier, expected) in cases {
+            assert_eq!(
+                resolve_relative(importer, specifier, &known).as_deref(),
+                *expected,
+                "{importer} imports {specifier}"
+            );
+        }
     }
 
     #[test]

@@ -92,7 +92,8 @@ export class Bundler {
     const { outputs, modules, cache, disk } = await this.produce(options, root, warnings)
     if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), outputs)
     const stats = { modules, durationMs: performance.now() - started, cache }
-    if (disk) await this.recordLastBuild(disk, stats, warnings)
+    // A cache that failed to store this build was switched off (and said so) already.
+    if (disk && this.options.cache !== false) await this.recordLastBuild(disk, stats, warnings)
     return { warnings, outputs, stats }
   }
 
@@ -103,14 +104,11 @@ export class Bundler {
     let input: EngineInput
     let sources: SourceAccess
     let cache: Cache | undefined
+    let disk: Cache | undefined
     let cacheKey = ''
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
-    const hit = (cached: CachedBuild): Produced => ({
-      ...cached,
-      cache: { hits: 1, misses: 0 },
-      ...(options.files || !cache ? {} : { disk: cache }),
-    })
+    const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 }, disk })
     if (options.files) {
       const files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
@@ -142,7 +140,7 @@ export class Bundler {
         )
       }
       input = { ...build, entries, cwd: root }
-      cache = await this.cacheForDisk(root, warnings)
+      cache = disk = await this.cacheForDisk(root, warnings)
       if (cache) {
         cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions)
         const cached = await lookupBuild(cache, core, cacheKey)
@@ -166,12 +164,12 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
-    if (cache) await this.store(cache, cacheKey, result, options.files ? undefined : root, warnings)
+    if (cache) await this.store(cache, cacheKey, result, disk ? root : undefined, warnings)
     return {
       outputs: result.outputs,
       modules: result.moduleIds.length,
       cache: { hits: 0, misses: cache ? 1 : 0 },
-      ...(options.files || !cache || this.options.cache === false ? {} : { disk: cache }),
+      disk,
     }
   }
 

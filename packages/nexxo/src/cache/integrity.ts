@@ -62,7 +62,7 @@ export class IntegrityCache implements Cache {
       bytes += (await this.raw.get(key, { touch: false }))?.length ?? 0
     }
     const stats: CacheStats = { entries, bytes, hits: this.hits, misses: this.misses, corrupt: this.corrupt }
-    if (this.raw instanceof BoundedStore) stats.maxBytes = this.raw.maxBytes
+    if (this.raw.maxBytes !== undefined) stats.maxBytes = this.raw.maxBytes
     return stats
   }
 

@@ -7,11 +7,11 @@ export class MemoryStore implements RawStore {
   private readonly entries = new Map<string, Uint8Array>()
   private bytes = 0
 
-  constructor(private readonly maxBytes = 50 * 1024 * 1024) {}
+  constructor(readonly maxBytes = 50 * 1024 * 1024) {}
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  async get(key: string, options?: { touch?: boolean }): Promise<Uint8Array | undefined> {
     const value = this.entries.get(key)
-    if (value !== undefined) {
+    if (value !== undefined && options?.touch !== false) {
       this.entries.delete(key)
       this.entries.set(key, value)
     }

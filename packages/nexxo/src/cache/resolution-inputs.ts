@@ -21,10 +21,11 @@ function packageJsonOf(file: string): string | undefined {
 /** Files to stamp besides `read`: existing package.json files and lockfiles that shaped resolution. */
 export function resolutionInputs(root: string, read: string[]): string[] {
   const found = new Set<string>()
+  const alreadyRead = new Set(read)
   for (const file of read) {
     const pkg = packageJsonOf(file.replace(/\\/g, '/'))
     if (pkg) found.add(pkg)
   }
   for (const name of ['package.json', ...LOCKFILES]) found.add(join(root, name))
-  return [...found].filter((file) => !read.includes(file) && existsSync(file))
+  return [...found].filter((file) => !alreadyRead.has(file) && existsSync(file))
 }

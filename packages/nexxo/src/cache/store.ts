@@ -11,6 +11,8 @@ export interface RawStore {
   delete(key: string): Promise<void>
   /** Every key, for stats, verify and clear. */
   keys(): AsyncIterable<string>
+  /** The store's size bound, when it enforces one. */
+  readonly maxBytes?: number
   /** Several writes that land all together or not at all, where the store can promise that. */
   batch?(ops: BatchOp[]): Promise<void>
   close(): Promise<void>
