@@ -10,9 +10,10 @@ use nexxo_core::project::{
     project_graph, quick_check, reachable_errors, scan_file, walk, FileRecord, Resolver,
 };
 use nexxo_core::stamp::{
-    dir_listing_hash, parent_dirs, stamp_file, unchanged, BuildInputs, DirStamp,
+    dir_listing_hash, parent_dirs, size_and_mtime, stamp_file, stamp_read, unchanged, BuildInputs,
+    DirStamp,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[napi]
 pub fn version() -> String {
@@ -65,11 +66,11 @@ impl Graph {
     }
 }
 
-/// Every scannable file below `root`, read and handed to `work` on Tokio's blocking pool.
+/// Every scannable file below `root`, handed to `work` (id, absolute path) on Tokio's blocking pool.
 async fn per_file<T, F>(root: String, work: F) -> Result<Vec<T>>
 where
     T: Send + 'static,
-    F: Fn(&str, &[u8]) -> T + Send + Sync + Copy + 'static,
+    F: Fn(&str, &Path) -> std::result::Result<T, String> + Send + Sync + Copy + 'static,
 {
     let root = PathBuf::from(root);
     let walk_root = root.clone();
@@ -77,18 +78,19 @@ where
         .await
         .map_err(|e| Error::from_reason(e.to_string()))?
         .map_err(|e| Error::from_reason(format!("cannot read {}: {e}", root.display())))?;
-    let read = par_map(files, move |(id, path)| match std::fs::read(path) {
-        Ok(bytes) => Ok(work(id, &bytes)),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    });
-    read.await?
+    par_map(files, move |(id, path)| work(id, path))
+        .await?
         .into_iter()
         .collect::<std::result::Result<Vec<T>, String>>()
         .map_err(Error::from_reason)
 }
 
+fn read(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
 async fn read_and_scan(root: String) -> Result<Vec<FileRecord>> {
-    per_file(root, scan_file).await
+    per_file(root, |id, path| Ok(scan_file(id, &read(path)?))).await
 }
 
 /// The whole project below `root`: the same JSON as `projectFromFiles` gives for those files.
@@ -98,17 +100,57 @@ pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> 
     Ok(project_graph(&records, &entries).1.to_string())
 }
 
-/// Only the scan errors of files reachable from `entries`: the pre-build safety check. Every file
-/// gets the cheap `quick_check`; the import graph is built only when some file fails it, to tell
-/// whether the entries reach that file.
+#[napi(object)]
+pub struct ProjectCheck {
+    /// JSON: the scan errors of files reachable from the entries.
+    pub failures: String,
+    /// A `stampInputs` record of every file checked and its directory, taken as it was read.
+    pub stamps: String,
+}
+
+/// The pre-build safety check: the scan errors of files reachable from `entries`. Every file gets
+/// the cheap `quick_check`, and a stamp while its bytes are at hand (before the engine reads it, so
+/// an edit during the build cannot hide behind a later stamp); the import graph is built only when
+/// some file fails the check, to tell whether the entries reach that file.
 #[napi]
-pub async fn check_project(root: String, entries: Vec<String>) -> Result<String> {
-    let failed = per_file(root.clone(), quick_check).await?;
-    if failed.iter().all(Option::is_none) {
-        return Ok("[]".to_string());
+pub async fn check_project(root: String, entries: Vec<String>) -> Result<ProjectCheck> {
+    let checked = per_file(root.clone(), |id, path| {
+        let path_text = path.to_string_lossy();
+        let before =
+            size_and_mtime(&path_text).map_err(|e| format!("cannot read {path_text}: {e}"))?;
+        let bytes = read(path)?;
+        Ok((
+            quick_check(id, &bytes),
+            stamp_read(&path_text, before, &bytes),
+        ))
+    })
+    .await?;
+    let mut failed = false;
+    let mut files = Vec::with_capacity(checked.len());
+    for (failure, stamp) in checked {
+        failed |= failure.is_some();
+        files.push(stamp);
+    }
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let dirs = stamp_dirs(parent_dirs(&paths)).await?;
+    let stamps = BuildInputs { files, dirs }.to_record();
+    if !failed {
+        return Ok(ProjectCheck {
+            failures: "[]".to_string(),
+            stamps,
+        });
     }
     let records = read_and_scan(root).await?;
-    Ok(reachable_errors(&Resolver::new(&records, None), &records, &entries).to_string())
+    let failures = reachable_errors(&Resolver::new(&records, None), &records, &entries).to_string();
+    Ok(ProjectCheck { failures, stamps })
+}
+
+async fn stamp_dirs(dirs: Vec<String>) -> Result<Vec<DirStamp>> {
+    par_map(dirs, |d| DirStamp {
+        path: d.clone(),
+        hash: dir_listing_hash(d),
+    })
+    .await
 }
 
 /// Runs `work` over `items` on Tokio's blocking pool, one batch per core, keeping their order.
@@ -140,21 +182,18 @@ where
     Ok(out)
 }
 
-/// Stamps of the files a build read and of their directories (see nexxo_core::stamp).
+/// Stamps of the files a build read and of their directories (see nexxo_core::stamp). Those in
+/// `prior` (a `checkProject` record, taken before the build) are reused; the rest are stamped now.
 #[napi]
-pub async fn stamp_inputs(paths: Vec<String>) -> Result<String> {
-    let dirs = parent_dirs(&paths);
-    let files = par_map(paths, |p| stamp_file(p).ok())
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    let dirs = par_map(dirs, |d| DirStamp {
-        path: d.clone(),
-        hash: dir_listing_hash(d),
-    })
-    .await?;
-    Ok(BuildInputs { files, dirs }.to_json().to_string())
+pub async fn stamp_inputs(paths: Vec<String>, prior: Option<String>) -> Result<String> {
+    let prior = prior
+        .and_then(|p| BuildInputs::parse(&p))
+        .unwrap_or_default();
+    let (mut inputs, files_left, dirs_left) = prior.reuse(&paths);
+    let fresh = par_map(files_left, |p| stamp_file(p).ok()).await?;
+    inputs.files.extend(fresh.into_iter().flatten());
+    inputs.dirs.extend(stamp_dirs(dirs_left).await?);
+    Ok(inputs.to_record())
 }
 
 /// Whether every file and directory stamped by `stampInputs` is as it was.

@@ -5,7 +5,7 @@
 //! that would change how an import resolves.
 
 use crate::hash::{hash_hex, Hasher};
-use crate::json::Json;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -18,7 +18,9 @@ pub struct FileStamp {
     pub hash: String,
 }
 
-fn size_and_mtime(path: &str) -> std::io::Result<(u64, String)> {
+/// Size and modification time, the cheap half of a stamp: taken before a file is read, so that an
+/// edit landing mid-read leaves a stamp that no longer matches.
+pub fn size_and_mtime(path: &str) -> std::io::Result<(u64, String)> {
     let meta = std::fs::metadata(path)?;
     let mtime = meta
         .modified()?
@@ -29,14 +31,18 @@ fn size_and_mtime(path: &str) -> std::io::Result<(u64, String)> {
 }
 
 pub fn stamp_file(path: &str) -> std::io::Result<FileStamp> {
-    let (size, mtime_ns) = size_and_mtime(path)?;
-    let hash = hash_hex(&std::fs::read(path)?);
-    Ok(FileStamp {
+    let before = size_and_mtime(path)?;
+    Ok(stamp_read(path, before, &std::fs::read(path)?))
+}
+
+/// The stamp of bytes already read, given the size and mtime taken before reading them.
+pub fn stamp_read(path: &str, (size, mtime_ns): (u64, String), bytes: &[u8]) -> FileStamp {
+    FileStamp {
         path: path.to_string(),
         size,
         mtime_ns,
-        hash,
-    })
+        hash: hash_hex(bytes),
+    }
 }
 
 /// Whether the file is still what `stamp` recorded (a missing file has changed).
@@ -96,72 +102,82 @@ pub struct BuildInputs {
     pub dirs: Vec<DirStamp>,
 }
 
+/// Marks the record format; a record without it (an older format) parses as None, which is a miss.
+const RECORD_MAGIC: &str = "nexxo-inputs-1";
+
 impl BuildInputs {
-    /// `{"files":[stamp...],"dirs":[{"path","hash"}...]}`
-    pub fn to_json(&self) -> Json {
-        Json::obj([
-            (
-                "files",
-                Json::Arr(self.files.iter().map(FileStamp::to_json).collect()),
-            ),
-            (
-                "dirs",
-                Json::Arr(
-                    self.dirs
-                        .iter()
-                        .map(|d| {
-                            Json::obj([("path", Json::str(&d.path)), ("hash", Json::str(&d.hash))])
-                        })
-                        .collect(),
-                ),
-            ),
-        ])
+    /// The record stored in the cache: fields separated by NUL, the one byte no path can hold, so
+    /// any path round-trips without escaping, and reading 20,000 stamps back is a split, not a
+    /// JSON parse (which cost 40 ms of a 150 ms cache hit on react-10k).
+    /// `magic \0 (F \0 size \0 mtime \0 hash \0 path \0)* (D \0 hash \0 path \0)*`
+    pub fn to_record(&self) -> String {
+        let mut out = String::with_capacity(16 + self.files.len() * 128 + self.dirs.len() * 96);
+        out.push_str(RECORD_MAGIC);
+        out.push('\0');
+        for f in &self.files {
+            for field in ["F", &f.size.to_string(), &f.mtime_ns, &f.hash, &f.path] {
+                out.push_str(field);
+                out.push('\0');
+            }
+        }
+        for d in &self.dirs {
+            for field in ["D", &d.hash, &d.path] {
+                out.push_str(field);
+                out.push('\0');
+            }
+        }
+        out
     }
 
-    /// The inverse of `to_json`; None when the text is not such a record.
+    /// The record for a build that read `paths`: the stamps `self` already holds for them and for
+    /// their directories (taken before the engine read anything: the race-free kind), plus the files
+    /// and directories still to stamp (those outside the pre-build walk, such as node_modules).
+    pub fn reuse(&self, paths: &[String]) -> (BuildInputs, Vec<String>, Vec<String>) {
+        let files: HashMap<&str, &FileStamp> =
+            self.files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let dirs: HashMap<&str, &DirStamp> =
+            self.dirs.iter().map(|d| (d.path.as_str(), d)).collect();
+        let mut known = BuildInputs::default();
+        let mut files_left = Vec::new();
+        let mut dirs_left = Vec::new();
+        for p in paths {
+            match files.get(p.as_str()) {
+                Some(f) => known.files.push((*f).clone()),
+                None => files_left.push(p.clone()),
+            }
+        }
+        for d in parent_dirs(paths) {
+            match dirs.get(d.as_str()) {
+                Some(stamp) => known.dirs.push((*stamp).clone()),
+                None => dirs_left.push(d),
+            }
+        }
+        (known, files_left, dirs_left)
+    }
+
+    /// The inverse of `to_record`; None when the text is not such a record.
     pub fn parse(text: &str) -> Option<BuildInputs> {
-        let j = Json::parse(text).ok()?;
-        let files = j
-            .get("files")?
-            .as_array()?
-            .iter()
-            .map(FileStamp::from_json)
-            .collect::<Option<Vec<_>>>()?;
-        let dirs = j
-            .get("dirs")?
-            .as_array()?
-            .iter()
-            .map(|d| {
-                Some(DirStamp {
-                    path: d.get("path")?.as_str()?.to_string(),
-                    hash: d.get("hash")?.as_str()?.to_string(),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(BuildInputs { files, dirs })
-    }
-}
-
-impl FileStamp {
-    pub fn to_json(&self) -> Json {
-        Json::obj([
-            ("path", Json::str(&self.path)),
-            ("size", Json::Num(self.size as f64)),
-            ("mtimeNs", Json::str(&self.mtime_ns)),
-            ("hash", Json::str(&self.hash)),
-        ])
-    }
-
-    pub fn from_json(j: &Json) -> Option<FileStamp> {
-        Some(FileStamp {
-            path: j.get("path")?.as_str()?.to_string(),
-            size: match j.get("size")? {
-                Json::Num(n) => *n as u64,
+        let mut fields = text.strip_suffix('\0')?.split('\0');
+        if fields.next()? != RECORD_MAGIC {
+            return None;
+        }
+        let mut inputs = BuildInputs::default();
+        while let Some(kind) = fields.next() {
+            match kind {
+                "F" => inputs.files.push(FileStamp {
+                    size: fields.next()?.parse().ok()?,
+                    mtime_ns: fields.next()?.to_string(),
+                    hash: fields.next()?.to_string(),
+                    path: fields.next()?.to_string(),
+                }),
+                "D" => inputs.dirs.push(DirStamp {
+                    hash: fields.next()?.to_string(),
+                    path: fields.next()?.to_string(),
+                }),
                 _ => return None,
-            },
-            mtime_ns: j.get("mtimeNs")?.as_str()?.to_string(),
-            hash: j.get("hash")?.as_str()?.to_string(),
-        })
+            }
+        }
+        Some(inputs)
     }
 }
 
@@ -179,7 +195,6 @@ mod tests {
         let path = file.to_str().unwrap();
         let stamp = stamp_file(path).unwrap();
         assert!(unchanged(&stamp));
-        assert_eq!(FileStamp::from_json(&stamp.to_json()), Some(stamp.clone()));
         // Same content, new mtime: still unchanged (the hash decides).
         let touched = FileStamp {
             mtime_ns: "1".into(),
@@ -200,5 +215,46 @@ mod tests {
         assert_ne!(dir_listing_hash(dir.to_str().unwrap()), listing);
         assert_eq!(dir_listing_hash("/nonexistent/dir"), "");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_round_trip_any_path_and_refuse_other_text() {
+        let inputs = BuildInputs {
+            files: vec![FileStamp {
+                path: "/p/tab\there/new\nline/é.js".into(),
+                size: 12,
+                mtime_ns: "1700000000123456789".into(),
+                hash: "ab".repeat(32),
+            }],
+            dirs: vec![
+                DirStamp {
+                    path: "/p".into(),
+                    hash: "cd".repeat(32),
+                },
+                DirStamp {
+                    path: "/gone".into(),
+                    hash: String::new(),
+                },
+            ],
+        };
+        assert_eq!(
+            BuildInputs::parse(&inputs.to_record()),
+            Some(inputs.clone())
+        );
+        assert_eq!(
+            BuildInputs::parse(&BuildInputs::default().to_record()),
+            Some(BuildInputs::default())
+        );
+        let record = inputs.to_record();
+        for bad in [
+            "",
+            "{\"files\":[],\"dirs\":[]}",
+            &record[..record.len() - 1],
+            &record[..record.len() - 5],
+            &record.replacen("\0F\0", "\0X\0", 1),
+            &record.replacen("\x0012\0", "\0twelve\0", 1),
+        ] {
+            assert_eq!(BuildInputs::parse(bad), None, "{bad:?}");
+        }
     }
 }

@@ -323,6 +323,60 @@ catch (e) { console.log('error', e.code, e.message) }`
     assert.match(forced, /native \(@nexxo\/native \+ rolldown\): Cannot find module '\/nonexistent\/nexxo\.node'/)
     assert.match(forced, /npm run setup/)
   })
+  // Which engine binaries the process loaded, after one build of `OPTS` (a cache hit loads none).
+  // A script file, not \`node -e\`: @rolldown/browser's threads inherit execArgv such as --input-type.
+  const loads = (env: Record<string, string>) => {
+    const file = join(tmp, 'loads.mts')
+    writeFileSync(
+      file,
+      `import { createBundler } from '${new URL('../index.ts', import.meta.url).pathname}'
+try {
+  const b = await createBundler(JSON.parse(process.env.OPTS ?? '{}'))
+  const r = await b.build({ input: 'src/main.js', root: process.env.ROOT })
+  const so = (process.report.getReport() as { sharedObjects: string[] }).sharedObjects.filter((s) => s.includes('rolldown-binding'))
+  console.log('built', b.backend, b.engineVersion, r.stats.cache.hits ? 'hit' : 'miss', so.length ? 'engine loaded' : 'no engine')
+  await b.close()
+} catch (e) {
+  console.log('error', (e as { code?: string }).code, (e as Error).message)
+}`,
+    )
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    })
+    return `${r.stdout}${r.stderr}`
+  }
+
+  test('a cache hit never loads the engine; a miss loads it on first use', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nexxo-lazy-'))
+    try {
+      mkdirSync(join(root, 'src'))
+      writeFileSync(join(root, 'src/main.js'), 'console.log(1)')
+      const env = { ROOT: root, OPTS: '{"backend":"native"}' }
+      assert.match(loads(env), /built native rolldown@1\.0\.1 miss engine loaded/)
+      assert.match(loads(env), /built native rolldown@1\.0\.1 hit no engine/)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  test('auto: a native engine whose binary will not load hands over to its wasm twin; forced native says why', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nexxo-twin-'))
+    try {
+      mkdirSync(join(root, 'src'))
+      writeFileSync(join(root, 'src/main.js'), 'console.log(1)')
+      const env = { ROOT: root, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rolldown.node' }
+      assert.match(loads({ ...env, OPTS: '{"cache":false}' }), /built native @rolldown\/browser@1\.0\.1 miss/)
+      const forced = loads({ ...env, OPTS: '{"backend":"native","cache":false}' })
+      assert.match(
+        forced,
+        /error BACKEND_UNAVAILABLE The native engine rolldown@1\.0\.1 could not load: Cannot find native binding/,
+      )
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
   test('unknown options are refused', () => {
     assert.match(script(probe, { OPTS: '{"engine":"webpack"}' }), /error INVALID_OPTION Unknown engine 'webpack'/)
     assert.match(script(probe, { OPTS: '{"backend":"gpu"}' }), /error INVALID_OPTION Unknown backend 'gpu'/)

@@ -106,6 +106,8 @@ export class Bundler {
     let cache: Cache | undefined
     let disk: Cache | undefined
     let cacheKey = ''
+    // Disk builds: stamps of the project's files taken before the engine reads them.
+    let stamps: string | undefined
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
     const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 }, disk })
@@ -146,7 +148,7 @@ export class Bundler {
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
-      await this.guardDisk(root, entries)
+      stamps = await this.guardDisk(root, entries)
       sources = {
         read(id) {
           try {
@@ -164,7 +166,7 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
-    if (cache) await this.store(cache, cacheKey, result, disk ? root : undefined, warnings)
+    if (cache) await this.store(cache, cacheKey, result, disk ? { root, stamps } : undefined, warnings)
     return {
       outputs: result.outputs,
       modules: result.moduleIds.length,
@@ -233,12 +235,14 @@ export class Bundler {
     cache: Cache,
     key: string,
     result: EngineOutput,
-    root: string | undefined,
+    disk: { root: string; stamps: string | undefined } | undefined,
     warnings: Diagnostic[],
   ) {
     try {
       const read = result.watchFiles
-      const inputs = root ? await this.selected.core.stampInputs([...read, ...resolutionInputs(root, read)]) : undefined
+      const inputs = disk
+        ? await this.selected.core.stampInputs([...read, ...resolutionInputs(disk.root, read)], disk.stamps)
+        : undefined
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
       if (inputs !== undefined) entry.inputs = inputs
       await cache.put(key, encodeBuild(entry))
@@ -278,12 +282,14 @@ export class Bundler {
    * with it, and esbuild reads non-UTF-8 files as Latin-1 without a word; the core's parallel scan
    * finds such files among the project's sources first. The wasm core has no parallel disk scan, so
    * wasm builds rely on their engines here (wasm rolldown reports both; see the README's limits).
+   * Returns the stamps the check took of every file it read, for the disk cache.
    */
-  private async guardDisk(root: string, entries: string[]): Promise<void> {
+  private async guardDisk(root: string, entries: string[]): Promise<string | undefined> {
     const { core, name } = this.selected
-    if (name !== 'native') return
+    if (name !== 'native') return undefined
     const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
-    const refused = refusedFiles(await core.checkProject(root, entryIds), (id) => {
+    const { failures, stamps } = await core.checkProject(root, entryIds)
+    const refused = refusedFiles(failures, (id) => {
       try {
         return readFileSync(resolve(root, id), 'utf8')
       } catch {
@@ -291,6 +297,7 @@ export class Bundler {
       }
     })
     if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
+    return stamps
   }
 
   async close(): Promise<void> {

@@ -95,6 +95,27 @@ describe('whole-build cache on disk', () => {
     assert.equal((await build({ root })).stats.cache.hits, 1)
   })
 
+  test('stamps come from the pre-build check: a file edited while the engine runs misses next time', async () => {
+    const root = project()
+    const core = loadNativeCoreOnce()
+    const { stamps } = await core.checkProject(root, ['src/main.js'])
+    // The edit lands after the check read the file, as if while the engine was running.
+    writeFileSync(join(root, 'src/util.js'), "export const util = () => 'edited mid-build'")
+    const read = [join(root, 'src/main.js'), join(root, 'src/util.js')]
+    assert.equal(await core.inputsUnchanged(await core.stampInputs(read, stamps)), false)
+    // Stamped only after the build, the edit would pass for what the engine read.
+    assert.equal(await core.inputsUnchanged(await core.stampInputs(read)), true)
+    // Files outside the check's walk (node_modules) are stamped after the build.
+    mkdirSync(join(root, 'node_modules/dep'), { recursive: true })
+    writeFileSync(join(root, 'node_modules/dep/index.js'), 'export default 1')
+    const record = await core.stampInputs([...read, join(root, 'node_modules/dep/index.js')], stamps)
+    writeFileSync(join(root, 'src/util.js'), "export const util = () => 'from util.js'")
+    writeFileSync(join(root, 'node_modules/dep/index.js'), 'export default 2')
+    assert.equal(await core.inputsUnchanged(record), false)
+    writeFileSync(join(root, 'node_modules/dep/index.js'), 'export default 1')
+    assert.equal(await core.inputsUnchanged(record), true)
+  })
+
   test('options and engines key separately', async () => {
     const root = project()
     await build({ root })

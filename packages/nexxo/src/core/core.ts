@@ -162,15 +162,22 @@ export class Core {
     if (!this.raw.scanProject) throw new Error('scanProject needs the native backend; use projectFromFiles')
     return unwrap(`{"ok":${await this.raw.scanProject(root, entries)}}`)
   }
-  /** Native: scan errors of the files under `root` reachable from `entries` (a cheap pre-build check). */
-  async checkProject(root: string, entries: string[]): Promise<ScanFailure[]> {
+  /**
+   * Native: scan errors of the files under `root` reachable from `entries` (a cheap pre-build
+   * check), and stamps of every file checked, taken before any engine reads them (for `stampInputs`).
+   */
+  async checkProject(root: string, entries: string[]): Promise<{ failures: ScanFailure[]; stamps: string }> {
     if (!this.raw.checkProject) throw new Error('checkProject needs the native backend')
-    return JSON.parse(await this.raw.checkProject(root, entries)) as ScanFailure[]
+    const { failures, stamps } = await this.raw.checkProject(root, entries)
+    return { failures: JSON.parse(failures) as ScanFailure[], stamps }
   }
-  /** Native: an opaque record of `paths` and their directories, for `inputsUnchanged`. */
-  async stampInputs(paths: string[]): Promise<string> {
+  /**
+   * Native: an opaque record of `paths` and their directories, for `inputsUnchanged`. Stamps found
+   * in `prior` (a `checkProject` record) are reused: they were taken before the build read the files.
+   */
+  async stampInputs(paths: string[], prior?: string): Promise<string> {
     if (!this.raw.stampInputs) throw new Error('stampInputs needs the native backend')
-    return this.raw.stampInputs(paths)
+    return this.raw.stampInputs(paths, prior ?? null)
   }
   /** Native: whether the files and directories in a `stampInputs` record are as they were. */
   async inputsUnchanged(inputs: string): Promise<boolean> {

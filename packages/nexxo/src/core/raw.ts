@@ -18,10 +18,13 @@ export interface RawCore {
   newGraph(): RawGraph
   /** Native only: reads, hashes and scans a directory tree in parallel. */
   scanProject?(root: string, entries: string[]): Promise<string>
-  /** Native only: the scan errors of the files reachable from `entries`, nothing else. */
-  checkProject?(root: string, entries: string[]): Promise<string>
-  /** Native only: stamps (size, mtime, hash) of files and their directories' listings. */
-  stampInputs?(paths: string[]): Promise<string>
+  /**
+   * Native only: the scan errors (JSON) of the files reachable from `entries`, and a stamp record of
+   * every file checked, taken as it was read.
+   */
+  checkProject?(root: string, entries: string[]): Promise<{ failures: string; stamps: string }>
+  /** Native only: stamps (size, mtime, hash) of files and their directories' listings; those in `prior` are reused. */
+  stampInputs?(paths: string[], prior?: string | null): Promise<string>
   /** Native only: whether everything `stampInputs` recorded is unchanged. */
   inputsUnchanged?(inputs: string): Promise<boolean>
 }
