@@ -1,6 +1,7 @@
 // nexxo: one bundler API for Node and Bun (this entry), the browser and the edge.
 
-export { Bundler, createBundler } from './build/bundler.js'
+export { Bundler } from './build/bundler.js'
+export { createBundler } from './build/create.js'
 export { CacheApiStore } from './cache/cache-api.js'
 export { IdbStore } from './cache/indexeddb.js'
 export { MemoryStore } from './cache/memory.js'

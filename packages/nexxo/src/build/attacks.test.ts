@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import type { NexxoError } from '../errors.js'
 import { loadNativeCoreOnce } from './backend.js'
-import { type Bundler, createBundler } from './bundler.js'
+import type { Bundler } from './bundler.js'
+import { createBundler } from './create.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-attacks-'))
 const bundlers: Bundler[] = []

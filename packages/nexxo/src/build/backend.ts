@@ -6,37 +6,14 @@ import { Core } from '../core/core.js'
 import { loadNativeCore } from '../core/native.js'
 import { instantiateWasmCore } from '../core/wasm.js'
 import { createEsbuildEngine, type EsbuildModule } from '../engines/esbuild.js'
+import { ENGINE_PACKAGES, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
 import { createRolldownEngine, type RolldownModule } from '../engines/rolldown.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, EngineName } from '../types.js'
-
-export interface Backend {
-  name: BackendName
-  core: Core
-  engine: Engine
-}
+import type { Backend } from './bundler.js'
 
 const require = createRequire(import.meta.url)
-
-/** Part of every cache key: a new nexxo may shape outputs differently. */
-export const NEXXO_VERSION = (require('../../package.json') as { version: string }).version
-
-const ENGINE_PACKAGES: Record<BackendName, Record<EngineName, string>> = {
-  native: { rolldown: 'rolldown', esbuild: 'esbuild' },
-  wasm: { rolldown: '@rolldown/browser', esbuild: 'esbuild-wasm' },
-}
-
-/**
- * The longest linear import chain each engine is given: below a depth it was seen to build, and
- * well below one it was seen to fail at (Node 20, this repository's versions). Native rolldown built
- * 7,000 and segfaulted at 8,500; @rolldown/browser built 14,000 and overflowed at 20,000;
- * esbuild-wasm built 5,000, crawled at 7,000 and overflowed at 10,000; native esbuild built 20,000.
- */
-const IMPORT_DEPTH_LIMITS: Record<BackendName, Record<EngineName, number>> = {
-  native: { rolldown: 4096, esbuild: 16384 },
-  wasm: { rolldown: 12000, esbuild: 2048 },
-}
 
 export async function loadEngine(backend: BackendName, engine: EngineName): Promise<Engine> {
   const pkg = ENGINE_PACKAGES[backend][engine]
@@ -109,7 +86,9 @@ export function lazyEngine(backend: BackendName, engine: EngineName, twin?: Engi
 async function load(name: BackendName, engine: EngineName, auto: boolean): Promise<Backend> {
   const core = name === 'native' ? loadNativeCoreOnce() : await loadWasmCore()
   const twin = auto && name === 'native' ? lazyEngine('wasm', engine) : undefined
-  return { name, core, engine: lazyEngine(name, engine, twin) }
+  const backend: Backend = { name, core, engine: lazyEngine(name, engine, twin) }
+  if (name === 'native' && engine === 'rolldown') backend.deeperEngine = () => loadEngine('wasm', 'rolldown')
+  return backend
 }
 
 /** `auto` tries native, then wasm; a forced backend that cannot load is an error, never a fallback. */

@@ -9,7 +9,9 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, EngineName } from '../types.js'
-import { type Bundler, createBundler } from './bundler.js'
+import { NEXXO_VERSION } from '../version.js'
+import type { Bundler } from './bundler.js'
+import { createBundler } from './create.js'
 
 const combos: [BackendName, EngineName][] = [
   ['native', 'rolldown'],
@@ -381,4 +383,9 @@ try {
     assert.match(script(probe, { OPTS: '{"engine":"webpack"}' }), /error INVALID_OPTION Unknown engine 'webpack'/)
     assert.match(script(probe, { OPTS: '{"backend":"gpu"}' }), /error INVALID_OPTION Unknown backend 'gpu'/)
   })
+})
+
+test('the version in cache keys is the package version', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  assert.equal(NEXXO_VERSION, pkg.version)
 })

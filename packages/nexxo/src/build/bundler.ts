@@ -1,17 +1,16 @@
-// createBundler(): one object per backend + engine; build() runs a whole build through it.
+// The Bundler: one object per backend + engine; build() runs a whole build through it. This module
+// runs anywhere (Node, Bun, browsers, workers): builds of in-memory `files` need nothing more.
+// Builds from disk go through a DiskHost (build/disk.ts), which only the Node entry passes in.
 
-import { existsSync, readFileSync } from 'node:fs'
-import { isAbsolute, relative, resolve } from 'node:path'
 import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
-import { resolutionInputs } from '../cache/resolution-inputs.js'
-import { RocksStore } from '../cache/rocksdb.js'
 import type { Cache } from '../cache/store.js'
+import type { Core } from '../core/core.js'
 import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
-import { type Backend, loadEngine, NEXXO_VERSION, selectBackend } from './backend.js'
+import { NEXXO_VERSION } from '../version.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
 import {
   memoryEntries,
@@ -23,7 +22,32 @@ import {
   validateFiles,
 } from './files.js'
 import { normalizeBuild } from './options.js'
-import { writeOutputsAtomically } from './write.js'
+
+export interface Backend {
+  name: BackendName
+  core: Core
+  engine: Engine
+  /** An engine that goes deeper at the same version (native rolldown's wasm twin), loaded on demand. */
+  deeperEngine?: () => Promise<Engine>
+}
+
+/** Everything a build from disk needs: a file system, the disk cache and the native core's stamps. */
+export interface DiskHost {
+  /** `root` (default: the working directory) as an absolute path. */
+  root(root: string | undefined): string
+  /** The entries as absolute paths; missing ones are a MISSING_ENTRY error. */
+  entries(root: string, entries: string[]): string[]
+  /** The disk cache for builds under `root`; undefined (said once in `warnings`) if it cannot be had. */
+  cache(root: string, warnings: Diagnostic[]): Promise<Cache | undefined>
+  /** The pre-build safety check; returns stamps of the files it read, for `stamp`. */
+  check(root: string, entries: string[]): Promise<string | undefined>
+  /** The record of what a build read, for the cache entry (`prior`: stamps from `check`). */
+  stamp(root: string, read: string[], prior: string | undefined): Promise<string>
+  sources(root: string): SourceAccess
+  /** Replaces `outDir` (relative to `root`) with the outputs, atomically. */
+  write(root: string, outDir: string, outputs: OutputFile[]): Promise<void>
+  close(): Promise<void>
+}
 
 interface Produced {
   outputs: OutputFile[]
@@ -33,10 +57,7 @@ interface Produced {
   disk?: Cache
 }
 
-/** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
-export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
-/** Default bounds of the disk cache and of the in-memory one (`cacheMaxSize` overrides both). */
-export const DEFAULT_DISK_CACHE_BYTES = 512 * 1024 * 1024
+/** Default bound of the in-memory (and IndexedDB, Cache API) cache; `cacheMaxSize` overrides it. */
 export const DEFAULT_MEMORY_CACHE_BYTES = 50 * 1024 * 1024
 /** The disk cache keeps the hit/miss counts of the last build here, for `nexxo cache stats`. */
 export const LAST_BUILD_KEY = 'stats:last-build'
@@ -47,20 +68,18 @@ export class Bundler {
    * "Traps"); the first build runs alone and the others wait for it.
    */
   private warmUp: Promise<unknown> | null = null
-  private deepFallback: Promise<Engine> | undefined
+  private deeper: Promise<Engine> | undefined
   private closed = false
-
+  /** Off from the start with `cache: false`; switched off when a store fails (a full disk, a quota). */
+  private cacheOff: boolean
   private memoryCache: Cache | undefined
-  private readonly diskCaches = new Map<string, Promise<Cache | string>>()
-  private readonly cacheWarned = new Set<string>()
 
   constructor(
     private readonly selected: Backend,
     private readonly options: BundlerOptions = {},
+    private readonly disk?: DiskHost,
   ) {
-    // A cache directory known up front starts opening now, alongside whatever the caller does next.
-    if (options.cache !== false && options.cacheDir && isAbsolute(options.cacheDir))
-      this.openDiskCache(options.cacheDir)
+    this.cacheOff = options.cache === false
   }
 
   get backend(): BackendName {
@@ -88,17 +107,27 @@ export class Bundler {
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
     const warnings: Diagnostic[] = []
-    const root = resolve(options.root ?? process.cwd())
-    const { outputs, modules, cache, disk } = await this.produce(options, root, warnings)
-    if (options.outDir) await writeOutputsAtomically(resolve(root, options.outDir), outputs)
+    const { outputs, modules, cache, disk } = await this.produce(options, warnings)
+    if (options.outDir) {
+      const host = this.needDisk('outDir')
+      await host.write(host.root(options.root), options.outDir, outputs)
+    }
     const stats = { modules, durationMs: performance.now() - started, cache }
     // A cache that failed to store this build was switched off (and said so) already.
-    if (disk && this.options.cache !== false) await this.recordLastBuild(disk, stats, warnings)
+    if (disk && !this.cacheOff) await this.recordLastBuild(disk, stats, warnings)
     return { warnings, outputs, stats }
   }
 
+  private needDisk(what: string): DiskHost {
+    if (this.disk) return this.disk
+    throw NexxoError.single(
+      'INVALID_OPTION',
+      `${what} needs a file system, which this bundler has none of here: pass \`files\` (and read \`outputs\`).`,
+    )
+  }
+
   /** The build's outputs: from the cache when an entry still holds, else from the engine (then stored). */
-  private async produce(options: BuildOptions, root: string, warnings: Diagnostic[]): Promise<Produced> {
+  private async produce(options: BuildOptions, warnings: Diagnostic[]): Promise<Produced> {
     const build = normalizeBuild(options)
     let engine = this.selected.engine
     let input: EngineInput
@@ -106,8 +135,8 @@ export class Bundler {
     let cache: Cache | undefined
     let disk: Cache | undefined
     let cacheKey = ''
-    // Disk builds: stamps of the project's files taken before the engine reads them.
-    let stamps: string | undefined
+    // Disk builds: where they are, and stamps of the project's files taken before the engine reads them.
+    let onDisk: { root: string; stamps: string | undefined } | undefined
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
     const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 }, disk })
@@ -115,7 +144,7 @@ export class Bundler {
       const files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
-      const project = this.selected.core.projectFromFiles(files, entryKeys)
+      const project = core.projectFromFiles(files, entryKeys)
       const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, build.external)
@@ -133,32 +162,18 @@ export class Bundler {
       input = { ...build, entries, cwd: '/', files: view }
       sources = { read: (id) => view.read(id), display: memoryKey }
     } else {
-      const entries = build.entries.map((e) => (isAbsolute(e) ? e : resolve(root, e)))
-      const missing = entries.filter((e) => !existsSync(e))
-      if (missing.length > 0) {
-        throw new NexxoError(
-          'MISSING_ENTRY',
-          missing.map((e) => ({ code: 'MISSING_ENTRY', message: `Entry not found: ${e}`, file: relative(root, e) })),
-        )
-      }
+      const host = this.needDisk('A build without `files`')
+      const root = host.root(options.root)
+      const entries = host.entries(root, build.entries)
       input = { ...build, entries, cwd: root }
-      cache = disk = await this.cacheForDisk(root, warnings)
+      cache = disk = this.cacheOff ? undefined : await host.cache(root, warnings)
       if (cache) {
         cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions)
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
-      stamps = await this.guardDisk(root, entries)
-      sources = {
-        read(id) {
-          try {
-            return readFileSync(id, 'utf8')
-          } catch {
-            return undefined
-          }
-        },
-        display: (id) => (isAbsolute(id) ? relative(root, id).replace(/\\/g, '/') : id),
-      }
+      onDisk = { root, stamps: await host.check(root, entries) }
+      sources = host.sources(root)
     }
     let result: Awaited<ReturnType<typeof engine.build>>
     try {
@@ -166,7 +181,7 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
-    if (cache) await this.store(cache, cacheKey, result, disk ? { root, stamps } : undefined, warnings)
+    if (cache) await this.store(cache, cacheKey, result, onDisk, warnings)
     return {
       outputs: result.outputs,
       modules: result.moduleIds.length,
@@ -186,7 +201,7 @@ export class Bundler {
   }
 
   private cacheForFiles(): Cache | undefined {
-    if (this.options.cache === false) return undefined
+    if (this.cacheOff) return undefined
     const hash = (bytes: Uint8Array) => this.selected.core.hash(bytes)
     const maxBytes = this.options.cacheMaxSize ?? DEFAULT_MEMORY_CACHE_BYTES
     const { cacheStore } = this.options
@@ -196,60 +211,22 @@ export class Bundler {
     return this.memoryCache
   }
 
-  /**
-   * The disk cache for builds under `root`, opened once. It needs the native core to stamp files;
-   * if another process holds it past the lock timeout, or it cannot be opened, the build goes on
-   * uncached with one warning.
-   */
-  private async cacheForDisk(root: string, warnings: Diagnostic[]): Promise<Cache | undefined> {
-    const { core } = this.selected
-    if (this.options.cache === false || !core.canStampFiles) return undefined
-    const dir = resolve(root, this.options.cacheDir ?? DEFAULT_CACHE_DIR)
-    const cache = await this.openDiskCache(dir)
-    if (typeof cache === 'string') {
-      // Said once per bundler: later builds just go uncached.
-      if (!this.cacheWarned.has(dir)) warnings.push({ code: 'CACHE_UNAVAILABLE', message: cache })
-      this.cacheWarned.add(dir)
-      return undefined
-    }
-    return cache
-  }
-
-  private openDiskCache(dir: string): Promise<Cache | string> {
-    if (!this.diskCaches.has(dir)) {
-      const core = this.selected.core
-      const opened = core.canStampFiles
-        ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
-            (store): Cache | string =>
-              boundedCache(store, (bytes) => core.hash(bytes), this.options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
-            (e: Error) => `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
-          )
-        : Promise.resolve('The disk cache needs the native backend.')
-      this.diskCaches.set(dir, opened)
-    }
-    return this.diskCaches.get(dir)!
-  }
-
-  /** Stores a fresh build; a failing cache (a full disk, say) is switched off with one warning. */
+  /** Stores a fresh build; a failing cache (a full disk, a quota) is switched off with one warning. */
   private async store(
     cache: Cache,
     key: string,
     result: EngineOutput,
-    disk: { root: string; stamps: string | undefined } | undefined,
+    onDisk: { root: string; stamps: string | undefined } | undefined,
     warnings: Diagnostic[],
   ) {
     try {
-      const read = result.watchFiles
-      const inputs = disk
-        ? await this.selected.core.stampInputs([...read, ...resolutionInputs(disk.root, read)], disk.stamps)
-        : undefined
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
-      if (inputs !== undefined) entry.inputs = inputs
+      if (onDisk) entry.inputs = await this.disk!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
       await cache.put(key, encodeBuild(entry))
     } catch (e) {
       const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
       warnings.push({ code: 'CACHE_UNAVAILABLE', message })
-      this.options.cache = false
+      this.cacheOff = true
     }
   }
 
@@ -259,14 +236,14 @@ export class Bundler {
    * else is refused with a diagnostic rather than crashing the process.
    */
   private async deepChainEngine(depth: number, warnings: Diagnostic[]): Promise<Engine> {
-    const { engine, name } = this.selected
-    if (name === 'native' && engine.name === 'rolldown') {
-      this.deepFallback ??= loadEngine('wasm', 'rolldown')
-      const fallback = await this.deepFallback
+    const { engine, name, deeperEngine } = this.selected
+    if (deeperEngine) {
+      this.deeper ??= deeperEngine()
+      const fallback = await this.deeper
       if (depth <= fallback.maxImportDepth && fallback.version === engine.version) {
         warnings.push({
           code: 'ENGINE_FALLBACK',
-          message: `The import chain is ${depth} modules deep, more than native rolldown is trusted with (${engine.maxImportDepth}); built with ${fallback.packageName}@${fallback.version} instead (same output, slower).`,
+          message: `The import chain is ${depth} modules deep, more than ${engine.packageName} is trusted with (${engine.maxImportDepth}); built with ${fallback.packageName}@${fallback.version} instead (same output, slower).`,
         })
         return fallback
       }
@@ -277,53 +254,10 @@ export class Bundler {
     )
   }
 
-  /**
-   * Native rolldown overflows its stack on pathologically nested code and takes the process down
-   * with it, and esbuild reads non-UTF-8 files as Latin-1 without a word; the core's parallel scan
-   * finds such files among the project's sources first. The wasm core has no parallel disk scan, so
-   * wasm builds rely on their engines here (wasm rolldown reports both; see the README's limits).
-   * Returns the stamps the check took of every file it read, for the disk cache.
-   */
-  private async guardDisk(root: string, entries: string[]): Promise<string | undefined> {
-    const { core, name } = this.selected
-    if (name !== 'native') return undefined
-    const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
-    const { failures, stamps } = await core.checkProject(root, entryIds)
-    const refused = refusedFiles(failures, (id) => {
-      try {
-        return readFileSync(resolve(root, id), 'utf8')
-      } catch {
-        return undefined
-      }
-    })
-    if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
-    return stamps
-  }
-
   async close(): Promise<void> {
     this.closed = true
     await this.selected.engine.close?.()
-    await (await this.deepFallback)?.close?.()
-    for (const cache of this.diskCaches.values()) {
-      const opened = await cache
-      if (typeof opened !== 'string') await opened.close()
-    }
-    this.diskCaches.clear()
+    await (await this.deeper)?.close?.()
+    await this.disk?.close()
   }
-}
-
-export async function createBundler(options: BundlerOptions = {}): Promise<Bundler> {
-  const engine = options.engine ?? 'rolldown'
-  if (engine !== 'rolldown' && engine !== 'esbuild') {
-    throw NexxoError.single('INVALID_OPTION', `Unknown engine '${engine}': expected rolldown or esbuild.`)
-  }
-  const backend = options.backend ?? 'auto'
-  if (!['auto', 'native', 'wasm'].includes(backend)) {
-    throw NexxoError.single('INVALID_OPTION', `Unknown backend '${backend}': expected auto, native or wasm.`)
-  }
-  const { cacheMaxSize } = options
-  if (cacheMaxSize !== undefined && !(Number.isFinite(cacheMaxSize) && cacheMaxSize > 0)) {
-    throw NexxoError.single('INVALID_OPTION', `cacheMaxSize must be a positive number of bytes, got ${cacheMaxSize}.`)
-  }
-  return new Bundler(await selectBackend(backend, engine), { ...options })
 }

@@ -1,0 +1,111 @@
+// Builds from disk on Node and Bun: the project's files, the RocksDB cache beside them, the native
+// core's pre-build check and stamps, and atomic writes of the output directory.
+
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { boundedCache } from '../cache/integrity.js'
+import { resolutionInputs } from '../cache/resolution-inputs.js'
+import { RocksStore } from '../cache/rocksdb.js'
+import type { Cache } from '../cache/store.js'
+import type { Core } from '../core/core.js'
+import { type Diagnostic, NexxoError } from '../errors.js'
+import type { BackendName, BundlerOptions } from '../types.js'
+import type { DiskHost } from './bundler.js'
+import { refusedFiles } from './files.js'
+import { writeOutputsAtomically } from './write.js'
+
+/** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
+export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
+/** Default bound of the disk cache (`cacheMaxSize` overrides it). */
+export const DEFAULT_DISK_CACHE_BYTES = 512 * 1024 * 1024
+
+const readOrUndefined = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerOptions): DiskHost {
+  const caches = new Map<string, Promise<Cache | string>>()
+  const warned = new Set<string>()
+
+  /** The disk cache in `dir`, opened once. It needs the native core, which stamps files. */
+  const open = (dir: string): Promise<Cache | string> => {
+    if (!caches.has(dir)) {
+      const opened = core.canStampFiles
+        ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
+            (store): Cache | string =>
+              boundedCache(store, (bytes) => core.hash(bytes), options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
+            (e: Error) => `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
+          )
+        : Promise.resolve('The disk cache needs the native backend.')
+      caches.set(dir, opened)
+    }
+    return caches.get(dir)!
+  }
+  // A cache directory known up front starts opening now, alongside whatever the caller does next.
+  if (options.cache !== false && options.cacheDir && isAbsolute(options.cacheDir)) void open(options.cacheDir)
+
+  return {
+    root: (root) => resolve(root ?? process.cwd()),
+
+    entries(root, entries) {
+      const absolute = entries.map((e) => (isAbsolute(e) ? e : resolve(root, e)))
+      const missing = absolute.filter((e) => !existsSync(e))
+      if (missing.length > 0) {
+        throw new NexxoError(
+          'MISSING_ENTRY',
+          missing.map((e) => ({ code: 'MISSING_ENTRY', message: `Entry not found: ${e}`, file: relative(root, e) })),
+        )
+      }
+      return absolute
+    },
+
+    /** If another process holds the cache past the lock timeout, or it cannot be opened, the build goes on uncached with one warning. */
+    async cache(root: string, warnings: Diagnostic[]) {
+      if (!core.canStampFiles) return undefined
+      const dir = resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR)
+      const cache = await open(dir)
+      if (typeof cache !== 'string') return cache
+      // Said once per bundler: later builds just go uncached.
+      if (!warned.has(dir)) warnings.push({ code: 'CACHE_UNAVAILABLE', message: cache })
+      warned.add(dir)
+      return undefined
+    },
+
+    /**
+     * Native rolldown overflows its stack on pathologically nested code and takes the process down
+     * with it, and esbuild reads non-UTF-8 files as Latin-1 without a word; the core's parallel scan
+     * finds such files among the project's sources first, and stamps every file as it reads it. The
+     * wasm core has no parallel disk scan, so wasm builds rely on their engines here (wasm rolldown
+     * reports both; see the README's limits).
+     */
+    async check(root, entries) {
+      if (backend !== 'native') return undefined
+      const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
+      const { failures, stamps } = await core.checkProject(root, entryIds)
+      const refused = refusedFiles(failures, (id) => readOrUndefined(resolve(root, id)))
+      if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
+      return stamps
+    },
+
+    stamp: (root, read, prior) => core.stampInputs([...read, ...resolutionInputs(root, read)], prior),
+
+    sources: (root) => ({
+      read: readOrUndefined,
+      display: (id) => (isAbsolute(id) ? relative(root, id).replace(/\\/g, '/') : id),
+    }),
+
+    write: (root, outDir, outputs) => writeOutputsAtomically(resolve(root, outDir), outputs),
+
+    async close() {
+      for (const cache of caches.values()) {
+        const opened = await cache
+        if (typeof opened !== 'string') await opened.close()
+      }
+      caches.clear()
+    },
+  }
+}
