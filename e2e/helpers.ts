@@ -38,12 +38,17 @@ export function tree(dir: string, prefix = ''): Record<string, string> {
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
   '.css': 'text/css',
   '.map': 'application/json',
 }
 
-/** Serves `dir` on 127.0.0.1 at a free port. */
-export async function serve(dir: string): Promise<{ url: string; server: Server }> {
+/** Serves `dir` on 127.0.0.1 at a free port; `headers` go on every response (COOP/COEP for an isolated page, say). */
+export async function serve(
+  dir: string,
+  headers: Record<string, string> = {},
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
     const file = join(dir, path.endsWith('/') ? `${path}index.html` : path)
@@ -53,7 +58,7 @@ export async function serve(dir: string): Promise<{ url: string; server: Server 
     }
     try {
       const body = readFileSync(file)
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body)
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body)
     } catch {
       res.writeHead(404).end()
     }

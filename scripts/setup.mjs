@@ -44,5 +44,8 @@ sh('npm run build -w @nexxo/native')
 step('TypeScript (packages/nexxo)')
 sh('npx tsc -b packages/nexxo')
 
+step('browser worker (packages/nexxo/dist/browser)')
+sh('node scripts/build-browser.mjs')
+
 step('main job: nexxo build examples/react-app')
 sh('node packages/nexxo/bin/nexxo.js build examples/react-app')

@@ -1,0 +1,111 @@
+// nexxo/browser in real headless Chromium: the build runs in a module Web Worker (comlink), the
+// engine follows the page's isolation (esbuild-wasm on a plain page, @rolldown/browser on a cross-
+// origin isolated one), the page sees no long task, a reload is served from IndexedDB, and a build
+// error crosses the worker boundary with its code, place and frame.
+
+import assert from 'node:assert/strict'
+import { cpSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
+
+const work = tempDir('browser-worker')
+const out = join(work, 'page')
+after(() => rmSync(work, { recursive: true, force: true }))
+
+before(() => {
+  const r = cli(['build', join(repo, 'e2e/fixtures/worker-page'), '--out-dir', out])
+  assert.equal(r.status, 0, r.stderr)
+  // The worker and its wasm files, served from one directory as a page would.
+  mkdirSync(join(out, 'nexxo'))
+  cpSync(join(repo, 'packages/nexxo/dist/browser'), join(out, 'nexxo'), { recursive: true })
+})
+
+const project = {
+  'src/main.ts': `import { greet } from './greet'
+import { sum, type Pair } from './math'
+const pair: Pair = [20, 22]
+;(globalThis as any).__built = greet('worker') + ' ' + sum(pair)
+`,
+  'src/greet.ts': "export const greet = (name: string): string => 'hello ' + name\n",
+  'src/math.ts':
+    'export type Pair = [number, number]\nexport function sum([a, b]: Pair): number {\n  return a + b\n}\n',
+}
+
+interface Outcome {
+  engine: string
+  engineVersion: string
+  crossOriginIsolated: boolean
+  value?: unknown
+  hits?: number
+  error?: {
+    name: string
+    code: string
+    diagnostics: { code?: string; file?: string; line?: number; column?: number; frame?: string }[]
+  }
+  longTasks: number[]
+  ms: number
+}
+
+const isolation = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+}
+
+for (const [label, headers, engine] of [
+  ['plain page', {}, 'esbuild-wasm'],
+  ['cross-origin isolated page', isolation, '@rolldown/browser'],
+] as const) {
+  describe(`nexxo/browser on a ${label}`, () => {
+    test(`builds in a worker with ${engine}, never blocks the page, serves a reload from IndexedDB`, async () => {
+      const { url, server } = await serve(out, headers)
+      const browser = await launchChromium(join(work, `profile-${engine.replace('/', '-')}`))
+      try {
+        const page = await browser.newPage()
+        const errors: string[] = []
+        page.on('pageerror', (e) => errors.push(e.message))
+        const run = async (files: Record<string, string>, which = 'auto') => {
+          await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+          return (await page.evaluate(
+            ([w, f]) =>
+              (globalThis as unknown as { runBuild(e: string, f: unknown): Promise<unknown> }).runBuild(w as string, f),
+            [which, files] as const,
+          )) as Outcome
+        }
+        await page.goto(url)
+        const first = await run(project)
+        assert.equal(first.error, undefined, JSON.stringify(first.error))
+        assert.equal(first.crossOriginIsolated, label !== 'plain page')
+        assert.match(first.engineVersion, new RegExp(`^${engine}@`))
+        assert.equal(first.value, 'hello worker 42')
+        assert.equal(first.hits, 0)
+        assert.deepEqual(first.longTasks, [], `long tasks on the page during the build: ${first.longTasks}`)
+
+        await page.reload()
+        const again = await run(project)
+        assert.equal(again.value, 'hello worker 42')
+        assert.equal(again.hits, 1, 'served from the IndexedDB cache after a reload')
+        assert.deepEqual(again.longTasks, [])
+
+        const broken = await run({ ...project, 'src/math.ts': 'export function sum(: number {\n' })
+        assert.equal(broken.error?.name, 'NexxoError')
+        // The engines' own codes, as on Node: rolldown names parse errors, esbuild does not.
+        assert.equal(broken.error?.code, engine === 'esbuild-wasm' ? 'BUILD_ERROR' : 'PARSE_ERROR')
+        const d = broken.error!.diagnostics[0]!
+        assert.equal(d.file, 'src/math.ts')
+        assert.equal(d.line, 1)
+        assert.match(d.frame ?? '', /\^/)
+
+        if (label === 'plain page') {
+          const refused = await run(project, 'rolldown')
+          assert.equal(refused.error?.code, 'BACKEND_UNAVAILABLE')
+        }
+        assert.deepEqual(errors, [])
+        await page.screenshot({ path: join(repo, 'e2e/artifacts', `browser-worker-${engine.replace('/', '-')}.png`) })
+      } finally {
+        await browser.close()
+        server.close()
+      }
+    })
+  })
+}

@@ -1,0 +1,85 @@
+// nexxo/browser: the same createBundler() as on Node, with the whole build in a module Web Worker
+// (through comlink) so the page never blocks. The worker and its wasm assets are served from one
+// directory: `dist/browser/` of this package, copied to wherever the page serves them.
+
+import * as Comlink from 'comlink'
+import { NexxoError } from '../errors.js'
+import type { BuildResult, EngineName } from '../types.js'
+import type { BrowserBuildOptions, WorkerApi, WorkerReply } from './protocol.js'
+
+export type { BrowserBuildOptions } from './protocol.js'
+
+export interface BrowserBundlerOptions {
+  /** `auto` (default): @rolldown/browser on a cross-origin isolated page, esbuild-wasm elsewhere. */
+  engine?: 'auto' | EngineName
+  /** URL of `nexxo-worker.js`; its directory also holds the wasm files. Default: beside this module. */
+  workerUrl?: string | URL
+  /** The IndexedDB cache (`auto`, default) or none (`false`). */
+  cache?: 'auto' | false
+  /** IndexedDB database name. Default `nexxo-cache`. */
+  cacheName?: string
+  /** Bound of the IndexedDB cache in bytes (default 50 MB). */
+  cacheMaxSize?: number
+}
+
+export interface BrowserBundler {
+  readonly backend: 'wasm'
+  readonly engine: EngineName
+  readonly engineVersion: string
+  build(options: BrowserBuildOptions): Promise<BuildResult>
+  close(): Promise<void>
+}
+
+function unwrap<T>(r: WorkerReply<T>): T {
+  if (r.ok) return r.value
+  throw new NexxoError(r.code, r.diagnostics, r.message)
+}
+
+export async function createBundler(options: BrowserBundlerOptions = {}): Promise<BrowserBundler> {
+  const workerUrl = new URL(options.workerUrl ?? './nexxo-worker.js', import.meta.url)
+  const worker = new Worker(workerUrl, { type: 'module', name: 'nexxo' })
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) =>
+      reject(
+        NexxoError.single(
+          'BACKEND_UNAVAILABLE',
+          `The build worker at ${workerUrl} failed to start: ${e.message || 'load error'}`,
+        ),
+      ),
+    )
+  })
+  const remote = Comlink.wrap<WorkerApi>(worker)
+  try {
+    const info = unwrap(
+      await Promise.race([
+        remote.init({
+          engine: options.engine ?? 'auto',
+          assets: new URL('.', workerUrl).href,
+          cache: options.cache === false ? false : (options.cacheName ?? 'nexxo-cache'),
+          ...(options.cacheMaxSize ? { cacheMaxSize: options.cacheMaxSize } : {}),
+        }),
+        failed,
+      ]),
+    )
+    let closed = false
+    return {
+      backend: 'wasm',
+      engine: info.engine,
+      engineVersion: info.engineVersion,
+      async build(buildOptions) {
+        if (closed) throw NexxoError.single('CLOSED', 'This bundler was closed.')
+        return unwrap(await Promise.race([remote.build(buildOptions), failed]))
+      },
+      async close() {
+        if (closed) return
+        closed = true
+        await remote.close().catch(() => {})
+        remote[Comlink.releaseProxy]()
+        worker.terminate()
+      },
+    }
+  } catch (e) {
+    worker.terminate()
+    throw e
+  }
+}

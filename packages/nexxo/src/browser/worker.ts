@@ -1,0 +1,94 @@
+// The build worker: the whole build (wasm core, wasm engine, IndexedDB cache) off the page's main
+// thread. Bundled with its dependencies into `dist/browser/nexxo-worker.js` (scripts/build-browser.mjs).
+
+import * as Comlink from 'comlink'
+import { Bundler } from '../build/bundler.js'
+import { IdbStore } from '../cache/indexeddb.js'
+import { Core } from '../core/core.js'
+import { instantiateWasmCore } from '../core/wasm.js'
+import { createEsbuildEngine, type EsbuildModule } from '../engines/esbuild.js'
+import { ENGINE_PACKAGES, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
+import { createRolldownEngine, type RolldownModule } from '../engines/rolldown.js'
+import type { Engine } from '../engines/types.js'
+import { NexxoError } from '../errors.js'
+import type { EngineName } from '../types.js'
+import type { BrowserBuildOptions, WorkerApi, WorkerConfig, WorkerReply } from './protocol.js'
+
+let bundler: Bundler | undefined
+
+async function reply<T>(work: () => Promise<T>): Promise<WorkerReply<T>> {
+  try {
+    return { ok: true, value: await work() }
+  } catch (e) {
+    if (e instanceof NexxoError) return { ok: false, code: e.code, message: e.message, diagnostics: e.diagnostics }
+    const message = e instanceof Error ? e.message : String(e)
+    return { ok: false, code: 'INTERNAL', message, diagnostics: [{ code: 'INTERNAL', message }] }
+  }
+}
+
+async function loadEngine(name: EngineName, assets: string): Promise<Engine> {
+  const limit = IMPORT_DEPTH_LIMITS.wasm[name]
+  if (name === 'esbuild') {
+    const esbuild = (await import('esbuild-wasm')) as EsbuildModule & {
+      initialize(options: { wasmURL: string; worker: boolean }): Promise<void>
+    }
+    // No nested worker: this is the worker.
+    await esbuild.initialize({ wasmURL: new URL('esbuild.wasm', assets).href, worker: false })
+    return createEsbuildEngine(esbuild, ENGINE_PACKAGES.wasm.esbuild, limit)
+  }
+  const rolldown = (await import('@rolldown/browser')) as unknown as RolldownModule
+  return createRolldownEngine(rolldown, ENGINE_PACKAGES.wasm.rolldown, limit)
+}
+
+/** IndexedDB, if this context has a working one (some private modes do not): else the memory cache. */
+async function openIdb(name: string): Promise<IdbStore | undefined> {
+  try {
+    const store = IdbStore.open(name)
+    await store.get('nexxo:probe')
+    return store
+  } catch {
+    return undefined
+  }
+}
+
+const api: WorkerApi = {
+  init: (config: WorkerConfig) =>
+    reply(async () => {
+      const engineName: EngineName =
+        config.engine === 'auto' ? (self.crossOriginIsolated ? 'rolldown' : 'esbuild') : config.engine
+      if (engineName === 'rolldown' && !self.crossOriginIsolated) {
+        throw NexxoError.single(
+          'BACKEND_UNAVAILABLE',
+          '@rolldown/browser needs a cross-origin isolated page (COOP: same-origin, COEP: require-corp) for its threads; use engine esbuild or auto.',
+        )
+      }
+      const [core, engine] = await Promise.all([
+        fetch(new URL('nexxo_core.wasm', config.assets)).then(async (r) => {
+          if (!r.ok) throw new Error(`nexxo_core.wasm: HTTP ${r.status}`)
+          return new Core(await instantiateWasmCore(await r.arrayBuffer()))
+        }),
+        loadEngine(engineName, config.assets),
+      ])
+      const cacheStore = config.cache === false ? undefined : await openIdb(config.cache)
+      bundler = new Bundler(
+        { name: 'wasm', core, engine },
+        {
+          ...(config.cache === false ? { cache: false as const } : {}),
+          ...(cacheStore ? { cacheStore } : {}),
+          ...(config.cacheMaxSize ? { cacheMaxSize: config.cacheMaxSize } : {}),
+        },
+      )
+      return { engine: engine.name, engineVersion: `${engine.packageName}@${engine.version}`, crossOriginIsolated }
+    }),
+  build: (options: BrowserBuildOptions) =>
+    reply(async () => {
+      if (!bundler) throw NexxoError.single('CLOSED', 'The build worker is not initialized.')
+      return bundler.build(options)
+    }),
+  async close() {
+    await bundler?.close()
+    bundler = undefined
+  },
+}
+
+Comlink.expose(api)

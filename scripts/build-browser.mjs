@@ -1,0 +1,41 @@
+// The browser build worker as files a page can serve from one directory (packages/nexxo/dist/browser):
+// nexxo-worker.js (the facade's worker with its dependencies; @rolldown/browser in a chunk of its
+// own, fetched only on cross-origin isolated pages), rolldown's thread worker, and the wasm files.
+// Bundled with rolldown's JS API (native): the engines load their wasm by URLs relative to their own
+// code, so every file must land beside the chunk that asks for it.
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { rolldown } from 'rolldown'
+
+const require = createRequire(import.meta.url)
+const root = new URL('..', import.meta.url).pathname
+const out = join(root, 'packages/nexxo/dist/browser')
+const rolldownBrowser = dirname(require.resolve('@rolldown/browser/package.json'))
+mkdirSync(out, { recursive: true })
+
+async function bundle(input, entryFileNames) {
+  const build = await rolldown({
+    input,
+    platform: 'browser',
+    logLevel: 'warn',
+    resolve: { conditionNames: ['browser', 'import', 'default'] },
+  })
+  try {
+    await build.write({ dir: out, format: 'esm', entryFileNames, chunkFileNames: 'nexxo-[name]-[hash].js' })
+  } finally {
+    await build.close()
+  }
+}
+
+await bundle({ 'nexxo-worker': join(out, 'worker.js') }, '[name].js')
+// Rolldown's threads import @napi-rs/wasm-runtime by its bare name, which nothing resolves inside a worker.
+await bundle({ 'wasi-worker-browser': join(rolldownBrowser, 'dist/wasi-worker-browser.mjs') }, '[name].mjs')
+for (const file of [
+  require.resolve('esbuild-wasm/esbuild.wasm'),
+  require.resolve('@nexxo/wasm/nexxo_core.wasm'),
+  join(rolldownBrowser, 'dist/rolldown-binding.wasm32-wasi.wasm'),
+]) {
+  copyFileSync(file, join(out, file.slice(file.lastIndexOf('/') + 1)))
+}
+console.log(`browser worker -> ${out}`)
