@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import type { Outcome } from './fixtures/worker-page/main.ts'
 import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
 
 const work = tempDir('browser-worker')
@@ -30,21 +31,6 @@ const pair: Pair = [20, 22]
   'src/greet.ts': "export const greet = (name: string): string => 'hello ' + name\n",
   'src/math.ts':
     'export type Pair = [number, number]\nexport function sum([a, b]: Pair): number {\n  return a + b\n}\n',
-}
-
-interface Outcome {
-  engine: string
-  engineVersion: string
-  crossOriginIsolated: boolean
-  value?: unknown
-  hits?: number
-  error?: {
-    name: string
-    code: string
-    diagnostics: { code?: string; file?: string; line?: number; column?: number; frame?: string }[]
-  }
-  longTasks: number[]
-  ms: number
 }
 
 const isolation = {

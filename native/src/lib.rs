@@ -11,7 +11,7 @@ use nexxo_core::project::{
 };
 use nexxo_core::stamp::{
     dir_listing_hash, parent_dirs, size_and_mtime, stamp_file, stamp_read, unchanged, BuildInputs,
-    DirStamp,
+    DirStamp, FileStamp,
 };
 use std::path::{Path, PathBuf};
 
@@ -104,36 +104,42 @@ pub async fn scan_project(root: String, entries: Vec<String>) -> Result<String> 
 pub struct ProjectCheck {
     /// JSON: the scan errors of files reachable from the entries.
     pub failures: String,
-    /// A `stampInputs` record of every file checked and its directory, taken as it was read.
-    pub stamps: String,
+    /// With `stamp`: a `stampInputs` record of every file checked and its directory, taken as it was read.
+    pub stamps: Option<String>,
 }
 
 /// The pre-build safety check: the scan errors of files reachable from `entries`. Every file gets
-/// the cheap `quick_check`, and a stamp while its bytes are at hand (before the engine reads it, so
-/// an edit during the build cannot hide behind a later stamp); the import graph is built only when
-/// some file fails the check, to tell whether the entries reach that file.
+/// the cheap `quick_check`; with `stamp` (a cache will store the build), also a stamp while its
+/// bytes are at hand, before the engine reads it, so an edit during the build cannot hide behind a
+/// later stamp. The import graph is built only when some file fails the check, to tell whether the
+/// entries reach that file.
 #[napi]
-pub async fn check_project(root: String, entries: Vec<String>) -> Result<ProjectCheck> {
-    let checked = per_file(root.clone(), |id, path| {
+pub async fn check_project(
+    root: String,
+    entries: Vec<String>,
+    stamp: bool,
+) -> Result<ProjectCheck> {
+    let checked = per_file(root.clone(), move |id, path| {
         let path_text = path.to_string_lossy();
-        let before =
-            size_and_mtime(&path_text).map_err(|e| format!("cannot read {path_text}: {e}"))?;
+        let before = if stamp {
+            Some(size_and_mtime(&path_text).map_err(|e| format!("cannot read {path_text}: {e}"))?)
+        } else {
+            None
+        };
         let bytes = read(path)?;
-        Ok((
-            quick_check(id, &bytes),
-            stamp_read(&path_text, before, &bytes),
-        ))
+        let stamped = before.map(|before| stamp_read(&path_text, before, &bytes));
+        Ok((quick_check(id, &bytes), stamped))
     })
     .await?;
-    let mut failed = false;
-    let mut files = Vec::with_capacity(checked.len());
-    for (failure, stamp) in checked {
-        failed |= failure.is_some();
-        files.push(stamp);
-    }
-    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    let dirs = stamp_dirs(parent_dirs(&paths)).await?;
-    let stamps = BuildInputs { files, dirs }.to_record();
+    let failed = checked.iter().any(|(failure, _)| failure.is_some());
+    let stamps = if stamp {
+        let files: Vec<FileStamp> = checked.into_iter().filter_map(|(_, s)| s).collect();
+        let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        let dirs = stamp_dirs(parent_dirs(&paths)).await?;
+        Some(BuildInputs { files, dirs }.to_record())
+    } else {
+        None
+    };
     if !failed {
         return Ok(ProjectCheck {
             failures: "[]".to_string(),

@@ -2,6 +2,7 @@
 // where there is no file system. Only regular files come out: links, devices, absolute names and
 // names with `..` are skipped and listed, and bounds on size and entry count stop a tar bomb.
 
+import { escapeReason } from '../build/files.js'
 import { NexxoError } from '../errors.js'
 
 export interface TarLimits {
@@ -101,14 +102,6 @@ function paxRecords(body: Uint8Array): Map<string, string> {
   return out
 }
 
-/** Why a name must not be written anywhere, or null. Backslashes count as separators (Windows). */
-function unsafeName(name: string): string | null {
-  if (name.includes('\0')) return 'contains a NUL byte'
-  if (name.startsWith('/') || name.startsWith('\\') || /^[a-zA-Z]:/.test(name)) return 'is absolute'
-  if (name.split(/[/\\]/).includes('..')) return "contains '..'"
-  return null
-}
-
 /** The entries of an (uncompressed) tar archive. */
 export function readTar(tar: Uint8Array, limits: Partial<TarLimits> = {}): UnpackedTarball {
   const { maxBytes, maxEntries } = { ...DEFAULT_LIMITS, ...limits }
@@ -144,7 +137,7 @@ export function readTar(tar: Uint8Array, limits: Partial<TarLimits> = {}): Unpac
     longName = undefined
     pax = undefined
 
-    const unsafe = unsafeName(name)
+    const unsafe = escapeReason(name)
     if (unsafe) {
       skipped.push({ path: name, reason: `name ${unsafe}` })
       continue

@@ -6,9 +6,7 @@ import { Bundler } from '../build/bundler.js'
 import { IdbStore } from '../cache/indexeddb.js'
 import { Core } from '../core/core.js'
 import { instantiateWasmCore } from '../core/wasm.js'
-import { createEsbuildEngine, type EsbuildModule } from '../engines/esbuild.js'
-import { ENGINE_PACKAGES, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
-import { createRolldownEngine, type RolldownModule } from '../engines/rolldown.js'
+import { engineFromModule } from '../engines/limits.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { EngineName } from '../types.js'
@@ -26,18 +24,15 @@ async function reply<T>(work: () => Promise<T>): Promise<WorkerReply<T>> {
   }
 }
 
+/** Static imports (a bundle cannot follow `import(name)`); the adapter is the one Node uses. */
 async function loadEngine(name: EngineName, assets: string): Promise<Engine> {
-  const limit = IMPORT_DEPTH_LIMITS.wasm[name]
   if (name === 'esbuild') {
-    const esbuild = (await import('esbuild-wasm')) as EsbuildModule & {
-      initialize(options: { wasmURL: string; worker: boolean }): Promise<void>
-    }
+    const esbuild = await import('esbuild-wasm')
     // No nested worker: this is the worker.
     await esbuild.initialize({ wasmURL: new URL('esbuild.wasm', assets).href, worker: false })
-    return createEsbuildEngine(esbuild, ENGINE_PACKAGES.wasm.esbuild, limit)
+    return engineFromModule('wasm', 'esbuild', esbuild)
   }
-  const rolldown = (await import('@rolldown/browser')) as unknown as RolldownModule
-  return createRolldownEngine(rolldown, ENGINE_PACKAGES.wasm.rolldown, limit)
+  return engineFromModule('wasm', 'rolldown', await import('@rolldown/browser'))
 }
 
 /** IndexedDB, if this context has a working one (some private modes do not): else the memory cache. */

@@ -5,9 +5,7 @@ import { createRequire } from 'node:module'
 import { Core } from '../core/core.js'
 import { loadNativeCore } from '../core/native.js'
 import { instantiateWasmCore } from '../core/wasm.js'
-import { createEsbuildEngine, type EsbuildModule } from '../engines/esbuild.js'
-import { ENGINE_PACKAGES, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
-import { createRolldownEngine, type RolldownModule } from '../engines/rolldown.js'
+import { ENGINE_PACKAGES, engineFromModule, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, EngineName } from '../types.js'
@@ -16,11 +14,7 @@ import type { Backend } from './bundler.js'
 const require = createRequire(import.meta.url)
 
 export async function loadEngine(backend: BackendName, engine: EngineName): Promise<Engine> {
-  const pkg = ENGINE_PACKAGES[backend][engine]
-  const limit = IMPORT_DEPTH_LIMITS[backend][engine]
-  if (engine === 'rolldown') return createRolldownEngine((await import(pkg)) as RolldownModule, pkg, limit)
-  const mod = (await import(pkg)) as EsbuildModule & { default?: EsbuildModule }
-  return createEsbuildEngine(mod.default ?? mod, pkg, limit)
+  return engineFromModule(backend, engine, await import(ENGINE_PACKAGES[backend][engine]))
 }
 
 let wasmCore: Promise<Core> | undefined

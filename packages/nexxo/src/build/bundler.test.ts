@@ -349,34 +349,28 @@ try {
     return `${r.stdout}${r.stderr}`
   }
 
+  /** A one-module project on disk, for `loads`. */
+  const oneModule = (name: string) => {
+    const root = join(tmp, name)
+    mkdirSync(join(root, 'src'), { recursive: true })
+    writeFileSync(join(root, 'src/main.js'), 'console.log(1)')
+    return root
+  }
+
   test('a cache hit never loads the engine; a miss loads it on first use', () => {
-    const root = mkdtempSync(join(tmpdir(), 'nexxo-lazy-'))
-    try {
-      mkdirSync(join(root, 'src'))
-      writeFileSync(join(root, 'src/main.js'), 'console.log(1)')
-      const env = { ROOT: root, OPTS: '{"backend":"native"}' }
-      assert.match(loads(env), /built native rolldown@1\.0\.1 miss engine loaded/)
-      assert.match(loads(env), /built native rolldown@1\.0\.1 hit no engine/)
-    } finally {
-      rmSync(root, { recursive: true, force: true })
-    }
+    const env = { ROOT: oneModule('lazy'), OPTS: '{"backend":"native"}' }
+    assert.match(loads(env), /built native rolldown@1\.0\.1 miss engine loaded/)
+    assert.match(loads(env), /built native rolldown@1\.0\.1 hit no engine/)
   })
 
   test('auto: a native engine whose binary will not load hands over to its wasm twin; forced native says why', () => {
-    const root = mkdtempSync(join(tmpdir(), 'nexxo-twin-'))
-    try {
-      mkdirSync(join(root, 'src'))
-      writeFileSync(join(root, 'src/main.js'), 'console.log(1)')
-      const env = { ROOT: root, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rolldown.node' }
-      assert.match(loads({ ...env, OPTS: '{"cache":false}' }), /built native @rolldown\/browser@1\.0\.1 miss/)
-      const forced = loads({ ...env, OPTS: '{"backend":"native","cache":false}' })
-      assert.match(
-        forced,
-        /error BACKEND_UNAVAILABLE The native engine rolldown@1\.0\.1 could not load: Cannot find native binding/,
-      )
-    } finally {
-      rmSync(root, { recursive: true, force: true })
-    }
+    const env = { ROOT: oneModule('twin'), NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rolldown.node' }
+    assert.match(loads({ ...env, OPTS: '{"cache":false}' }), /built native @rolldown\/browser@1\.0\.1 miss/)
+    const forced = loads({ ...env, OPTS: '{"backend":"native","cache":false}' })
+    assert.match(
+      forced,
+      /error BACKEND_UNAVAILABLE The native engine rolldown@1\.0\.1 could not load: Cannot find native binding/,
+    )
   })
 
   test('unknown options are refused', () => {

@@ -39,8 +39,8 @@ export interface DiskHost {
   entries(root: string, entries: string[]): string[]
   /** The disk cache for builds under `root`; undefined (said once in `warnings`) if it cannot be had. */
   cache(root: string, warnings: Diagnostic[]): Promise<Cache | undefined>
-  /** The pre-build safety check; returns stamps of the files it read, for `stamp`. */
-  check(root: string, entries: string[]): Promise<string | undefined>
+  /** The pre-build safety check; with `stamp`, returns stamps of the files it read, for `stamp()`. */
+  check(root: string, entries: string[], stamp: boolean): Promise<string | undefined>
   /** The record of what a build read, for the cache entry (`prior`: stamps from `check`). */
   stamp(root: string, read: string[], prior: string | undefined): Promise<string>
   sources(root: string): SourceAccess
@@ -77,7 +77,7 @@ export class Bundler {
   constructor(
     private readonly selected: Backend,
     private readonly options: BundlerOptions = {},
-    private readonly disk?: DiskHost,
+    private readonly host?: DiskHost,
   ) {
     this.cacheOff = options.cache === false
   }
@@ -119,7 +119,7 @@ export class Bundler {
   }
 
   private needDisk(what: string): DiskHost {
-    if (this.disk) return this.disk
+    if (this.host) return this.host
     throw NexxoError.single(
       'INVALID_OPTION',
       `${what} needs a file system, which this bundler has none of here: pass \`files\` (and read \`outputs\`).`,
@@ -172,7 +172,7 @@ export class Bundler {
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
-      onDisk = { root, stamps: await host.check(root, entries) }
+      onDisk = { root, stamps: await host.check(root, entries, cache !== undefined) }
       sources = host.sources(root)
     }
     let result: Awaited<ReturnType<typeof engine.build>>
@@ -221,7 +221,7 @@ export class Bundler {
   ) {
     try {
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
-      if (onDisk) entry.inputs = await this.disk!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
+      if (onDisk) entry.inputs = await this.host!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
       await cache.put(key, encodeBuild(entry))
     } catch (e) {
       const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
@@ -258,6 +258,6 @@ export class Bundler {
     this.closed = true
     await this.selected.engine.close?.()
     await (await this.deeper)?.close?.()
-    await this.disk?.close()
+    await this.host?.close()
   }
 }

@@ -6,29 +6,34 @@ import { lineColumn, utf16Index } from '../core/offsets.js'
 import type { MemoryFiles } from '../engines/types.js'
 import { codeFrame, type Diagnostic, NexxoError } from '../errors.js'
 
+/**
+ * Why an untrusted name (a `files` key, a tarball entry) could land outside the directory it is
+ * meant for, or null. Backslashes count as separators, as Windows would take them.
+ */
+export function escapeReason(path: string): string | null {
+  if (path.includes('\0')) return 'contains a NUL byte'
+  if (path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:/.test(path)) return 'is absolute'
+  if (path.split(/[/\\]/).includes('..')) return "contains '..'"
+  return null
+}
+
 /** Checks every key is a relative path inside the project; returns the map with normalized keys. */
 export function validateFiles(files: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   const bad: Diagnostic[] = []
   for (const [key, content] of Object.entries(files)) {
     const normalized = key.replace(/^(\.\/)+/, '')
-    const segments = normalized.split('/')
     const reason =
       key === ''
         ? 'is empty'
-        : key.includes('\0')
-          ? 'contains a NUL byte'
-          : key.startsWith('/') || /^[a-zA-Z]:/.test(key) || key.startsWith('\\')
-            ? 'is absolute'
-            : key.includes('\\')
-              ? 'contains a backslash (use /)'
-              : segments.includes('..')
-                ? "contains '..'"
-                : segments.some((s) => s === '' || s === '.')
-                  ? 'has an empty or "." segment'
-                  : typeof content !== 'string'
-                    ? 'has non-string content'
-                    : null
+        : (escapeReason(key) ??
+          (key.includes('\\')
+            ? 'contains a backslash (use /)'
+            : normalized.split('/').some((s) => s === '' || s === '.')
+              ? 'has an empty or "." segment'
+              : typeof content !== 'string'
+                ? 'has non-string content'
+                : null))
     if (reason) bad.push({ code: 'INVALID_PATH', message: `files key ${JSON.stringify(key)} ${reason}`, file: key })
     else out[normalized] = content
   }

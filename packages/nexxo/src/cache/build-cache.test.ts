@@ -12,6 +12,7 @@ import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
 import type { BuildOptions, BuildResult } from '../types.js'
 import { USAGE_PREFIX } from './bounded.js'
+import { decodeBuild, encodeBuild } from './build-cache.js'
 import { IdbStore } from './indexeddb.js'
 import { KEY_PREFIX } from './integrity.js'
 import { MemoryStore } from './memory.js'
@@ -99,7 +100,7 @@ describe('whole-build cache on disk', () => {
   test('stamps come from the pre-build check: a file edited while the engine runs misses next time', async () => {
     const root = project()
     const core = loadNativeCoreOnce()
-    const { stamps } = await core.checkProject(root, ['src/main.js'])
+    const { stamps } = await core.checkProject(root, ['src/main.js'], { stamp: true })
     // The edit lands after the check read the file, as if while the engine was running.
     writeFileSync(join(root, 'src/util.js'), "export const util = () => 'edited mid-build'")
     const read = [join(root, 'src/main.js'), join(root, 'src/util.js')]
@@ -260,4 +261,10 @@ describe('whole-build cache in memory (files)', () => {
     const b = core.projectFromFiles({ 'a.js': '', 'unrelated.json': '{"x":1}' }, ['a.js']).graphHash
     assert.notEqual(a, b)
   })
+})
+
+test('binary outputs round-trip through a cache entry byte for byte', () => {
+  const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256)
+  const entry = { modules: 1, outputs: [{ fileName: 'a.bin', type: 'asset' as const, code: bytes }] }
+  assert.deepEqual(decodeBuild(encodeBuild(entry))?.outputs[0]?.code, bytes)
 })

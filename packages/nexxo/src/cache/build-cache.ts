@@ -30,12 +30,26 @@ export function buildCacheKey(
   return `build:${core.cacheKey({ contentHash, engine: engine.name, engineVersion: engine.version, options })}`
 }
 
+// btoa/atob rather than Buffer: entries are written and read in browsers and workers too.
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text)
+  const out = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
+  return out
+}
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export function encodeBuild(build: CachedBuild): Uint8Array {
   const outputs: StoredOutput[] = build.outputs.map(({ code, ...rest }) =>
-    typeof code === 'string' ? { ...rest, code } : { ...rest, base64: Buffer.from(code).toString('base64') },
+    typeof code === 'string' ? { ...rest, code } : { ...rest, base64: toBase64(code) },
   )
   return encoder.encode(JSON.stringify({ ...build, outputs }))
 }
@@ -47,7 +61,7 @@ export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
     if (!Array.isArray(stored.outputs) || typeof stored.modules !== 'number') return undefined
     const outputs = stored.outputs.map(({ base64, code, ...rest }) => ({
       ...rest,
-      code: base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (code ?? ''),
+      code: base64 !== undefined ? fromBase64(base64) : (code ?? ''),
     }))
     return { ...(stored.inputs !== undefined ? { inputs: stored.inputs } : {}), modules: stored.modules, outputs }
   } catch {

@@ -164,12 +164,17 @@ export class Core {
   }
   /**
    * Native: scan errors of the files under `root` reachable from `entries` (a cheap pre-build
-   * check), and stamps of every file checked, taken before any engine reads them (for `stampInputs`).
+   * check); with `stamp`, also stamps of every file checked, taken before any engine reads them
+   * (for `stampInputs`). Stamping costs a stat and a hash per file: ask only when a cache will store.
    */
-  async checkProject(root: string, entries: string[]): Promise<{ failures: ScanFailure[]; stamps: string }> {
+  async checkProject(
+    root: string,
+    entries: string[],
+    { stamp = false } = {},
+  ): Promise<{ failures: ScanFailure[]; stamps?: string }> {
     if (!this.raw.checkProject) throw new Error('checkProject needs the native backend')
-    const { failures, stamps } = await this.raw.checkProject(root, entries)
-    return { failures: JSON.parse(failures) as ScanFailure[], stamps }
+    const { failures, stamps } = await this.raw.checkProject(root, entries, stamp)
+    return { failures: JSON.parse(failures) as ScanFailure[], ...(stamps ? { stamps } : {}) }
   }
   /**
    * Native: an opaque record of `paths` and their directories, for `inputsUnchanged`. Stamps found

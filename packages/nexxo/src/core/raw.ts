@@ -19,10 +19,10 @@ export interface RawCore {
   /** Native only: reads, hashes and scans a directory tree in parallel. */
   scanProject?(root: string, entries: string[]): Promise<string>
   /**
-   * Native only: the scan errors (JSON) of the files reachable from `entries`, and a stamp record of
-   * every file checked, taken as it was read.
+   * Native only: the scan errors (JSON) of the files reachable from `entries`, and with `stamp` a
+   * stamp record of every file checked, taken as it was read.
    */
-  checkProject?(root: string, entries: string[]): Promise<{ failures: string; stamps: string }>
+  checkProject?(root: string, entries: string[], stamp: boolean): Promise<{ failures: string; stamps?: string | null }>
   /** Native only: stamps (size, mtime, hash) of files and their directories' listings; those in `prior` are reused. */
   stampInputs?(paths: string[], prior?: string | null): Promise<string>
   /** Native only: whether everything `stampInputs` recorded is unchanged. */
