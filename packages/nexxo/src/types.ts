@@ -30,6 +30,13 @@ export interface BundlerOptions {
    * every Nexxo cache.
    */
   cacheStore?: RawStore
+  /**
+   * An npm-compatible registry for `files` builds: bare imports that no `node_modules/` key
+   * satisfies are installed from it (versions from the `package.json` keys, else `latest`), with
+   * metadata and package files kept in the cache. Default: off on Node and Bun (packages come from
+   * disk), the public npm registry in `nexxo/browser`. `false` turns it off.
+   */
+  registry?: string | false
 }
 
 export interface BuildOptions {
@@ -57,6 +64,8 @@ export interface BuildStats {
   modules: number
   durationMs: number
   cache: { hits: number; misses: number }
+  /** Packages installed from the registry for this build, and whether each came from the cache. */
+  packages?: { name: string; version: string; cached: boolean }[]
 }
 
 export interface BuildResult {

@@ -4,6 +4,7 @@
 
 import * as Comlink from 'comlink'
 import { NexxoError } from '../errors.js'
+import { DEFAULT_REGISTRY } from '../npm/default-registry.js'
 import type { BuildResult, EngineName } from '../types.js'
 import type { BrowserBuildOptions, WorkerApi, WorkerReply } from './protocol.js'
 
@@ -20,6 +21,12 @@ export interface BrowserBundlerOptions {
   cacheName?: string
   /** Bound of the IndexedDB cache in bytes (default 50 MB). */
   cacheMaxSize?: number
+  /**
+   * The npm-compatible registry bare imports are installed from (metadata and package files are
+   * kept in the IndexedDB cache). Default: the public npm registry; `false`: only `node_modules/`
+   * keys of `files`. The registry must send CORS headers (npm's does).
+   */
+  registry?: string | false
 }
 
 export interface BrowserBundler {
@@ -57,6 +64,7 @@ export async function createBundler(options: BrowserBundlerOptions = {}): Promis
           assets: new URL('.', workerUrl).href,
           cache: options.cache === false ? false : (options.cacheName ?? 'nexxo-cache'),
           ...(options.cacheMaxSize ? { cacheMaxSize: options.cacheMaxSize } : {}),
+          registry: options.registry ?? DEFAULT_REGISTRY,
         }),
         failed,
       ]),

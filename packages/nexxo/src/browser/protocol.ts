@@ -12,6 +12,8 @@ export interface WorkerConfig {
   /** `false` disables the cache; otherwise its IndexedDB database name. */
   cache: false | string
   cacheMaxSize?: number
+  /** Where bare imports are installed from, or `false`. */
+  registry: string | false
 }
 
 export interface WorkerInfo {

@@ -71,6 +71,7 @@ const api: WorkerApi = {
           ...(config.cache === false ? { cache: false as const } : {}),
           ...(cacheStore ? { cacheStore } : {}),
           ...(config.cacheMaxSize ? { cacheMaxSize: config.cacheMaxSize } : {}),
+          registry: config.registry,
         },
       )
       return { engine: engine.name, engineVersion: `${engine.packageName}@${engine.version}`, crossOriginIsolated }

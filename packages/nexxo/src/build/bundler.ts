@@ -6,9 +6,11 @@ import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../ca
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
 import type { Cache } from '../cache/store.js'
-import type { Core } from '../core/core.js'
+import type { Core, Project } from '../core/core.js'
 import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
+import { installImports } from '../npm/install.js'
+import { RegistryClient } from '../npm/registry.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
@@ -55,6 +57,7 @@ interface Produced {
   cache: BuildStats['cache']
   /** The disk cache the build used, if any: it records the build's hit/miss counts. */
   disk?: Cache
+  packages?: BuildStats['packages']
 }
 
 /** Default bound of the in-memory (and IndexedDB, Cache API) cache; `cacheMaxSize` overrides it. */
@@ -73,6 +76,7 @@ export class Bundler {
   /** Off from the start with `cache: false`; switched off when a store fails (a full disk, a quota). */
   private cacheOff: boolean
   private memoryCache: Cache | undefined
+  private registry: RegistryClient | undefined
 
   constructor(
     private readonly selected: Backend,
@@ -80,6 +84,8 @@ export class Bundler {
     private readonly host?: DiskHost,
   ) {
     this.cacheOff = options.cache === false
+    // A bad registry URL is an error now, not at the first build that needs a package.
+    this.registryClient()
   }
 
   get backend(): BackendName {
@@ -107,12 +113,13 @@ export class Bundler {
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
     const warnings: Diagnostic[] = []
-    const { outputs, modules, cache, disk } = await this.produce(options, warnings)
+    const { outputs, modules, cache, disk, packages } = await this.produce(options, warnings)
     if (options.outDir) {
       const host = this.needDisk('outDir')
       await host.write(host.root(options.root), options.outDir, outputs)
     }
-    const stats = { modules, durationMs: performance.now() - started, cache }
+    const stats: BuildStats = { modules, durationMs: performance.now() - started, cache }
+    if (packages) stats.packages = packages
     // A cache that failed to store this build was switched off (and said so) already.
     if (disk && !this.cacheOff) await this.recordLastBuild(disk, stats, warnings)
     return { warnings, outputs, stats }
@@ -139,12 +146,26 @@ export class Bundler {
     let onDisk: { root: string; stamps: string | undefined } | undefined
     const { core } = this.selected
     const keyOptions = { ...build, nexxo: NEXXO_VERSION }
-    const hit = (cached: CachedBuild): Produced => ({ ...cached, cache: { hits: 1, misses: 0 }, disk })
+    let packages: Produced['packages']
+    const hit = (cached: CachedBuild): Produced => ({
+      ...cached,
+      cache: { hits: 1, misses: 0 },
+      disk,
+      ...(packages ? { packages } : {}),
+    })
     if (options.files) {
-      const files = validateFiles(options.files)
+      let files = validateFiles(options.files)
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
-      const project = core.projectFromFiles(files, entryKeys)
+      let project: Project
+      const registry = this.registryClient()
+      if (registry) {
+        const installed = await installImports(core, files, entryKeys, build.external, registry)
+        ;({ files, project } = installed)
+        packages = installed.packages.map(({ name, version, cached }) => ({ name, version, cached }))
+      } else {
+        project = core.projectFromFiles(files, entryKeys)
+      }
       const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, build.external)
@@ -187,7 +208,17 @@ export class Bundler {
       modules: result.moduleIds.length,
       cache: { hits: 0, misses: cache ? 1 : 0 },
       disk,
+      ...(packages ? { packages } : {}),
     }
+  }
+
+  /** The registry client of this bundler, sharing its cache; undefined when `registry` is off. */
+  private registryClient(): RegistryClient | undefined {
+    const url = this.options.registry
+    if (url === undefined || url === false) return undefined
+    const cache = this.cacheForFiles()
+    this.registry ??= new RegistryClient({ url, ...(cache ? { cache } : {}) })
+    return this.registry
   }
 
   /** What `nexxo cache stats` reports as the last build; a failure here only costs the record. */
