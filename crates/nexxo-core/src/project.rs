@@ -546,7 +546,11 @@ mod tests {
             .expect("non-source files are hashed into the graph");
         assert!(readme.deps.is_empty() && !readme.hash.is_empty());
         let text = json.to_string();
-        assert!(text.contains(r#""externals":["react"]"#), "{text}");
+        // app.tsx has JSX: the automatic runtime is an import like any other.
+        assert!(
+            text.contains(r#""externals":["react","react/jsx-runtime"]"#),
+            "{text}"
+        );
         let reachable: Vec<(String, bool)> = json
             .get("modules")
             .and_then(Json::as_array)

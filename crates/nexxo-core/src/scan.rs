@@ -54,6 +54,10 @@ pub enum ImportKind {
     CssImport,
     /// CSS `url(s)` outside `@import`
     CssUrl,
+    /// The automatic JSX runtime (`react/jsx-runtime`, or `<source>/jsx-runtime` under a
+    /// `@jsxImportSource` pragma) that the engines import into a module with JSX. Its range is
+    /// empty, at the module's first JSX element: there is no specifier text to point at.
+    JsxRuntime,
 }
 
 impl ImportKind {
@@ -65,6 +69,7 @@ impl ImportKind {
             ImportKind::Require => "require",
             ImportKind::CssImport => "css-import",
             ImportKind::CssUrl => "css-url",
+            ImportKind::JsxRuntime => "jsx-runtime",
         }
     }
 }
@@ -193,6 +198,26 @@ fn is_ident_char(c: u8) -> bool {
 
 fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The package of a `@jsxImportSource <pkg>` pragma, else `react` (what both engines default to).
+fn jsx_import_source(src: &[u8]) -> String {
+    const PRAGMA: &[u8] = b"@jsxImportSource";
+    let found = src.windows(PRAGMA.len()).position(|w| w == PRAGMA);
+    if let Some(at) = found {
+        let rest = &src[at + PRAGMA.len()..];
+        let start = rest.iter().position(|c| !is_ws(*c)).unwrap_or(rest.len());
+        let len = rest[start..]
+            .iter()
+            .position(|c| is_ws(*c) || *c == b'*')
+            .unwrap_or(rest.len() - start);
+        if let Ok(name) = std::str::from_utf8(&rest[start..start + len]) {
+            if !name.is_empty() {
+                return name.to_string();
+            }
+        }
+    }
+    "react".to_string()
 }
 
 struct JsLexer<'a> {
@@ -764,6 +789,20 @@ impl<'a> JsLexer<'a> {
     }
 
     fn open_jsx_tag(&mut self) -> Result<(), ScanError> {
+        if !self
+            .out
+            .imports
+            .iter()
+            .any(|i| i.kind == ImportKind::JsxRuntime)
+        {
+            self.out.imports.push(Import {
+                specifier: format!("{}/jsx-runtime", jsx_import_source(self.src)),
+                kind: ImportKind::JsxRuntime,
+                start: self.i,
+                end: self.i,
+                type_only: false,
+            });
+        }
         self.push(Frame::JsxTag)?;
         self.i += 1;
         while self.i < self.src.len()
@@ -1121,8 +1160,35 @@ import { after } from './after-jsx';
 "#;
         assert_eq!(
             specs(code, Lang::Jsx),
-            s(&[("react", "static"), ("./after-jsx", "static")])
+            s(&[
+                ("react", "static"),
+                ("react/jsx-runtime", "jsx-runtime"),
+                ("./after-jsx", "static")
+            ])
         );
+    }
+
+    #[test]
+    fn jsx_runtime_import_once_at_the_first_element_with_its_pragma_source() {
+        let code = "const a = 1 < 2\nexport const x = <b>{a}</b>\nexport const y = <i />\n";
+        let scan = scan_imports(code, Lang::Tsx).unwrap();
+        let runtime: Vec<_> = scan
+            .imports
+            .iter()
+            .filter(|i| i.kind == ImportKind::JsxRuntime)
+            .collect();
+        assert_eq!(runtime.len(), 1);
+        assert_eq!(runtime[0].specifier, "react/jsx-runtime");
+        assert_eq!(runtime[0].start, code.find("<b>").unwrap());
+        assert_eq!(runtime[0].start, runtime[0].end);
+        let preact = "/** @jsxImportSource preact */\nexport const x = <b />";
+        assert_eq!(
+            specs(preact, Lang::Jsx),
+            s(&[("preact/jsx-runtime", "jsx-runtime")])
+        );
+        // No JSX, no runtime; and plain JS or TS never has one (`<` is a comparison or a type).
+        assert_eq!(specs("export const x = 1", Lang::Tsx), s(&[]));
+        assert_eq!(specs("let v = a <b> c", Lang::Ts), s(&[]));
     }
 
     #[test]

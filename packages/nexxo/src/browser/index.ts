@@ -8,6 +8,8 @@ import { DEFAULT_REGISTRY } from '../npm/default-registry.js'
 import type { BuildResult, EngineName } from '../types.js'
 import type { BrowserBuildOptions, WorkerApi, WorkerReply } from './protocol.js'
 
+export type { Diagnostic } from '../errors.js'
+export type { BuildResult, BuildStats, OutputFile } from '../types.js'
 export type { BrowserBuildOptions } from './protocol.js'
 
 export interface BrowserBundlerOptions {

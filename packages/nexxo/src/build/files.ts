@@ -88,7 +88,12 @@ export function unresolvedImports(project: Project, files: Record<string, string
       const source = files[m.id] ?? ''
       const { line, column } = lineColumn(source, utf16Index(source, imp.start))
       const bare = !imp.specifier.startsWith('.') && !imp.specifier.startsWith('/')
-      const hint = bare ? ' (add the package under node_modules/ in files, or list it in external)' : ''
+      const hint =
+        imp.kind === 'jsx-runtime'
+          ? ' (JSX compiles to imports of the automatic runtime: add the package, or name another with a @jsxImportSource pragma)'
+          : bare
+            ? ' (add the package under node_modules/ in files, or list it in external)'
+            : ''
       out.push({
         code: 'UNRESOLVED_IMPORT',
         message: `Could not resolve '${imp.specifier}' from '${m.id}'${hint}`,

@@ -1,7 +1,7 @@
 // The `nexxo` command. Exit codes: 0 success, 1 build error (with a code frame), 2 bad usage.
 
 import { existsSync, readFileSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { loadNativeCoreOnce } from '../build/backend.js'
@@ -14,12 +14,14 @@ import { IntegrityCache } from '../cache/integrity.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import type { OutputFile } from '../engines/types.js'
 import { formatDiagnostic, NexxoError } from '../errors.js'
+import { serveStatic } from '../serve/static.js'
 import type { BuildOptions } from '../types.js'
 
 class UsageError extends Error {}
 
 const USAGE = `Usage: nexxo build [root] [options]
        nexxo cache stats|verify|clear [root] [--cache-dir <dir>]
+       nexxo preview [dir] [--port <n>] [--host <addr>] [--isolated]
 
 Builds the app in [root] (default: .). Its index.html's module scripts are the entries,
 or give them with --entry.
@@ -35,6 +37,11 @@ Options:
   --no-cache           build without the cache
   --minify             minify the output
   --sourcemap          write source maps
+
+Preview serves a built app (default: dist) on 127.0.0.1 until interrupted:
+  --port <n>           port (default: 4173; 0 picks a free one)
+  --host <addr>        address to listen on (default: 127.0.0.1)
+  --isolated           send COOP/COEP headers: a cross-origin isolated page (threads)
   -h, --help           show this help
   -v, --version        show the version`
 
@@ -62,6 +69,9 @@ function parse(argv: string[]) {
         format: { type: 'string' },
         minify: { type: 'boolean' },
         sourcemap: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        isolated: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -273,6 +283,31 @@ async function cacheCommand(argv: string[]): Promise<void> {
   }
 }
 
+async function preview(argv: string[]) {
+  const { values, positionals } = parse(argv)
+  if (positionals.length > 1) throw new UsageError('preview takes one directory')
+  const dir = resolve(positionals[0] ?? 'dist')
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new UsageError(
+      `${dir} has no index.html: build the app first (nexxo build --out-dir ${positionals[0] ?? 'dist'})`,
+    )
+  }
+  const port = values.port === undefined ? 4173 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got '${values.port}'`)
+  const served = await serveStatic(dir, {
+    port,
+    ...(values.host ? { host: values.host } : {}),
+    isolated: values.isolated ?? false,
+  })
+  console.log(
+    `${green('➜')} ${basename(dir)} at ${cyan(served.url)}${values.isolated ? dim(' (cross-origin isolated)') : ''}`,
+  )
+  const stop = () => served.close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 const cacheCounts = ({ hits, misses }: { hits: number; misses: number }) =>
   `${plural(hits, 'hit', 'hits')}, ${plural(misses, 'miss', 'misses')}`
@@ -298,8 +333,10 @@ export async function main(argv: string[]): Promise<void> {
       await build(rest)
     } else if (command === 'cache') {
       await cacheCommand(rest)
+    } else if (command === 'preview') {
+      await preview(rest)
     } else {
-      throw new UsageError(`unknown command '${command}' (dev and preview are not implemented yet)`)
+      throw new UsageError(`unknown command '${command}' (dev is not implemented yet)`)
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -6,7 +6,7 @@ export type Lang = 'js' | 'jsx' | 'ts' | 'tsx' | 'css'
 
 export interface ImportRecord {
   specifier: string
-  kind: 'static' | 'dynamic' | 'reexport' | 'require' | 'css-import' | 'css-url'
+  kind: 'static' | 'dynamic' | 'reexport' | 'require' | 'css-import' | 'css-url' | 'jsx-runtime'
   /** UTF-8 byte offsets of the specifier text (see offsets.ts to convert). */
   start: number
   end: number

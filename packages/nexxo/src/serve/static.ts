@@ -1,0 +1,106 @@
+// Serving a built app from disk (`nexxo preview`): GET and HEAD only, nothing outside the directory
+// (no `..`, no encoded separators, no symlinks out), `index.html` for directories, and optional
+// COOP/COEP so that a page can be cross-origin isolated (threads for @rolldown/browser).
+
+import { createReadStream, realpathSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, resolve, sep } from 'node:path'
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+export interface StaticOptions {
+  /** Send COOP `same-origin` and COEP `require-corp`, making the page cross-origin isolated. */
+  isolated?: boolean
+  host?: string
+  /** 0 (default) picks a free port. */
+  port?: number
+}
+
+/** The file under `root` that `urlPath` names, or null for anything that would leave it. */
+export function fileFor(root: string, urlPath: string): string | null {
+  let path: string
+  try {
+    path = decodeURIComponent(urlPath.split('?')[0]!.split('#')[0]!)
+  } catch {
+    return null
+  }
+  if (path.includes('\0') || path.includes('\\') || path.split('/').includes('..')) return null
+  const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`)
+  if (file !== root && !file.startsWith(root + sep)) return null
+  try {
+    // A symlink inside may point outside: follow it and check again.
+    const real = realpathSync(file)
+    const realRoot = realpathSync(root)
+    if (!real.startsWith(realRoot + sep)) return null
+    return statSync(real).isDirectory() ? join(real, 'index.html') : real
+  } catch {
+    return file
+  }
+}
+
+export async function serveStatic(
+  dir: string,
+  options: StaticOptions = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const root = resolve(dir)
+  const headers: Record<string, string> = options.isolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {}
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end()
+      return
+    }
+    const file = fileFor(root, new URL(req.url ?? '/', 'http://localhost').pathname)
+    if (!file) {
+      res.writeHead(403).end('forbidden')
+      return
+    }
+    let size: number
+    try {
+      const stat = statSync(file)
+      if (!stat.isFile()) throw new Error('not a file')
+      size = stat.size
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      return
+    }
+    res.writeHead(200, {
+      ...headers,
+      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': 'no-cache',
+    })
+    if (req.method === 'HEAD') res.end()
+    else createReadStream(file).pipe(res)
+  }
+  const server = createServer(handle)
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail)
+    server.listen(options.port ?? 0, host, done)
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    server,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections()
+        server.close(() => done())
+      }),
+  }
+}

@@ -1,0 +1,2 @@
+// Side-effect CSS imports, which the bundler turns into the page's stylesheet.
+declare module '*.css'
