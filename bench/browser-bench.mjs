@@ -78,8 +78,14 @@ function packageFiles(name) {
 const reactDir = mkdtempSync(join(tmpdir(), 'nexxo-bench-react-'))
 generateReactApp(1000, reactDir)
 const reactFiles = {}
-for (const f of readdirSync(join(reactDir, 'src')))
-  reactFiles[`src/${f}`] = readFileSync(join(reactDir, 'src', f), 'utf8')
+const readTree = (dir, prefix) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) readTree(p, `${prefix}${name}/`)
+    else reactFiles[`${prefix}${name}`] = readFileSync(p, 'utf8')
+  }
+}
+readTree(join(reactDir, 'src'), 'src/')
 rmSync(reactDir, { recursive: true, force: true })
 Object.assign(reactFiles, packageFiles('react'), packageFiles('react-dom'), packageFiles('scheduler'))
 const projects = {

@@ -50,6 +50,8 @@ async function rolldownBuild(files: Files, resolutions: Resolutions, entry: stri
   const { rolldown } = await import('@rolldown/browser')
   const bundle = await rolldown({
     input: `/${entry}`,
+    // Without it, rolldown asks `process.cwd()`, which a worker has none of.
+    cwd: '/',
     platform: 'browser',
     logLevel: 'silent',
     tsconfig: false,
