@@ -33,18 +33,13 @@ const pair: Pair = [20, 22]
     'export type Pair = [number, number]\nexport function sum([a, b]: Pair): number {\n  return a + b\n}\n',
 }
 
-const isolation = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-}
-
-for (const [label, headers, engine] of [
-  ['plain page', {}, 'esbuild-wasm'],
-  ['cross-origin isolated page', isolation, '@rolldown/browser'],
+for (const [label, isolated, engine] of [
+  ['plain page', false, 'esbuild-wasm'],
+  ['cross-origin isolated page', true, '@rolldown/browser'],
 ] as const) {
   describe(`nexxo/browser on a ${label}`, () => {
     test(`builds in a worker with ${engine}, never blocks the page, serves a reload from IndexedDB`, async () => {
-      const { url, server } = await serve(out, headers)
+      const { url, server } = await serve(out, { isolated })
       const browser = await launchChromium(join(work, `profile-${engine.replace('/', '-')}`))
       try {
         const page = await browser.newPage()

@@ -2,11 +2,10 @@
 
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { extname, join, normalize, sep } from 'node:path'
+import { join } from 'node:path'
 import { type BrowserContext, chromium } from 'playwright-core'
+import { serveStatic } from '../packages/nexxo/src/serve/static.ts'
 
 export const repo = new URL('..', import.meta.url).pathname
 export const cliPath = join(repo, 'packages/nexxo/bin/nexxo.js')
@@ -35,36 +34,9 @@ export function tree(dir: string, prefix = ''): Record<string, string> {
   return out
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css',
-  '.map': 'application/json',
-}
-
-/** Serves `dir` on 127.0.0.1 at a free port; `headers` go on every response (COOP/COEP for an isolated page, say). */
-export async function serve(
-  dir: string,
-  headers: Record<string, string> = {},
-): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path)
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end()
-      return
-    }
-    try {
-      const body = readFileSync(file)
-      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body)
-    } catch {
-      res.writeHead(404).end()
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }
+/** `nexxo preview`'s server on 127.0.0.1 at a free port; `isolated` adds COOP/COEP. */
+export function serve(dir: string, { isolated = false } = {}) {
+  return serveStatic(dir, { isolated })
 }
 
 // The flags DESIGN.md lists: this machine has no GPU and no outside network.

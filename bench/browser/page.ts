@@ -13,6 +13,17 @@ interface Job {
   warmRuns: number
 }
 
+/** Milliseconds of each of `runs` sequential calls of `work`. */
+async function timed(work: () => Promise<unknown>, runs: number): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await work()
+    times.push(performance.now() - t)
+  }
+  return times
+}
+
 async function nexxo(job: Job) {
   const t0 = performance.now()
   const bundler = await createBundler({
@@ -24,14 +35,9 @@ async function nexxo(job: Job) {
   const build = async () => (await bundler.build({ input: job.entry, files: job.files, minify: true })).outputs
   const outputs = await build()
   const cold = performance.now() - t0
-  const warm: number[] = []
-  for (let i = 0; i < job.warmRuns; i++) {
-    const t = performance.now()
-    await build()
-    warm.push(performance.now() - t)
-  }
+  const warm = await timed(build, job.warmRuns)
   await bundler.close()
-  const bytes = outputs.reduce((n, o) => n + (typeof o.code === 'string' ? o.code.length : o.code.length), 0)
+  const bytes = outputs.reduce((n, o) => n + o.code.length, 0)
   return { cold, warm, bytes }
 }
 
@@ -45,12 +51,7 @@ async function direct(job: Job) {
     })
   const { bytes } = await build()
   const cold = performance.now() - t0
-  const warm: number[] = []
-  for (let i = 0; i < job.warmRuns; i++) {
-    const t = performance.now()
-    await build()
-    warm.push(performance.now() - t)
-  }
+  const warm = await timed(build, job.warmRuns)
   worker.terminate()
   return { cold, warm, bytes }
 }

@@ -231,6 +231,8 @@ struct JsLexer<'a> {
     prev_ident: &'a [u8],
     /// Operators since the last `;`, `,`, `{` or `}`: a long run means a deep expression tree.
     operator_run: usize,
+    /// Whether the JSX runtime import is recorded (once per module, at its first element).
+    jsx_runtime: bool,
     out: Scan,
 }
 
@@ -245,6 +247,7 @@ impl<'a> JsLexer<'a> {
             prev: Prev::Start,
             prev_ident: b"",
             operator_run: 0,
+            jsx_runtime: false,
             out: Scan::default(),
         }
     }
@@ -789,12 +792,8 @@ impl<'a> JsLexer<'a> {
     }
 
     fn open_jsx_tag(&mut self) -> Result<(), ScanError> {
-        if !self
-            .out
-            .imports
-            .iter()
-            .any(|i| i.kind == ImportKind::JsxRuntime)
-        {
+        if !self.jsx_runtime {
+            self.jsx_runtime = true;
             self.out.imports.push(Import {
                 specifier: format!("{}/jsx-runtime", jsx_import_source(self.src)),
                 kind: ImportKind::JsxRuntime,

@@ -74,6 +74,16 @@ export function memoryEntries(files: Record<string, string>, entries: string[]):
   })
 }
 
+/** A specifier naming a package (`react`, `@scope/x/sub`): not relative, absolute, or a URL scheme. */
+export const isBare = (specifier: string): boolean =>
+  !specifier.startsWith('.') && !specifier.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(specifier)
+
+/** A diagnostic at a UTF-8 byte offset of `source` (the core's offsets), with line, column and frame. */
+export function diagnosticAt(source: string, file: string, offset: number, code: string, message: string): Diagnostic {
+  const { line, column } = lineColumn(source, utf16Index(source, offset))
+  return { code, message, file, line, column, frame: codeFrame(source, line, column) }
+}
+
 /**
  * Imports reachable from the entries that resolve to nothing, reported before the engine runs so
  * that both engines give the same diagnostic: the importer, the specifier, line, column and frame.
@@ -85,23 +95,15 @@ export function unresolvedImports(project: Project, files: Record<string, string
     for (const imp of m.imports) {
       if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
       if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
-      const source = files[m.id] ?? ''
-      const { line, column } = lineColumn(source, utf16Index(source, imp.start))
-      const bare = !imp.specifier.startsWith('.') && !imp.specifier.startsWith('/')
+      const bare = isBare(imp.specifier)
       const hint =
         imp.kind === 'jsx-runtime'
           ? ' (JSX compiles to imports of the automatic runtime: add the package, or name another with a @jsxImportSource pragma)'
           : bare
             ? ' (add the package under node_modules/ in files, or list it in external)'
             : ''
-      out.push({
-        code: 'UNRESOLVED_IMPORT',
-        message: `Could not resolve '${imp.specifier}' from '${m.id}'${hint}`,
-        file: m.id,
-        line,
-        column,
-        frame: codeFrame(source, line, column),
-      })
+      const message = `Could not resolve '${imp.specifier}' from '${m.id}'${hint}`
+      out.push(diagnosticAt(files[m.id] ?? '', m.id, imp.start, 'UNRESOLVED_IMPORT', message))
     }
   }
   return out
@@ -125,8 +127,7 @@ export function refusedFiles(failures: ScanFailure[], read: (id: string) => stri
     .map((e) => {
       const source = e.code === 'NOT_UTF8' ? undefined : read(e.id)
       if (source === undefined) return { code: e.code, message: `${e.message} (at byte ${e.offset})`, file: e.id }
-      const { line, column } = lineColumn(source, utf16Index(source, e.offset))
-      return { code: e.code, message: e.message, file: e.id, line, column, frame: codeFrame(source, line, column) }
+      return diagnosticAt(source, e.id, e.offset, e.code, e.message)
     })
 }
 

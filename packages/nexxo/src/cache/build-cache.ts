@@ -3,6 +3,7 @@
 // keyed by their root and entries and store stamps of every file the engine read (and of those
 // files' directories), which must all be unchanged for a hit.
 
+import { fromBase64, toBase64 } from '../bytes.js'
 import type { Core } from '../core/core.js'
 import type { Engine, OutputFile } from '../engines/types.js'
 import type { Cache } from './store.js'
@@ -28,20 +29,6 @@ export function buildCacheKey(
   // The engine's name, not its package: rolldown and @rolldown/browser (esbuild and esbuild-wasm) at
   // one version write the same bytes, so native and wasm backends share entries.
   return `build:${core.cacheKey({ contentHash, engine: engine.name, engineVersion: engine.version, options })}`
-}
-
-// btoa/atob rather than Buffer: entries are written and read in browsers and workers too.
-function toBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return btoa(binary)
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text)
-  const out = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
-  return out
 }
 
 const encoder = new TextEncoder()

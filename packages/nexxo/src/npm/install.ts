@@ -4,9 +4,9 @@
 // honours `exports`, `browser` and `module` as for packages on disk.
 
 import semver from 'semver'
-import type { Core, Project, ProjectModule } from '../core/core.js'
-import { lineColumn, utf16Index } from '../core/offsets.js'
-import { codeFrame, type Diagnostic, NexxoError } from '../errors.js'
+import { diagnosticAt, isBare } from '../build/files.js'
+import type { Core, Project } from '../core/core.js'
+import { type Diagnostic, NexxoError } from '../errors.js'
 import type { RegistryClient } from './registry.js'
 
 export interface InstalledPackage {
@@ -34,18 +34,16 @@ interface Want {
   name: string
   range: string
   dir: string
-  /** The first import asking for it, for the diagnostic if it cannot be had. */
-  from: ProjectModule
+  /** The first import asking for it (its file and byte offset), for the diagnostic if it cannot be had. */
+  file: string
   specifier: string
   start: number
 }
 
-export function packageName(specifier: string): string {
+function packageName(specifier: string): string {
   const parts = specifier.split('/')
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
 }
-
-const isBare = (s: string) => !s.startsWith('.') && !s.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(s)
 
 /** The package directory a file belongs to (`node_modules/a/node_modules/@s/b`), or undefined for the project's own files. */
 function packageDirOf(id: string): string | undefined {
@@ -127,12 +125,6 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
   return out
 }
 
-function diagnosticAt(want: Want, files: Record<string, string>, message: string, code: string): Diagnostic {
-  const source = files[want.from.id] ?? ''
-  const { line, column } = lineColumn(source, utf16Index(source, want.start))
-  return { code, message, file: want.from.id, line, column, frame: codeFrame(source, line, column) }
-}
-
 export async function installImports(
   core: Core,
   input: Record<string, string>,
@@ -161,7 +153,7 @@ export async function installImports(
         const name = packageName(imp.specifier)
         const place = placement(files, manifestOf, installed, name, owner, imp.resolved)
         if (!place || wants.has(place.dir)) continue
-        wants.set(place.dir, { name, ...place, from: m, specifier: imp.specifier, start: imp.start })
+        wants.set(place.dir, { name, ...place, file: m.id, specifier: imp.specifier, start: imp.start })
       }
     }
     if (wants.size === 0) return { files, project, packages: [...installed.values()] }
@@ -183,7 +175,7 @@ export async function installImports(
         const reason = e instanceof Error ? e.message : String(e)
         const code = e instanceof NexxoError ? e.code : 'REGISTRY_ERROR'
         const message = `Could not install '${want.name}@${want.range}' for '${want.specifier}': ${reason}`
-        failures.push(diagnosticAt(want, files, message, code))
+        failures.push(diagnosticAt(files[want.file] ?? '', want.file, want.start, code, message))
       }
     })
     if (failures.length > 0) throw new NexxoError(failures[0]!.code!, failures)

@@ -3,6 +3,7 @@
 // against its integrity and unpacked in memory. Runs in browsers, workers, edge runtimes and Node.
 
 import semver from 'semver'
+import { readBounded, toBase64 } from '../bytes.js'
 import type { Cache } from '../cache/store.js'
 import { NexxoError } from '../errors.js'
 import { DEFAULT_REGISTRY } from './default-registry.js'
@@ -123,14 +124,7 @@ export class RegistryClient {
   /** The bundleable files of `name@range`, from the cache or the registry. */
   async install(name: string, range: string): Promise<PackageFiles> {
     const resolved = await this.resolve(name, range)
-    const id = `${resolved.name}@${resolved.version}`
-    let pending = this.packages.get(id)
-    if (!pending) {
-      pending = this.filesOf(resolved)
-      this.packages.set(id, pending)
-      pending.catch(() => this.packages.delete(id))
-    }
-    return pending
+    return singleFlight(this.packages, `${resolved.name}@${resolved.version}`, () => this.filesOf(resolved))
   }
 
   private cacheKey(kind: 'meta' | 'files', id: string): string {
@@ -138,13 +132,7 @@ export class RegistryClient {
   }
 
   private metadataOf(name: string): Promise<Metadata> {
-    let pending = this.metadata.get(name)
-    if (!pending) {
-      pending = this.loadMetadata(name)
-      this.metadata.set(name, pending)
-      pending.catch(() => this.metadata.delete(name))
-    }
-    return pending
+    return singleFlight(this.metadata, name, () => this.loadMetadata(name))
   }
 
   /** Fresh cached metadata, else the registry's; stale cached metadata if the registry cannot answer. */
@@ -248,27 +236,19 @@ export class RegistryClient {
       await response.body?.cancel().catch(() => {})
       throw tooBig()
     }
-    const chunks: Uint8Array[] = []
-    let length = 0
-    const reader = response.body?.getReader()
-    for (;;) {
-      const chunk = reader ? await reader.read() : undefined
-      if (!chunk || chunk.done) break
-      length += chunk.value.length
-      if (length > maxBytes) {
-        await reader!.cancel().catch(() => {})
-        throw tooBig()
-      }
-      chunks.push(chunk.value)
-    }
-    const out = new Uint8Array(length)
-    let at = 0
-    for (const c of chunks) {
-      out.set(c, at)
-      at += c.length
-    }
-    return out
+    return response.body ? readBounded(response.body, maxBytes, tooBig) : new Uint8Array()
   }
+}
+
+/** One answer per key for the map's lifetime; a failure is forgotten, so the next call tries again. */
+function singleFlight<T>(answers: Map<string, Promise<T>>, key: string, work: () => Promise<T>): Promise<T> {
+  let pending = answers.get(key)
+  if (!pending) {
+    pending = work()
+    answers.set(key, pending)
+    pending.catch(() => answers.delete(key))
+  }
+  return pending
 }
 
 /** npm's choice: the `latest` tag when the range allows it, else the highest matching version. */
@@ -291,11 +271,6 @@ function parseCachedMetadata(bytes: Uint8Array): Metadata | undefined {
   }
 }
 
-const toBase64 = (bytes: Uint8Array) => {
-  let s = ''
-  for (const b of bytes) s += String.fromCharCode(b)
-  return btoa(s)
-}
 const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** The tarball against the metadata's integrity (sha512 SRI) or, for old registries, its sha1 shasum. */

@@ -3,6 +3,7 @@
 // names with `..` are skipped and listed, and bounds on size and entry count stop a tar bomb.
 
 import { escapeReason } from '../build/files.js'
+import { readBounded } from '../bytes.js'
 import { NexxoError } from '../errors.js'
 
 export interface TarLimits {
@@ -29,32 +30,13 @@ const bad = (message: string) => NexxoError.single('BAD_TARBALL', message)
  * stopping past `maxBytes` of output: a small gzip bomb must not fill the memory first.
  */
 export async function gunzip(bytes: Uint8Array, maxBytes = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  let length = 0
   try {
     const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'))
-    const reader = stream.getReader()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      length += value.length
-      if (length > maxBytes) {
-        await reader.cancel()
-        throw bad(`The tarball unpacks to more than ${maxBytes} bytes.`)
-      }
-      chunks.push(value)
-    }
+    return await readBounded(stream, maxBytes, () => bad(`The tarball unpacks to more than ${maxBytes} bytes.`))
   } catch (e) {
     if (e instanceof NexxoError) throw e
     throw bad(`The tarball is not valid gzip (${(e as Error).message}).`)
   }
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
 }
 
 function text(header: Uint8Array, start: number, length: number): string {
