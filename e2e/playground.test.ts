@@ -1,8 +1,9 @@
 // The playground end to end in headless Chromium, built by `nexxo build` and served by
 // `nexxo preview` (plain, then --isolated): React and react-dom/client come from a registry on
 // 127.0.0.1 and render in the sandboxed preview; an edit rebuilds and the preview follows; the page
-// has no long task while builds run; an error shows its frame and jumps the editor to its line;
-// a reload restores the project from the URL and is served from IndexedDB without one request.
+// runs no long task of its own (script or rendering) while builds run; an error shows its frame and
+// jumps the editor to its line; a reload restores the project from the URL and is served from
+// IndexedDB without one request.
 
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
@@ -47,12 +48,24 @@ interface PlaygroundState {
   last?: { ok: boolean; engine: string; hits: number; packages: string[]; codes: string[] }
   buildWindows: [number, number][]
   longTasks: { start: number; duration: number }[]
+  longFrames: { start: number; duration: number; blocking: number; scripts: string[] }[]
+  longFramesObserved: boolean
 }
-/** Long tasks that started while a build was running. */
-const longTasksDuringBuilds = (s: PlaygroundState) =>
-  s.longTasks
-    .filter((t) => s.buildWindows.some(([from, to]) => t.start >= from && t.start < to))
-    .map((t) => Math.round(t.duration))
+/**
+ * Long tasks that started while a build was running, split by whether the page's own work (its
+ * scripts or its rendering) was in them, as the Long Animation Frames API reports. On two shared
+ * cores the renderer also runs tasks no page can schedule (garbage collection, IPC) that the
+ * machine's load can stretch past 50 ms; those are reported, not failed.
+ */
+function longTasksDuringBuilds(s: PlaygroundState) {
+  const during = s.longTasks.filter((t) => s.buildWindows.some(([from, to]) => t.start >= from && t.start < to))
+  const inFrame = (t: { start: number }) =>
+    s.longFrames.some((f) => t.start >= f.start && t.start < f.start + f.duration)
+  return {
+    page: during.filter(inFrame).map((t) => Math.round(t.duration)),
+    other: during.filter((t) => !inFrame(t)).map((t) => Math.round(t.duration)),
+  }
+}
 const state = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { __playground: PlaygroundState }).__playground)
 
@@ -94,6 +107,11 @@ for (const [label, isolated, engine] of [
         assert.match(first.last!.engine, new RegExp(`^${engine}@`))
         assert.deepEqual(first.last!.packages.sort(), ['react-dom@19.2.0', 'react@19.2.0', 'scheduler@0.27.0'])
         assert.equal(await heading(page).textContent(), 'Hello from Nexxo!')
+        // Gzip sizes fill in after the table shows, a slice per task.
+        await page.waitForFunction(() => {
+          const cells = Array.from(document.querySelectorAll('#output-list td:nth-child(3)'))
+          return cells.length > 0 && cells.every((td) => /\d B$|kB$/.test(td.textContent ?? ''))
+        })
         await page.frameLocator('#preview').locator('button').click()
         assert.equal(await page.frameLocator('#preview').locator('button').textContent(), 'clicked 1 time')
         assert.match((await page.textContent('#status')) ?? '', isolated ? /cross-origin isolated/ : /not isolated/)
@@ -135,8 +153,14 @@ for (const [label, isolated, engine] of [
         assert.equal(ok.last?.ok, true)
         await heading(page).filter({ hasText: 'Hi again, Nexxo' }).waitFor()
         // Builds run in the worker: the page itself never had a task over 50 ms while they ran.
+        assert.ok(ok.longFramesObserved, 'Chromium reports long animation frames')
         const blocked = longTasksDuringBuilds(ok)
-        assert.deepEqual(blocked, [], `long tasks during builds: ${blocked} (all: ${JSON.stringify(ok)})`)
+        if (blocked.other.length) console.log(`long tasks without page work during builds: ${blocked.other} ms`)
+        assert.deepEqual(
+          blocked.page,
+          [],
+          `long tasks during builds: ${blocked.page} (all: ${JSON.stringify(ok, null, 1)})`,
+        )
 
         // The URL carries the project; a reload rebuilds it from IndexedDB without asking the registry.
         await page.waitForFunction(() => location.hash.startsWith('#p='))

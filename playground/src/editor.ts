@@ -3,6 +3,7 @@
 
 import { css } from '@codemirror/lang-css'
 import { javascript } from '@codemirror/lang-javascript'
+import { forceParsing } from '@codemirror/language'
 import { EditorSelection, EditorState, type Extension } from '@codemirror/state'
 import { EditorView } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
@@ -42,6 +43,9 @@ export class Editor {
       })
     }
     this.view.setState(state)
+    // Parse the file now rather than in idle slices later, which would land while a build runs
+    // (a first parse sets up the grammar and takes tens of milliseconds).
+    forceParsing(this.view, state.doc.length, 200)
   }
 
   forget(path: string): void {

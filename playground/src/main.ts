@@ -4,7 +4,8 @@
 import { type BrowserBundler, type BuildResult, createBundler, type Diagnostic } from 'nexxo/browser'
 import { Editor } from './editor'
 import { type PreviewMessage, previewDocument } from './preview'
-import { type BuildSettings, decodeProject, defaultProject, encodeProject, gzipSize, type Project } from './project'
+import { type BuildSettings, decodeProject, defaultProject, encodeProject, type Project } from './project'
+import { afterPageSettles, gzipSize, nextTask } from './tasks'
 import './style.css'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -27,6 +28,9 @@ const state = {
   /** `[start, end]` of each build, and the page's long tasks (over 50 ms), on performance.now()'s clock. */
   buildWindows: [] as [number, number][],
   longTasks: [] as { start: number; duration: number }[],
+  /** Long animation frames with the scripts that ran in them: what made a task long. */
+  longFrames: [] as { start: number; duration: number; blocking: number; scripts: string[] }[],
+  longFramesObserved: PerformanceObserver.supportedEntryTypes.includes('long-animation-frame'),
 }
 Object.assign(globalThis, { __playground: state })
 
@@ -164,6 +168,24 @@ function scheduleBuild(delay = DEBOUNCE_MS) {
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) state.longTasks.push({ start: entry.startTime, duration: entry.duration })
 }).observe({ type: 'longtask', buffered: true })
+interface FrameTiming extends PerformanceEntry {
+  blockingDuration: number
+  scripts: { invoker: string; sourceURL: string; sourceFunctionName: string; duration: number }[]
+}
+if (state.longFramesObserved) {
+  new PerformanceObserver((list) => {
+    for (const f of list.getEntries() as FrameTiming[]) {
+      state.longFrames.push({
+        start: f.startTime,
+        duration: f.duration,
+        blocking: f.blockingDuration,
+        scripts: f.scripts.map(
+          (s) => `${s.invoker} ${s.sourceFunctionName}@${s.sourceURL.split('/').pop()} ${Math.round(s.duration)}ms`,
+        ),
+      })
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true })
+}
 
 async function build() {
   if (building) {
@@ -187,9 +209,12 @@ async function build() {
       ...(settings.target ? { target: settings.target } : {}),
     })
     state.buildWindows.push([started, performance.now()])
+    // The reply's task stays short: showing the result starts in a task of its own.
+    await nextTask()
     await showResult(result, engine, id)
   } catch (e) {
     state.buildWindows.push([started, performance.now()])
+    await nextTask()
     showErrors(e, engine)
   } finally {
     state.builds++
@@ -224,7 +249,8 @@ async function showResult(result: BuildResult, engine: string, id: number) {
       `${packages.length ? ` · ${packages.length} packages` : ''} · ${isolation}`,
   )
   statusEl.title = packages.join('\n')
-  await renderOutputs(result)
+  renderOutputs(result, id)
+  await nextTask()
   consoleEl.replaceChildren()
   const doc = previewDocument(result, project.settings.format, id)
   if ('error' in doc) {
@@ -237,31 +263,38 @@ async function showResult(result: BuildResult, engine: string, id: number) {
   previewEl.srcdoc = doc.html
 }
 
-async function renderOutputs(result: BuildResult) {
+/** The outputs table; gzip sizes fill in afterwards, a slice per task, until a newer build shows. */
+function renderOutputs(result: BuildResult, id: number) {
   const list = $('output-list')
   const code = $('output-code')
-  const rows = await Promise.all(
-    result.outputs.map(async (o) => {
-      const text = typeof o.code === 'string' ? o.code : new TextDecoder().decode(o.code)
-      const size = typeof o.code === 'string' ? new TextEncoder().encode(o.code).length : o.code.length
-      const tr = document.createElement('tr')
-      for (const cell of [o.fileName, kb(size), kb(await gzipSize(o.code))]) {
-        const td = document.createElement('td')
-        td.textContent = cell
-        tr.append(td)
-      }
-      tr.onclick = () => show()
-      const show = () => {
-        for (const row of list.children) row.classList.remove('active')
-        tr.classList.add('active')
-        // Laying out a whole React bundle as text would stall the page for a frame or two.
-        code.textContent = text.length > 60_000 ? `${text.slice(0, 60_000)}\n… (${kb(size)} in all)` : text
-      }
-      return { tr, show }
-    }),
-  )
+  const rows = result.outputs.map((o) => {
+    const text = typeof o.code === 'string' ? o.code : new TextDecoder().decode(o.code)
+    const size = typeof o.code === 'string' ? new TextEncoder().encode(o.code).length : o.code.length
+    const tr = document.createElement('tr')
+    const cells = [o.fileName, kb(size), '…'].map((cell) => {
+      const td = document.createElement('td')
+      td.textContent = cell
+      tr.append(td)
+      return td
+    })
+    const gzip = async () => {
+      const n = await gzipSize(o.code, () => id === run)
+      if (n !== undefined) cells[2]!.textContent = kb(n)
+    }
+    tr.onclick = () => show()
+    const show = () => {
+      for (const row of list.children) row.classList.remove('active')
+      tr.classList.add('active')
+      // Laying out a whole React bundle as text would stall the page for a frame or two.
+      code.textContent = text.length > 60_000 ? `${text.slice(0, 60_000)}\n… (${kb(size)} in all)` : text
+    }
+    return { tr, show, gzip }
+  })
   list.replaceChildren(...rows.map((r) => r.tr))
   rows[0]?.show()
+  void (async () => {
+    for (const row of rows) await row.gzip()
+  })()
 }
 
 function showErrors(e: unknown, engine: string) {
@@ -333,6 +366,8 @@ async function start() {
   else if (shared) project = shared
   showSettings(project.settings)
   openFile(project.active)
+  // The page renders and the editor parses before the worker starts competing for the CPU.
+  await afterPageSettles()
   scheduleBuild(0)
 }
 void start()

@@ -103,9 +103,3 @@ export async function decodeProject(hash: string): Promise<Project | Error | und
     return new Error(`The link's project could not be read (${(e as Error).message}); showing the default one.`)
   }
 }
-
-/** Bytes of `text` gzipped, as a server would send it. */
-export async function gzipSize(text: string | Uint8Array): Promise<number> {
-  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text
-  return (await pipe(bytes, new CompressionStream('gzip'))).length
-}
