@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { parse } from 'acorn'
 import type { Outcome } from './fixtures/worker-page/main.ts'
 import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
 
@@ -45,12 +46,16 @@ for (const [label, isolated, engine] of [
         const page = await browser.newPage()
         const errors: string[] = []
         page.on('pageerror', (e) => errors.push(e.message))
-        const run = async (files: Record<string, string>, which = 'auto') => {
+        const run = async (files: Record<string, string>, which = 'auto', options = {}) => {
           await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
           return (await page.evaluate(
-            ([w, f]) =>
-              (globalThis as unknown as { runBuild(e: string, f: unknown): Promise<unknown> }).runBuild(w as string, f),
-            [which, files] as const,
+            ([w, f, o]) =>
+              (globalThis as unknown as { runBuild(e: string, f: unknown, o: unknown): Promise<unknown> }).runBuild(
+                w as string,
+                f,
+                o,
+              ),
+            [which, files, options] as const,
           )) as Outcome
         }
         await page.goto(url)
@@ -76,6 +81,20 @@ for (const [label, isolated, engine] of [
         assert.equal(d.file, 'src/math.ts')
         assert.equal(d.line, 1)
         assert.match(d.frame ?? '', /\^/)
+
+        // es5: swc (its own wasm, fetched by the worker on first use) lowers the engine's output.
+        const es5 = await run(
+          {
+            ...project,
+            'src/greet.ts':
+              "export class Greeter { hi = (n: string) => 'hello ' + n }\nexport const greet = (n: string) => new Greeter().hi(n)\n",
+          },
+          'auto',
+          { target: 'es5', format: 'iife' },
+        )
+        assert.equal(es5.error, undefined, JSON.stringify(es5.error))
+        assert.equal(es5.value, 'hello worker 42')
+        assert.doesNotThrow(() => parse(es5.code!, { ecmaVersion: 5 }), es5.code)
 
         if (label === 'plain page') {
           const refused = await run(project, 'rolldown')

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { parse } from 'acorn'
 import { cli, cliPath, repo, tempDir, tree } from './helpers.js'
 
 const work = tempDir('cli')
@@ -234,11 +235,20 @@ describe('progress', () => {
 })
 
 describe('exit codes and failures', () => {
+  test('--target es5: the React app lowered by swc parses as ES5', () => {
+    const out = join(work, 'dist-es5')
+    const r = cli(['build', example, '--target', 'es5', '--format', 'iife', '--minify', '--out-dir', out])
+    assert.equal(r.status, 0, r.stderr)
+    const [name, js] = Object.entries(tree(out)).find(([f]) => f.endsWith('.js'))!
+    assert.doesNotThrow(() => parse(js, { ecmaVersion: 5 }), name)
+  })
+
   test('bad usage exits 2 with the usage text', () => {
     for (const args of [
       ['build', example, '--bogus'],
       ['build', example, '--backend', 'gpu'],
       ['build', example, '--format', 'umd'],
+      ['build', example, '--decorators', 'stage2'],
       ['build', join(work, 'does-not-exist')],
       ['build', work],
       ['serve'],

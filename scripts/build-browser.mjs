@@ -38,4 +38,6 @@ for (const file of [
 ]) {
   copyFileSync(file, join(out, file.slice(file.lastIndexOf('/') + 1)))
 }
+// swc's wasm is fetched by the worker as `swc.wasm` (its own name, wasm_bg.wasm, says nothing).
+copyFileSync(require.resolve('@swc/wasm-web/wasm_bg.wasm'), join(out, 'swc.wasm'))
 console.log(`browser worker -> ${out}`)

@@ -51,7 +51,18 @@ export interface BuildOptions {
   format?: 'esm' | 'cjs' | 'iife'
   minify?: boolean
   sourcemap?: boolean
+  /**
+   * The language level of the output, e.g. `es2020` or `chrome100` (the engine's syntax). `es5`
+   * builds at es2015 and lowers each chunk with @swc/wasm-web; an `esm` output keeps its
+   * import/export statements.
+   */
   target?: string
+  /**
+   * `standard` (default): TC39 decorators, lowered by the engine (esbuild) or by @swc/wasm-web
+   * (rolldown, which leaves them as they are). `legacy`: TypeScript's `experimentalDecorators`
+   * with `emitDecoratorMetadata`, compiled by @swc/wasm-web on every engine.
+   */
+  decorators?: 'standard' | 'legacy'
   define?: Record<string, string>
   external?: string[]
   /** Output name patterns; `[name]` and `[hash]` are replaced. Default `[name].js`. */

@@ -7,6 +7,7 @@ import { IdbStore } from '../cache/indexeddb.js'
 import { Core } from '../core/core.js'
 import { instantiateWasmCore } from '../core/wasm.js'
 import { engineFromModule } from '../engines/limits.js'
+import { swcLoader } from '../engines/swc.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { EngineName } from '../types.js'
@@ -66,7 +67,7 @@ const api: WorkerApi = {
       ])
       const cacheStore = config.cache === false ? undefined : await openIdb(config.cache)
       bundler = new Bundler(
-        { name: 'wasm', core, engine },
+        { name: 'wasm', core, engine, swc: swcLoader(async () => new URL('swc.wasm', config.assets)) },
         {
           ...(config.cache === false ? { cache: false as const } : {}),
           ...(cacheStore ? { cacheStore } : {}),

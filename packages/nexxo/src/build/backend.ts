@@ -6,6 +6,7 @@ import { Core } from '../core/core.js'
 import { loadNativeCore } from '../core/native.js'
 import { instantiateWasmCore } from '../core/wasm.js'
 import { ENGINE_PACKAGES, engineFromModule, IMPORT_DEPTH_LIMITS } from '../engines/limits.js'
+import { swcLoader } from '../engines/swc.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, EngineName } from '../types.js'
@@ -25,6 +26,9 @@ export function loadWasmCore(): Promise<Core> {
   )
   return wasmCore
 }
+
+/** @swc/wasm-web on both backends: the same bytes lower the same way everywhere. */
+const nodeSwc = swcLoader(() => readFile(require.resolve('@swc/wasm-web/wasm_bg.wasm')))
 
 let nativeCore: Core | undefined
 export function loadNativeCoreOnce(): Core {
@@ -80,7 +84,7 @@ export function lazyEngine(backend: BackendName, engine: EngineName, twin?: Engi
 async function load(name: BackendName, engine: EngineName, auto: boolean): Promise<Backend> {
   const core = name === 'native' ? loadNativeCoreOnce() : await loadWasmCore()
   const twin = auto && name === 'native' ? lazyEngine('wasm', engine) : undefined
-  const backend: Backend = { name, core, engine: lazyEngine(name, engine, twin) }
+  const backend: Backend = { name, core, engine: lazyEngine(name, engine, twin), swc: nodeSwc }
   if (name === 'native' && engine === 'rolldown') backend.deeperEngine = () => loadEngine('wasm', 'rolldown')
   return backend
 }

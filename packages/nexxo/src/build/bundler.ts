@@ -7,6 +7,7 @@ import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
 import type { Cache } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
+import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
 import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { installImports } from '../npm/install.js'
@@ -31,6 +32,8 @@ export interface Backend {
   engine: Engine
   /** An engine that goes deeper at the same version (native rolldown's wasm twin), loaded on demand. */
   deeperEngine?: () => Promise<Engine>
+  /** swc, for `target: 'es5'` and decorators. */
+  swc?: SwcLoader
 }
 
 /** Everything a build from disk needs: a file system, the disk cache and the native core's stamps. */
@@ -145,7 +148,16 @@ export class Bundler {
     // Disk builds: where they are, and stamps of the project's files taken before the engine reads them.
     let onDisk: { root: string; stamps: string | undefined } | undefined
     const { core } = this.selected
-    const keyOptions = { ...build, nexxo: NEXXO_VERSION }
+    const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
+    // Standard decorators: esbuild lowers them; rolldown leaves them, so swc does when it is here.
+    const decorators =
+      build.decorators === 'legacy'
+        ? this.needSwc("decorators 'legacy'")
+        : this.selected.engine.name === 'rolldown'
+          ? this.selected.swc
+          : undefined
+    const swcVersion = (lowering ?? decorators)?.version
+    const keyOptions = { ...build, nexxo: NEXXO_VERSION, ...(swcVersion ? { swc: swcVersion } : {}) }
     let packages: Produced['packages']
     const hit = (cached: CachedBuild): Produced => ({
       ...cached,
@@ -196,12 +208,17 @@ export class Bundler {
       onDisk = { root, stamps: await host.check(root, entries, cache !== undefined) }
       sources = host.sources(root)
     }
+    if (decorators) {
+      input.sourceTransform = decoratorTransform(() => decorators.load(), build.decorators)
+      input.readSource = (path) => sources.read(path)
+    }
     let result: Awaited<ReturnType<typeof engine.build>>
     try {
       result = await engine.build(input)
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
+    if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
     if (cache) await this.store(cache, cacheKey, result, onDisk, warnings)
     return {
       outputs: result.outputs,
@@ -210,6 +227,13 @@ export class Bundler {
       disk,
       ...(packages ? { packages } : {}),
     }
+  }
+
+  /** swc, for what only it can do (`what`, for the error when this backend has none). */
+  private needSwc(what: string): SwcLoader {
+    const { swc, name } = this.selected
+    if (swc) return swc
+    throw NexxoError.single('INVALID_OPTION', `${what} needs @swc/wasm-web, which the ${name} backend here lacks.`)
   }
 
   /** The registry client of this bundler, sharing its cache; undefined when `registry` is off. */

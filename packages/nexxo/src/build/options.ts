@@ -6,6 +6,9 @@ import type { BuildOptions } from '../types.js'
 
 export interface NormalizedBuild extends OutputOptions {
   entries: string[]
+  /** Set when the engines' ES2015 floor is above the target: swc lowers their output (engines/swc.ts). */
+  lower?: 'es5'
+  decorators: 'standard' | 'legacy'
 }
 
 const FORMATS = ['esm', 'cjs', 'iife'] as const
@@ -17,15 +20,18 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
   if (!FORMATS.includes(format)) {
     throw NexxoError.single('INVALID_OPTION', `Unknown format '${format}': expected ${FORMATS.join(', ')}.`)
   }
-  if (options.target === 'es5') {
-    throw NexxoError.single('INVALID_OPTION', "target 'es5' is not supported by the bundling engines (ES2015 floor).")
+  const es5 = options.target?.trim().toLowerCase() === 'es5'
+  const decorators = options.decorators ?? 'standard'
+  if (decorators !== 'standard' && decorators !== 'legacy') {
+    throw NexxoError.single('INVALID_OPTION', `Unknown decorators '${decorators}': expected standard or legacy.`)
   }
   return {
     entries,
     format,
     minify: options.minify ?? false,
     sourcemap: options.sourcemap ?? false,
-    ...(options.target ? { target: options.target } : {}),
+    ...(es5 ? { target: 'es2015', lower: 'es5' as const } : options.target ? { target: options.target } : {}),
+    decorators,
     // Libraries (React among them) branch on this; a browser bundle has no `process`.
     define: { 'process.env.NODE_ENV': JSON.stringify('production'), ...options.define },
     external: options.external ?? [],

@@ -32,6 +32,8 @@ Options:
   --backend <name>     auto | native | wasm (default: auto, or $NEXXO_BACKEND)
   --engine <name>      rolldown | esbuild (default: rolldown)
   --format <name>      esm | cjs | iife (default: esm)
+  --target <name>      language level, e.g. es2020, chrome100; es5 is lowered by swc (default: esnext)
+  --decorators <mode>  standard | legacy (TypeScript experimentalDecorators + metadata) (default: standard)
   --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
   --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
@@ -67,6 +69,8 @@ function parse(argv: string[]) {
         backend: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
+        target: { type: 'string' },
+        decorators: { type: 'string' },
         minify: { type: 'boolean' },
         sourcemap: { type: 'boolean' },
         port: { type: 'string' },
@@ -168,6 +172,7 @@ async function build(argv: string[]): Promise<void> {
   const backend = oneOf('backend', values.backend, ['auto', 'native', 'wasm'] as const)
   const engine = oneOf('engine', values.engine, ['rolldown', 'esbuild'] as const)
   const format = oneOf('format', values.format, ['esm', 'cjs', 'iife'] as const)
+  const decorators = oneOf('decorators', values.decorators, ['standard', 'legacy'] as const)
   const cacheMaxSize = parseSize('cache-max-size', values['cache-max-size'])
   const outDir = values['out-dir'] ?? 'dist'
 
@@ -200,6 +205,8 @@ async function build(argv: string[]): Promise<void> {
       input: entries,
       root,
       ...(format ? { format } : {}),
+      ...(values.target ? { target: values.target } : {}),
+      ...(decorators ? { decorators } : {}),
       minify: values.minify ?? false,
       sourcemap: values.sourcemap ?? false,
       entryFileNames: 'assets/[name]-[hash].js',

@@ -1,12 +1,43 @@
 // esbuild, native (`esbuild`) or wasm (`esbuild-wasm`): one adapter, the module passed in.
 
 import type * as esbuild from 'esbuild'
-import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile } from './types.js'
+import { toBase64 } from '../bytes.js'
+import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile, SourceTransform } from './types.js'
 import { loaderForPath } from './types.js'
 
 export type EsbuildModule = Pick<typeof esbuild, 'build' | 'version'> & { stop?: () => void }
 
-function filesPlugin(files: MemoryFiles, external: string[]): esbuild.Plugin {
+/** `contents` as esbuild should load it: rewritten by `transform` (with an inline map) or as is. */
+async function transformed(
+  contents: string,
+  path: string,
+  transform: SourceTransform | undefined,
+): Promise<esbuild.OnLoadResult> {
+  const loader = loaderForPath(path)
+  const out =
+    loader === 'css' || loader === 'json' || loader === 'text' ? undefined : await transform?.apply(contents, path)
+  if (!out) return { contents, loader }
+  const map = out.map
+    ? `\n//# sourceMappingURL=data:application/json;base64,${toBase64(new TextEncoder().encode(out.map))}`
+    : ''
+  return { contents: out.code + map, loader: 'js' }
+}
+
+/** Disk builds: modules `transform` may rewrite are read here, the rest by esbuild. */
+function transformPlugin(transform: SourceTransform, read: (path: string) => string | undefined): esbuild.Plugin {
+  return {
+    name: 'nexxo:transform',
+    setup(build) {
+      build.onLoad({ filter: transform.id, namespace: 'file' }, async (args) => {
+        if (args.path.includes('/node_modules/')) return undefined
+        const contents = read(args.path)
+        return contents === undefined ? undefined : transformed(contents, args.path, transform)
+      })
+    },
+  }
+}
+
+function filesPlugin(files: MemoryFiles, external: string[], transform: SourceTransform | undefined): esbuild.Plugin {
   return {
     name: 'nexxo:files',
     setup(build) {
@@ -21,7 +52,7 @@ function filesPlugin(files: MemoryFiles, external: string[]): esbuild.Plugin {
       build.onLoad({ filter: /.*/ }, (args) => {
         const contents = files.read(args.path)
         if (contents === undefined) return undefined
-        return { contents, loader: loaderForPath(args.path) }
+        return transformed(contents, args.path, transform)
       })
     },
   }
@@ -51,6 +82,8 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         platform: 'browser',
         // The automatic runtime, as rolldown (oxc) and Vite default to: no `React` in scope needed.
         jsx: 'automatic',
+        // No browser or Node runs standard decorators yet, whatever the target: always lower them.
+        supported: { decorators: false },
         define: input.define,
         external: input.external,
         entryNames: withoutExt(input.entryFileNames),
@@ -59,7 +92,11 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         metafile: true,
         logLevel: 'silent',
         ...(input.target ? { target: input.target } : {}),
-        plugins: input.files ? [filesPlugin(input.files, input.external)] : [],
+        plugins: input.files
+          ? [filesPlugin(input.files, input.external, input.sourceTransform)]
+          : input.sourceTransform && input.readSource
+            ? [transformPlugin(input.sourceTransform, input.readSource)]
+            : [],
       })
       const maps = new Map<string, string>()
       const outputs: OutputFile[] = []

@@ -2,7 +2,7 @@
 // the two backends differ only in the module passed in.
 
 import type { OutputAsset, OutputChunk, Plugin, rolldown as rolldownFn } from 'rolldown'
-import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile } from './types.js'
+import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile, SourceTransform } from './types.js'
 import { loaderForPath } from './types.js'
 
 export interface RolldownModule {
@@ -25,6 +25,20 @@ function filesPlugin(files: MemoryFiles, external: string[]): Plugin {
       if (code === undefined) return null
       const loader = loaderForPath(id)
       return loader === 'text' ? { code: `export default ${JSON.stringify(code)}`, moduleType: 'js' } : code
+    },
+  }
+}
+
+/** Modules `transform` rewrites before rolldown parses them; the filters keep the rest native. */
+function transformPlugin(transform: SourceTransform): Plugin {
+  return {
+    name: 'nexxo:transform',
+    transform: {
+      filter: { id: { include: transform.id, exclude: /\/node_modules\// }, code: transform.code },
+      async handler(code, id) {
+        const out = await transform.apply(code, id)
+        return out ? { code: out.code, ...(out.map ? { map: out.map } : {}), moduleType: 'js' } : null
+      },
     },
   }
 }
@@ -94,6 +108,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
     async build(input: EngineInput): Promise<EngineOutput> {
       const css = cssPlugin(input.entries)
       const plugins: Plugin[] = [css.plugin]
+      if (input.sourceTransform) plugins.unshift(transformPlugin(input.sourceTransform))
       if (input.files) plugins.unshift(filesPlugin(input.files, input.external))
       const bundle = await mod.rolldown({
         input: input.entries,

@@ -30,10 +30,22 @@ export interface OutputOptions {
   assetFileNames: string
 }
 
+/** A rewrite of script modules before the engine parses them (engines/swc.ts: decorators). */
+export interface SourceTransform {
+  /** Ids worth asking about; `apply` may still decline with undefined. */
+  readonly id: RegExp
+  readonly code: RegExp
+  /** JavaScript (types stripped, JSX compiled) with its source map, or undefined to leave it. */
+  apply(code: string, id: string): Promise<{ code: string; map?: string } | undefined>
+}
+
 export interface EngineInput extends OutputOptions {
   entries: string[]
   cwd: string
   files?: MemoryFiles
+  sourceTransform?: SourceTransform
+  /** Reads a file of a disk build, for engines that hand `sourceTransform` the source themselves. */
+  readSource?: (path: string) => string | undefined
 }
 
 export interface EngineOutput {
