@@ -5,63 +5,18 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createBundler } from '../packages/nexxo/src/index.js'
 import { repo, tempDir } from './helpers.js'
+import { freePort, startCacheService } from './workerd-support.js'
 
 const work = tempDir('cache-workerd')
 let cacheServer: Server
 let workerd: ChildProcess | undefined
 let origin = ''
 const stored = new Map<string, Buffer>()
-
-/** workerd's cache protocol: PUT stores a serialized response, GET answers HIT or MISS, PURGE deletes. */
-function startCacheService(): Promise<number> {
-  cacheServer = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const key = `${req.headers['cf-cache-namespaces'] ?? ''} ${req.url}`
-      if (req.method === 'PUT') {
-        stored.set(key, Buffer.concat(chunks))
-        res.writeHead(204).end()
-      } else if (req.method === 'PURGE') {
-        res.writeHead(stored.delete(key) ? 200 : 404).end()
-      } else {
-        const serialized = stored.get(key)
-        if (!serialized) {
-          res.writeHead(504, { 'cf-cache-status': 'MISS' }).end()
-          return
-        }
-        const split = serialized.indexOf('\r\n\r\n')
-        const [statusLine, ...lines] = serialized.subarray(0, split).toString('latin1').split('\r\n')
-        const headers: Record<string, string> = { 'cf-cache-status': 'HIT' }
-        for (const line of lines) {
-          const colon = line.indexOf(':')
-          const name = line.slice(0, colon).trim().toLowerCase()
-          if (name !== 'transfer-encoding') headers[name] = line.slice(colon + 1).trim()
-        }
-        const body = serialized.subarray(split + 4)
-        headers['content-length'] = String(body.length)
-        res.writeHead(Number(statusLine!.split(' ')[1]), headers).end(body)
-      }
-    })
-  })
-  return new Promise((resolve) =>
-    cacheServer.listen(0, '127.0.0.1', () => resolve((cacheServer.address() as AddressInfo).port)),
-  )
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
 
 before(async () => {
   const bundler = await createBundler({ backend: 'native', cache: false })
@@ -77,7 +32,9 @@ before(async () => {
   }
   const [bundle] = readdirSync(join(work, 'worker')).filter((f) => f.endsWith('.js'))
   copyFileSync(join(repo, 'wasm/nexxo_core.wasm'), join(work, 'worker/nexxo_core.wasm'))
-  const cachePort = await startCacheService()
+  const service = await startCacheService(stored)
+  cacheServer = service.server
+  const cachePort = service.port
   const port = await freePort()
   writeFileSync(
     join(work, 'worker/config.capnp'),

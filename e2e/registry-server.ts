@@ -15,6 +15,10 @@ export interface PublishedVersion {
   tgz: Uint8Array
   /** What the metadata claims; default: the tarball's real sha512. `null` leaves it (and the shasum) out. */
   integrity?: string | null
+  /** A tarball URL for the metadata other than this registry's own (another origin, say). */
+  tarballUrl?: string
+  /** The tarball request is answered with a 302 to here. */
+  redirectTo?: string
 }
 
 const sri = (bytes: Uint8Array) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`
@@ -102,6 +106,7 @@ export class TestRegistry {
     if (tarball) {
       const found = this.packages.get(tarball[1]!)?.get(tarball[3]!)
       if (!found) return res.writeHead(404, headers).end('not found')
+      if (found.redirectTo) return res.writeHead(302, { ...headers, location: found.redirectTo }).end()
       return res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' }).end(found.tgz)
     }
     if (this.down.has(path)) return res.writeHead(503, headers).end('down')
@@ -113,7 +118,9 @@ export class TestRegistry {
       versions: Object.fromEntries(
         [...versions].map(([v, p]) => {
           const base = p.manifest.name.split('/').pop()
-          const dist: Record<string, string> = { tarball: `${this.url}${p.manifest.name}/-/${base}-${v}.tgz` }
+          const dist: Record<string, string> = {
+            tarball: p.tarballUrl ?? `${this.url}${p.manifest.name}/-/${base}-${v}.tgz`,
+          }
           if (p.integrity !== null) {
             dist.integrity = p.integrity ?? sri(p.tgz)
             dist.shasum = createHash('sha1').update(p.tgz).digest('hex')

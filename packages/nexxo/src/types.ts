@@ -37,6 +37,8 @@ export interface BundlerOptions {
    * disk), the public npm registry in `nexxo/browser`. `false` turns it off.
    */
   registry?: string | false
+  /** The `fetch` registry requests go through (the edge handler binds it to the registry's origin). */
+  registryFetch?: typeof fetch
 }
 
 export interface BuildOptions {
@@ -49,6 +51,8 @@ export interface BuildOptions {
   /** Write the outputs here (relative to `root`), atomically: the old directory stays until the build succeeded. */
   outDir?: string
   format?: 'esm' | 'cjs' | 'iife'
+  /** esm: dynamically imported modules get chunks of their own (default); `false` keeps one chunk. */
+  splitting?: boolean
   minify?: boolean
   sourcemap?: boolean
   /**

@@ -122,6 +122,21 @@ describe('build from a files map', () => {
     }
   })
 
+  test('splitting: false keeps dynamically imported modules in the one chunk', async () => {
+    const files = {
+      'main.js': "export const load = () => import('./lazy.js').then((m) => m.value)\nload().then(console.log)",
+      'lazy.js': 'export const value = 42',
+    }
+    for (const [backend, engine] of combos) {
+      const split = await build(backend, engine, { input: 'main.js', files })
+      assert.equal(split.outputs.filter((o) => o.type === 'chunk').length, 2, `${backend}/${engine}`)
+      const one = await build(backend, engine, { input: 'main.js', files, splitting: false })
+      const chunks = one.outputs.filter((o) => o.type === 'chunk')
+      assert.equal(chunks.length, 1, `${backend}/${engine}`)
+      assert.equal(run(String(chunks[0]!.code)), '42')
+    }
+  })
+
   test('options reach the engine: format, define, external, minify', async () => {
     const files = { 'main.js': "import x from 'ext'\nconsole.log(__FLAG__, x)\nexport const value = 1" }
     for (const [backend, engine] of combos) {

@@ -237,11 +237,12 @@ export class Bundler {
   }
 
   /** The registry client of this bundler, sharing its cache; undefined when `registry` is off. */
-  private registryClient(): RegistryClient | undefined {
+  registryClient(): RegistryClient | undefined {
     const url = this.options.registry
     if (url === undefined || url === false) return undefined
     const cache = this.cacheForFiles()
-    this.registry ??= new RegistryClient({ url, ...(cache ? { cache } : {}) })
+    const fetch = this.options.registryFetch
+    this.registry ??= new RegistryClient({ url, ...(cache ? { cache } : {}), ...(fetch ? { fetch } : {}) })
     return this.registry
   }
 
@@ -253,6 +254,11 @@ export class Bundler {
     } catch (e) {
       warnings.push({ code: 'CACHE_UNAVAILABLE', message: `Writing the build cache failed (${(e as Error).message}).` })
     }
+  }
+
+  /** The cache of `files` builds (and of registry metadata and packages), unless caching is off. */
+  get filesCache(): Cache | undefined {
+    return this.cacheForFiles()
   }
 
   private cacheForFiles(): Cache | undefined {

@@ -28,6 +28,7 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
   return {
     entries,
     format,
+    splitting: options.splitting ?? true,
     minify: options.minify ?? false,
     sourcemap: options.sourcemap ?? false,
     ...(es5 ? { target: 'es2015', lower: 'es5' as const } : options.target ? { target: options.target } : {}),

@@ -22,6 +22,11 @@ interface CacheStorageLike {
 }
 
 export class CacheApiStore implements RawStore {
+  /** Workers' cache cannot be listed and evicts by itself; a listable one is bounded like any store. */
+  get selfEvicting(): boolean {
+    return !this.listable
+  }
+
   private constructor(
     private readonly cache: CacheLike,
     /** Workers' `caches.default` has a `keys` method that throws "not implemented". */

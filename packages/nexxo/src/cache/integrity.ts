@@ -9,6 +9,7 @@ export const KEY_PREFIX = 'nexxo:v1:'
 
 /** `raw` bounded to `maxBytes` (least recently used out first, other formats out on the first scan), sealed. */
 export function boundedCache(raw: RawStore, hash: HashHex, maxBytes: number): IntegrityCache {
+  if (raw.selfEvicting) return new IntegrityCache(raw, hash)
   return new IntegrityCache(new BoundedStore(raw, maxBytes, (key) => key.startsWith(KEY_PREFIX)), hash)
 }
 

@@ -13,6 +13,11 @@ export interface RawStore {
   keys(): AsyncIterable<string>
   /** The store's size bound, when it enforces one. */
   readonly maxBytes?: number
+  /**
+   * The platform evicts entries on its own and the store cannot list its keys (Workers' Cache API,
+   * a KV namespace): no LRU is kept on top of it.
+   */
+  readonly selfEvicting?: boolean
   /** Several writes that land all together or not at all, where the store can promise that. */
   batch?(ops: BatchOp[]): Promise<void>
   close(): Promise<void>

@@ -76,7 +76,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         write: false,
         outdir,
         format: input.format,
-        splitting: input.format === 'esm',
+        splitting: input.format === 'esm' && input.splitting,
         minify: input.minify,
         sourcemap: input.sourcemap ? 'linked' : false,
         platform: 'browser',

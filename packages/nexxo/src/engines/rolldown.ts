@@ -124,6 +124,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
       try {
         const { output } = await bundle.generate({
           format: input.format,
+          ...(input.splitting ? {} : { codeSplitting: false }),
           minify: input.minify,
           sourcemap: input.sourcemap,
           entryFileNames: input.entryFileNames,

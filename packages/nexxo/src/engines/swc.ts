@@ -25,10 +25,11 @@ export interface SwcLoader {
 }
 
 /**
- * swc's loader for one home: `wasm` gives its `wasm_bg.wasm` (bytes in Node, a URL in browsers).
+ * swc's loader for one home: `wasm` gives its `wasm_bg.wasm` (bytes in Node, a URL in browsers, a
+ * compiled module at the edge).
  * The module is compiled on the first load and kept; a failed load is retried by the next build.
  */
-export function swcLoader(wasm: () => Promise<BufferSource | URL>): SwcLoader {
+export function swcLoader(wasm: () => Promise<BufferSource | URL | WebAssembly.Module>): SwcLoader {
   let loaded: Promise<SwcModule> | undefined
   return {
     packageName: SWC_PACKAGE,

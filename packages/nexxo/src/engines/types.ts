@@ -20,6 +20,8 @@ export interface MemoryFiles {
 /** Output options, already normalized (build/options.ts). */
 export interface OutputOptions {
   format: 'esm' | 'cjs' | 'iife'
+  /** esm only: chunks for dynamic imports; false inlines them into their importer's chunk. */
+  splitting: boolean
   minify: boolean
   sourcemap: boolean
   target?: string

@@ -220,6 +220,8 @@ export class RegistryClient {
     try {
       response = await this.fetchFn(url, { headers, redirect: 'follow' })
     } catch (e) {
+      // A refusal by the fetch itself (the edge's origin check) keeps its own code.
+      if (e instanceof NexxoError) throw e
       throw registryError('REGISTRY_UNREACHABLE', `Fetching the ${what} from ${url} failed: ${(e as Error).message}`)
     }
     if (response.status === 404) {

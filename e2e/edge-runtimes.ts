@@ -1,0 +1,99 @@
+// Starting the edge example (examples/edge-worker/dist, from its build.mjs) in workerd, Deno and
+// Bun on loopback, each pointed at a registry URL: shared by e2e/edge.test.ts and bench/edge-bench.ts.
+
+import { type ChildProcess, spawn } from 'node:child_process'
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { repo } from './helpers.js'
+import { freePort, startCacheService } from './workerd-support.js'
+
+export const EDGE_RUNTIMES = ['workerd', 'deno', 'bun'] as const
+export type EdgeRuntime = (typeof EDGE_RUNTIMES)[number]
+
+export interface RunningRuntime {
+  origin: string
+  stop(): void
+}
+
+const dist = join(repo, 'examples/edge-worker/dist')
+
+async function waitFor(origin: string, child: ChildProcess, log: () => string) {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the runtime exited (${child.exitCode}): ${log()}`)
+    try {
+      if ((await fetch(`${origin}/health`)).ok) return
+    } catch {}
+    if (i > 600) throw new Error(`the runtime did not answer /health: ${log()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** `runtime` serving the example on a free port; resolves once /health answers. */
+export async function startRuntime(runtime: EdgeRuntime, registryUrl: string, work: string): Promise<RunningRuntime> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const env: Record<string, string> = { PORT: String(port), NEXXO_REGISTRY: registryUrl }
+  let cmd: string
+  let args: string[]
+  let cwd = work
+  let cacheStop = () => {}
+  if (runtime === 'workerd') {
+    // workerd's Cache API forwards to a cache service; loopback is reachable only when allowed.
+    const dir = join(work, `workerd-${port}`)
+    mkdirSync(dir, { recursive: true })
+    cpSync(dist, dir, { recursive: true })
+    const service = await startCacheService(new Map())
+    cacheStop = () => service.server.close()
+    writeFileSync(
+      join(dir, 'config.capnp'),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "cache", external = (address = "127.0.0.1:${service.port}", http = ())),
+    (name = "loopback", network = (allow = ["local", "private"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "nexxo_core.wasm", wasm = embed "nexxo_core.wasm"),
+    (name = "esbuild.wasm", wasm = embed "esbuild.wasm"),
+    (name = "swc.wasm", wasm = embed "swc.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+  cacheApiOutbound = "cache",
+  globalOutbound = "loopback",
+  bindings = [(name = "NEXXO_REGISTRY", text = "${registryUrl}")],
+);
+`,
+    )
+    cmd = join(repo, 'node_modules/.bin/workerd')
+    args = ['serve', 'config.capnp']
+    cwd = dir
+  } else if (runtime === 'deno') {
+    cmd = join(repo, 'node_modules/.bin/deno')
+    args = ['run', '--allow-net', '--allow-read', '--allow-env', join(dist, 'deno.js')]
+    env.DENO_DIR = join(work, 'deno-dir')
+    env.NO_COLOR = '1'
+  } else {
+    cmd = join(repo, 'node_modules/.bin/bun')
+    args = [join(dist, 'bun.js')]
+  }
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d))
+  child.stderr!.on('data', (d: Buffer) => (out += d))
+  const stop = () => {
+    child.kill('SIGKILL')
+    cacheStop()
+  }
+  try {
+    await waitFor(origin, child, () => out)
+  } catch (e) {
+    stop()
+    throw e
+  }
+  return { origin, stop }
+}
