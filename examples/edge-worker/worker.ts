@@ -3,13 +3,10 @@
 // URL) and NEXXO_BUILD_TIMEOUT_MS.
 
 import { createEdgeHandler, type EdgeHandler } from 'nexxo/edge'
-// @ts-expect-error: module bindings of the workerd config / wrangler's CompiledWasm rule
-import core from './nexxo_core.wasm'
-// @ts-expect-error: as above
 import esbuild from './esbuild.wasm'
-// @ts-expect-error: as above
-import swc from './swc.wasm'
+import core from './nexxo_core.wasm'
 import { settings } from './settings'
+import swc from './swc.wasm'
 
 let handler: EdgeHandler | undefined
 
