@@ -29,10 +29,15 @@ async function waitFor(origin: string, child: ChildProcess, log: () => string) {
 }
 
 /** `runtime` serving the example on a free port; resolves once /health answers. */
-export async function startRuntime(runtime: EdgeRuntime, registryUrl: string, work: string): Promise<RunningRuntime> {
+export async function startRuntime(
+  runtime: EdgeRuntime,
+  registryUrl: string,
+  work: string,
+  settings: Record<string, string> = {},
+): Promise<RunningRuntime> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
-  const env: Record<string, string> = { PORT: String(port), NEXXO_REGISTRY: registryUrl }
+  const env: Record<string, string> = { PORT: String(port), NEXXO_REGISTRY: registryUrl, ...settings }
   let cmd: string
   let args: string[]
   let cwd = work
@@ -65,7 +70,9 @@ const worker :Workerd.Worker = (
   compatibilityDate = "2025-01-01",
   cacheApiOutbound = "cache",
   globalOutbound = "loopback",
-  bindings = [(name = "NEXXO_REGISTRY", text = "${registryUrl}")],
+  bindings = [${Object.entries({ NEXXO_REGISTRY: registryUrl, ...settings })
+    .map(([name, text]) => `(name = "${name}", text = ${JSON.stringify(text)})`)
+    .join(', ')}],
 );
 `,
     )

@@ -190,6 +190,29 @@ for (const runtime of EDGE_RUNTIMES) {
       assert.equal((await fetch(`${origin}/health`)).status, 200)
     })
 
+    test('configured: CORS for listed origins, preflight, and an output size limit', async () => {
+      const tight = await startRuntime(runtime, registry.url, work, {
+        NEXXO_CORS_ORIGINS: 'https://app.example',
+        NEXXO_MAX_OUTPUT_BYTES: '2000',
+      })
+      stops.push(tight.stop)
+      const body = { files: project, entry: 'src/main.ts' }
+      const allowed = await post(tight.origin, body, { origin: 'https://app.example' })
+      assert.equal(allowed.status, 200)
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example')
+      const other = await post(tight.origin, body, { origin: 'https://evil.example' })
+      assert.equal(other.headers.get('access-control-allow-origin'), null)
+      const preflight = await fetch(`${tight.origin}/build`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      })
+      assert.equal(preflight.status, 204)
+      assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/)
+      const large = { files: { 'main.js': `console.log(${JSON.stringify('x'.repeat(5000))})` }, entry: 'main.js' }
+      await expectError(await post(tight.origin, large), 422, 'OUTPUT_TOO_LARGE')
+      assert.equal((await fetch(`${tight.origin}/health`)).status, 200)
+    })
+
     test('200 concurrent requests all succeed', async () => {
       const body = { files: project, entry: 'src/main.ts' }
       const responses = await Promise.all(

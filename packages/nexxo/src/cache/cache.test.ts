@@ -15,6 +15,7 @@ import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { MemoryStore } from './memory.js'
 import { CacheLockedError, RocksStore } from './rocksdb.js'
 import type { RawStore } from './store.js'
+import { TieredStore } from './tiered.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-cache-test-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))
@@ -50,7 +51,53 @@ const adapters: [string, () => Promise<RawStore>][] = [
   ['rocksdb', () => RocksStore.open(freshDir())],
   // IndexedDB as fake-indexeddb implements it in Node; e2e/cache-browser.test.ts runs real Chromium.
   ['indexeddb', async () => IdbStore.open(`nexxo-test-${dirs++}`)],
+  ['tiered (memory over rocksdb)', async () => new TieredStore(await RocksStore.open(freshDir()), 1024 * 1024)],
 ]
+
+describe('TieredStore', () => {
+  test('memory answers first; writes reach the store in the background; a miss in memory fills it', async () => {
+    const back = new MemoryStore()
+    const writes: string[] = []
+    const slow: RawStore = {
+      get: (k, o) => back.get(k, o),
+      put: async (k, v) => {
+        await new Promise((r) => setTimeout(r, 20))
+        writes.push(k)
+        await back.put(k, v)
+      },
+      delete: (k) => back.delete(k),
+      keys: () => back.keys(),
+      close: async () => {},
+    }
+    const tiered = new TieredStore(slow, 1024)
+    await tiered.put('a', bytes('one'))
+    assert.equal(text(await tiered.get('a')), 'one', 'from memory before the store has it')
+    assert.deepEqual(writes, [])
+    await tiered.flush()
+    assert.deepEqual(writes, ['a'])
+    await back.put('b', bytes('two'))
+    const fresh = new TieredStore(slow, 1024)
+    assert.equal(text(await fresh.get('b')), 'two', 'read through to the store')
+    await back.delete('b')
+    assert.equal(text(await fresh.get('b')), 'two', 'and kept in memory')
+  })
+
+  test('a store whose writes fail keeps the memory copy and never rejects a put', async () => {
+    const failing: RawStore = {
+      get: async () => undefined,
+      put: async () => {
+        throw new Error('quota exceeded')
+      },
+      delete: async () => {},
+      async *keys() {},
+      close: async () => {},
+    }
+    const tiered = new TieredStore(failing, 1024)
+    await tiered.put('k', bytes('v'))
+    await tiered.flush()
+    assert.equal(text(await tiered.get('k')), 'v')
+  })
+})
 
 for (const [name, openStore] of adapters) {
   describe(`IntegrityCache over ${name}`, () => {

@@ -9,6 +9,7 @@ import { readBounded, toBase64 } from '../bytes.js'
 import { CacheApiStore } from '../cache/cache-api.js'
 import { MemoryStore } from '../cache/memory.js'
 import type { Cache, RawStore } from '../cache/store.js'
+import { TieredStore } from '../cache/tiered.js'
 import { Core } from '../core/core.js'
 import { instantiateWasmCore } from '../core/wasm.js'
 import { engineFromModule } from '../engines/limits.js'
@@ -46,8 +47,11 @@ export interface EdgeHandlerOptions {
   /** The npm registry `/npm/` and bare imports of `/build` use; its origin is the only one fetched. */
   registry?: string | false
   /** `auto` (default): the Cache API where the runtime has one, else memory; or a KV store; or off. */
-  cache?: 'auto' | false | KeyValueStore
-  /** Bound of the memory cache in bytes (default 50 MB). */
+  cache?: 'auto' | 'memory' | false | KeyValueStore
+  /**
+   * Bytes kept in memory: the whole cache with `memory` (default 50 MB), else the tier in front of
+   * the Cache API or KV store (default 16 MB; isolates have little memory).
+   */
   cacheMaxSize?: number
   limits?: Partial<EdgeLimits>
   /** Origins allowed to call `/build` from a browser. `/npm/` bundles of exact versions allow any. */
@@ -99,10 +103,12 @@ class KeyValueRawStore implements RawStore {
 async function openStore(options: EdgeHandlerOptions): Promise<RawStore | undefined> {
   const { cache = 'auto' } = options
   if (cache === false) return undefined
-  if (cache !== 'auto') return new KeyValueRawStore(cache)
+  const tiered = (back: RawStore) => new TieredStore(back, options.cacheMaxSize ?? 16 * 1024 * 1024)
+  if (cache === 'memory') return new MemoryStore(options.cacheMaxSize)
+  if (cache !== 'auto') return tiered(new KeyValueRawStore(cache))
   if ((globalThis as { caches?: unknown }).caches) {
     try {
-      return await CacheApiStore.open('nexxo-edge')
+      return tiered(await CacheApiStore.open('nexxo-edge'))
     } catch {
       // A runtime whose Cache API is present but not configured: memory instead.
     }
@@ -132,6 +138,7 @@ interface Ready {
   bundler: Bundler
   core: Core
   cache: Cache | undefined
+  store: RawStore | undefined
 }
 
 /** A response kept whole: what a repeat request is answered with, without building. */
@@ -189,7 +196,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
           ...(registry ? { registryFetch: originBoundFetch(registry) } : {}),
         },
       )
-      return { bundler, core, cache: bundler.filesCache }
+      return { bundler, core, cache: bundler.filesCache, store }
     })().catch((e: unknown) => {
       ready = undefined
       throw e instanceof NexxoError
@@ -376,51 +383,60 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     return respond(response, hit)
   }
 
+  /** Response, then the cache writes it started carried on past it where the runtime allows. */
+  const keepWrites = async (ctx: unknown) => {
+    const waitUntil = (ctx as { waitUntil?: (p: Promise<unknown>) => void } | undefined)?.waitUntil
+    const store = ready && (await ready.catch(() => undefined))?.store
+    if (waitUntil && store instanceof TieredStore) waitUntil.call(ctx, store.flush())
+  }
+
   return {
-    async fetch(request) {
-      const url = new URL(request.url)
-      const cors = corsHeaders(request, options.cors)
-      if (base && !url.pathname.startsWith(`${base}/`))
-        return errorResponse(fail('NOT_FOUND', `No route ${url.pathname}.`))
-      const path = url.pathname.slice(base.length)
-      try {
-        if (path === '/health') {
-          if (request.method !== 'GET' && request.method !== 'HEAD') throw fail('METHOD_NOT_ALLOWED', 'GET /health.')
-          return json(
-            200,
-            { ok: true, nexxo: NEXXO_VERSION, engine: engineVersion, started: ready !== undefined },
-            cors,
-          )
-        }
-        if (path === '/build') {
-          if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) {
-            return new Response(null, {
-              status: 204,
-              headers: {
-                ...cors,
-                'access-control-allow-methods': 'POST',
-                'access-control-allow-headers': 'content-type, accept',
-                'access-control-max-age': '600',
-              },
-            })
-          }
-          if (request.method !== 'POST') throw fail('METHOD_NOT_ALLOWED', 'POST /build with { files, entry, options }.')
-          const response = await build(request)
-          for (const [k, v] of Object.entries(cors)) response.headers.set(k, v)
-          return response
-        }
-        if (path.startsWith('/npm/')) {
-          if (request.method !== 'GET' && request.method !== 'HEAD')
-            throw fail('METHOD_NOT_ALLOWED', 'GET /npm/<name>@<version>.')
-          return await npm(request, path.slice('/npm/'.length), url)
-        }
-        throw fail(
-          'NOT_FOUND',
-          `No route ${url.pathname}: try POST ${base}/build, GET ${base}/npm/<name>@<version>, GET ${base}/health.`,
-        )
-      } catch (e) {
-        return errorResponse(e, cors)
-      }
+    async fetch(request, _env, ctx) {
+      const response = await route(request)
+      await keepWrites(ctx)
+      return response
     },
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const cors = corsHeaders(request, options.cors)
+    if (base && !url.pathname.startsWith(`${base}/`))
+      return errorResponse(fail('NOT_FOUND', `No route ${url.pathname}.`))
+    const path = url.pathname.slice(base.length)
+    try {
+      if (path === '/health') {
+        if (request.method !== 'GET' && request.method !== 'HEAD') throw fail('METHOD_NOT_ALLOWED', 'GET /health.')
+        return json(200, { ok: true, nexxo: NEXXO_VERSION, engine: engineVersion, started: ready !== undefined }, cors)
+      }
+      if (path === '/build') {
+        if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) {
+          return new Response(null, {
+            status: 204,
+            headers: {
+              ...cors,
+              'access-control-allow-methods': 'POST',
+              'access-control-allow-headers': 'content-type, accept',
+              'access-control-max-age': '600',
+            },
+          })
+        }
+        if (request.method !== 'POST') throw fail('METHOD_NOT_ALLOWED', 'POST /build with { files, entry, options }.')
+        const response = await build(request)
+        for (const [k, v] of Object.entries(cors)) response.headers.set(k, v)
+        return response
+      }
+      if (path.startsWith('/npm/')) {
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          throw fail('METHOD_NOT_ALLOWED', 'GET /npm/<name>@<version>.')
+        return await npm(request, path.slice('/npm/'.length), url)
+      }
+      throw fail(
+        'NOT_FOUND',
+        `No route ${url.pathname}: try POST ${base}/build, GET ${base}/npm/<name>@<version>, GET ${base}/health.`,
+      )
+    } catch (e) {
+      return errorResponse(e, cors)
+    }
   }
 }

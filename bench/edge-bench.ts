@@ -1,0 +1,156 @@
+// npm run bench:edge — nexxo/edge (examples/edge-worker, built by nexxo) in workerd, Deno and Bun
+// on loopback, with a registry of ours on 127.0.0.1 (react, react-dom, scheduler packed from
+// node_modules). Per runtime and round, in a fresh process:
+//   cold     the first POST /build of a 5-file project after the process answers /health
+//            (wasm compile and engine start included), and spawn-to-that-answer;
+//   warm     uncached builds of the 5-file project (one byte changed each time): p50, p95;
+//   cached   the same request repeated (a whole-response cache hit): p50, p95;
+//   npm      GET /npm/react-dom@19.2.0/client cold (first request: registry, install, build) and
+//            cached (p50).
+// Each figure is the median over rounds; rounds interleave the runtimes. Usage:
+//   node --import tsx bench/edge-bench.ts [--rounds 5] [--runtime workerd,deno,bun]
+
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { EDGE_RUNTIMES, type EdgeRuntime, startRuntime } from '../e2e/edge-runtimes.js'
+import { repo, tempDir } from '../e2e/helpers.js'
+import { packInstalled, TestRegistry } from '../e2e/registry-server.js'
+
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, runtime: { type: 'string' } } })
+const rounds = Number(values.rounds ?? 5)
+const runtimes = (values.runtime?.split(',') ?? [...EDGE_RUNTIMES]) as EdgeRuntime[]
+const WARM = 20
+const CACHED = 50
+const NPM_CACHED = 20
+
+const work = tempDir('edge-bench')
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!
+
+const project = (n: number) => ({
+  entry: 'src/main.ts',
+  files: {
+    'src/main.ts': `import { greet } from './greet'\nimport { sum } from './math'\nimport { Store } from './store'\nimport { format } from './format'\nconst s = new Store()\ns.add(sum([1, 2, 3]))\nconsole.log(format(greet('edge'), s.total)) // ${n}\n`,
+    'src/greet.ts': "export const greet = (name: string): string => 'hello ' + name\n",
+    'src/math.ts': 'export const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)\n',
+    'src/store.ts':
+      'export class Store {\n  private items: number[] = []\n  add(n: number) { this.items.push(n) }\n  get total() { return this.items.length }\n}\n',
+    'src/format.ts': "export const format = (text: string, n: number) => text + ' (' + n + ')'\n",
+  },
+})
+
+async function timed(request: () => Promise<Response>): Promise<number> {
+  const started = performance.now()
+  const response = await request()
+  await response.arrayBuffer()
+  if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  return performance.now() - started
+}
+
+const post = (origin: string, body: unknown) => () =>
+  fetch(`${origin}/build`, { method: 'POST', headers: { accept: 'text/javascript' }, body: JSON.stringify(body) })
+
+interface Round {
+  coldFirstBuild: number
+  coldSpawnToBuild: number
+  warm: number[]
+  cached: number[]
+  npmCold: number
+  npmCached: number[]
+}
+
+async function round(runtime: EdgeRuntime, registryUrl: string, index: number): Promise<Round> {
+  const spawned = performance.now()
+  const running = await startRuntime(runtime, registryUrl, join(work, `${runtime}-${index}`))
+  try {
+    const { origin } = running
+    const coldFirstBuild = await timed(post(origin, project(-1)))
+    const coldSpawnToBuild = performance.now() - spawned
+    const warm: number[] = []
+    for (let i = 0; i < WARM; i++) warm.push(await timed(post(origin, project(i))))
+    const cached: number[] = []
+    for (let i = 0; i < CACHED; i++) cached.push(await timed(post(origin, project(0))))
+    const npmUrl = `${origin}/npm/react-dom@19.2.0/client`
+    const npmCold = await timed(() => fetch(npmUrl))
+    const npmCached: number[] = []
+    for (let i = 0; i < NPM_CACHED; i++) npmCached.push(await timed(() => fetch(npmUrl)))
+    return { coldFirstBuild, coldSpawnToBuild, warm, cached, npmCold, npmCached }
+  } finally {
+    running.stop()
+  }
+}
+
+execFileSync(process.execPath, [join(repo, 'examples/edge-worker/build.mjs')], { stdio: 'inherit' })
+const registry = await TestRegistry.start()
+for (const name of ['react', 'react-dom', 'scheduler'])
+  registry.publish(packInstalled(join(repo, 'node_modules', name)))
+const load = [loadavg()[0]!]
+const results: Record<string, Round[]> = Object.fromEntries(runtimes.map((r) => [r, []]))
+try {
+  for (let r = 0; r < rounds; r++) {
+    for (const runtime of runtimes) {
+      mkdirSync(join(work, `${runtime}-${r}`), { recursive: true })
+      results[runtime]!.push(await round(runtime, registry.url, r))
+      process.stderr.write(`round ${r + 1}/${rounds} ${runtime}\n`)
+    }
+  }
+} finally {
+  await registry.close()
+  rmSync(work, { recursive: true, force: true })
+}
+load.push(loadavg()[0]!)
+
+const versions = {
+  workerd: JSON.parse(readFileSync(join(repo, 'node_modules/workerd/package.json'), 'utf8')).version,
+  deno: JSON.parse(readFileSync(join(repo, 'node_modules/deno/package.json'), 'utf8')).version,
+  bun: JSON.parse(readFileSync(join(repo, 'node_modules/bun/package.json'), 'utf8')).version,
+}
+const summary = Object.fromEntries(
+  Object.entries(results).map(([runtime, rs]) => [
+    runtime,
+    {
+      version: versions[runtime as EdgeRuntime],
+      coldFirstBuildMs: median(rs.map((r) => r.coldFirstBuild)),
+      coldSpawnToBuildMs: median(rs.map((r) => r.coldSpawnToBuild)),
+      warmP50Ms: median(rs.map((r) => percentile(r.warm, 50))),
+      warmP95Ms: median(rs.map((r) => percentile(r.warm, 95))),
+      cachedP50Ms: median(rs.map((r) => percentile(r.cached, 50))),
+      cachedP95Ms: median(rs.map((r) => percentile(r.cached, 95))),
+      npmColdMs: median(rs.map((r) => r.npmCold)),
+      npmCachedP50Ms: median(rs.map((r) => percentile(r.npmCached, 50))),
+    },
+  ]),
+)
+const machine = {
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  loadBefore: load[0],
+  loadAfter: load[1],
+}
+const date = new Date().toISOString().slice(0, 10)
+mkdirSync(join(repo, 'bench/results'), { recursive: true })
+const out = join(repo, `bench/results/${date}-edge.json`)
+writeFileSync(out, `${JSON.stringify({ date, rounds, machine, summary, raw: results }, null, 1)}\n`)
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
+console.log(
+  `\nnexxo/edge, ${rounds} rounds, ${machine.cpu} × ${machine.cores}, load ${load.map((l) => l.toFixed(2)).join(' → ')}`,
+)
+console.log(
+  '| runtime | cold: first build | cold: spawn → built | warm 5-file p50 / p95 | cached p50 / p95 | react-dom cold | react-dom cached p50 |',
+)
+console.log('|---|---:|---:|---:|---:|---:|---:|')
+for (const [runtime, s] of Object.entries(summary)) {
+  console.log(
+    `| ${runtime} ${s.version} | ${ms(s.coldFirstBuildMs)} | ${ms(s.coldSpawnToBuildMs)} | ${ms(s.warmP50Ms)} / ${ms(s.warmP95Ms)} | ${ms(s.cachedP50Ms)} / ${ms(s.cachedP95Ms)} | ${ms(s.npmColdMs)} | ${ms(s.npmCachedP50Ms)} |`,
+  )
+}
+console.log(`\n${out}`)
