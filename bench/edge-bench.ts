@@ -7,7 +7,9 @@
 //   cached   the same request repeated (a whole-response cache hit): p50, p95;
 //   npm      GET /npm/react-dom@19.2.0/client cold (first request: registry, install, build) and
 //            cached (p50).
-// Each figure is the median over rounds; rounds interleave the runtimes. Usage:
+// The peer: esbuild-wasm called directly by a hand-written handler in the same runtime
+// (bench/edge/direct-handler.ts: no cache, no checks), cold and warm, in the same rounds.
+// Each figure is the median over rounds; rounds interleave the runtimes and tools. Usage:
 //   node --import tsx bench/edge-bench.ts [--rounds 5] [--runtime workerd,deno,bun]
 
 import { execFileSync } from 'node:child_process'
@@ -56,6 +58,26 @@ async function timed(request: () => Promise<Response>): Promise<number> {
 const post = (origin: string, body: unknown) => () =>
   fetch(`${origin}/build`, { method: 'POST', headers: { accept: 'text/javascript' }, body: JSON.stringify(body) })
 
+interface DirectRound {
+  coldFirstBuild: number
+  warm: number[]
+}
+
+async function directRound(runtime: EdgeRuntime, index: number): Promise<DirectRound> {
+  const running = await startRuntime(runtime, 'http://127.0.0.1:9/', join(work, `direct-${runtime}-${index}`), {
+    dist: join(repo, 'bench/edge/dist'),
+    wasm: ['esbuild.wasm'],
+  })
+  try {
+    const coldFirstBuild = await timed(post(running.origin, project(-1)))
+    const warm: number[] = []
+    for (let i = 0; i < WARM; i++) warm.push(await timed(post(running.origin, project(i))))
+    return { coldFirstBuild, warm }
+  } finally {
+    running.stop()
+  }
+}
+
 interface Round {
   coldFirstBuild: number
   coldSpawnToBuild: number
@@ -87,16 +109,24 @@ async function round(runtime: EdgeRuntime, registryUrl: string, index: number): 
 }
 
 execFileSync(process.execPath, [join(repo, 'examples/edge-worker/build.mjs')], { stdio: 'inherit' })
+execFileSync(process.execPath, [join(repo, 'bench/edge/build-direct.mjs')], { stdio: 'inherit' })
 const registry = await TestRegistry.start()
 for (const name of ['react', 'react-dom', 'scheduler'])
   registry.publish(packInstalled(join(repo, 'node_modules', name)))
 const load = [loadavg()[0]!]
 const results: Record<string, Round[]> = Object.fromEntries(runtimes.map((r) => [r, []]))
+const direct: Record<string, DirectRound[]> = Object.fromEntries(runtimes.map((r) => [r, []]))
 try {
   for (let r = 0; r < rounds; r++) {
     for (const runtime of runtimes) {
       mkdirSync(join(work, `${runtime}-${r}`), { recursive: true })
-      results[runtime]!.push(await round(runtime, registry.url, r))
+      mkdirSync(join(work, `direct-${runtime}-${r}`), { recursive: true })
+      // Alternate which tool goes first, so neither always meets the warmer machine.
+      const pair = [
+        async () => results[runtime]!.push(await round(runtime, registry.url, r)),
+        async () => direct[runtime]!.push(await directRound(runtime, r)),
+      ]
+      for (const run of r % 2 ? pair.reverse() : pair) await run()
       process.stderr.write(`round ${r + 1}/${rounds} ${runtime}\n`)
     }
   }
@@ -124,6 +154,8 @@ const summary = Object.fromEntries(
       cachedP95Ms: median(rs.map((r) => percentile(r.cached, 95))),
       npmColdMs: median(rs.map((r) => r.npmCold)),
       npmCachedP50Ms: median(rs.map((r) => percentile(r.npmCached, 50))),
+      directColdFirstBuildMs: median(direct[runtime]!.map((r) => r.coldFirstBuild)),
+      directWarmP50Ms: median(direct[runtime]!.map((r) => percentile(r.warm, 50))),
     },
   ]),
 )
@@ -138,19 +170,22 @@ const machine = {
 const date = new Date().toISOString().slice(0, 10)
 mkdirSync(join(repo, 'bench/results'), { recursive: true })
 const out = join(repo, `bench/results/${date}-edge.json`)
-writeFileSync(out, `${JSON.stringify({ date, rounds, machine, summary, raw: results }, null, 1)}\n`)
+writeFileSync(out, `${JSON.stringify({ date, rounds, machine, summary, raw: { nexxo: results, direct } }, null, 1)}\n`)
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 console.log(
   `\nnexxo/edge, ${rounds} rounds, ${machine.cpu} × ${machine.cores}, load ${load.map((l) => l.toFixed(2)).join(' → ')}`,
 )
+const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`
 console.log(
-  '| runtime | cold: first build | cold: spawn → built | warm 5-file p50 / p95 | cached p50 / p95 | react-dom cold | react-dom cached p50 |',
+  '| runtime | cold: first build (direct esbuild-wasm, ratio) | cold: spawn → built | warm 5-file p50 (direct, ratio) / p95 | cached p50 / p95 | react-dom cold | react-dom cached p50 |',
 )
 console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const [runtime, s] of Object.entries(summary)) {
+  const cold = `${ms(s.coldFirstBuildMs)} (${ms(s.directColdFirstBuildMs)}, ${x(s.coldFirstBuildMs, s.directColdFirstBuildMs)})`
+  const warm = `${ms(s.warmP50Ms)} (${ms(s.directWarmP50Ms)}, ${x(s.warmP50Ms, s.directWarmP50Ms)}) / ${ms(s.warmP95Ms)}`
   console.log(
-    `| ${runtime} ${s.version} | ${ms(s.coldFirstBuildMs)} | ${ms(s.coldSpawnToBuildMs)} | ${ms(s.warmP50Ms)} / ${ms(s.warmP95Ms)} | ${ms(s.cachedP50Ms)} / ${ms(s.cachedP95Ms)} | ${ms(s.npmColdMs)} | ${ms(s.npmCachedP50Ms)} |`,
+    `| ${runtime} ${s.version} | ${cold} | ${ms(s.coldSpawnToBuildMs)} | ${warm} | ${ms(s.cachedP50Ms)} / ${ms(s.cachedP95Ms)} | ${ms(s.npmColdMs)} | ${ms(s.npmCachedP50Ms)} |`,
   )
 }
 console.log(`\n${out}`)

@@ -15,7 +15,7 @@ export interface RunningRuntime {
   stop(): void
 }
 
-const dist = join(repo, 'examples/edge-worker/dist')
+const exampleDist = join(repo, 'examples/edge-worker/dist')
 
 async function waitFor(origin: string, child: ChildProcess, log: () => string) {
   for (let i = 0; ; i++) {
@@ -29,11 +29,20 @@ async function waitFor(origin: string, child: ChildProcess, log: () => string) {
 }
 
 /** `runtime` serving the example on a free port; resolves once /health answers. */
+export interface StartOptions {
+  /** Environment settings of the handler (examples/edge-worker/settings.ts). */
+  settings?: Record<string, string>
+  /** A directory laid out like the example's dist/ (worker.js, deno.js, bun.js, the wasm files). */
+  dist?: string
+  /** The wasm modules workerd binds. */
+  wasm?: string[]
+}
+
 export async function startRuntime(
   runtime: EdgeRuntime,
   registryUrl: string,
   work: string,
-  settings: Record<string, string> = {},
+  { settings = {}, dist = exampleDist, wasm = ['nexxo_core.wasm', 'esbuild.wasm', 'swc.wasm'] }: StartOptions = {},
 ): Promise<RunningRuntime> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
@@ -63,9 +72,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "nexxo_core.wasm", wasm = embed "nexxo_core.wasm"),
-    (name = "esbuild.wasm", wasm = embed "esbuild.wasm"),
-    (name = "swc.wasm", wasm = embed "swc.wasm"),
+    ${wasm.map((name) => `(name = "${name}", wasm = embed "${name}"),`).join('\n    ')}
   ],
   compatibilityDate = "2025-01-01",
   cacheApiOutbound = "cache",

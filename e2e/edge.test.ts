@@ -192,8 +192,7 @@ for (const runtime of EDGE_RUNTIMES) {
 
     test('configured: CORS for listed origins, preflight, and an output size limit', async () => {
       const tight = await startRuntime(runtime, registry.url, work, {
-        NEXXO_CORS_ORIGINS: 'https://app.example',
-        NEXXO_MAX_OUTPUT_BYTES: '2000',
+        settings: { NEXXO_CORS_ORIGINS: 'https://app.example', NEXXO_MAX_OUTPUT_BYTES: '2000' },
       })
       stops.push(tight.stop)
       const body = { files: project, entry: 'src/main.ts' }
