@@ -115,6 +115,14 @@ for (const runtime of EDGE_RUNTIMES) {
       assert.equal(error.diagnostics[0]!.file, 'main.ts')
       assert.match(error.diagnostics[0]!.frame, /\^/)
       await expectError(await post(origin, { files: project, entry: 'src/nope.ts' }), 400, 'MISSING_ENTRY')
+      const missing = await post(origin, {
+        files: { 'main.ts': "\nimport x from 'no-such-package'\n" },
+        entry: 'main.ts',
+      })
+      const located = (await expectError(missing, 422, 'PACKAGE_NOT_FOUND')) as unknown as {
+        diagnostics: { file: string; line: number }[]
+      }
+      assert.deepEqual([located.diagnostics[0]!.file, located.diagnostics[0]!.line], ['main.ts', 2])
       await expectError(await post(origin, '{"files":'), 400, 'INVALID_JSON')
       await expectError(
         await post(origin, { files: project, entry: 'src/main.ts', options: { plugins: [] } }),

@@ -422,9 +422,13 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
           })
         }
         if (request.method !== 'POST') throw fail('METHOD_NOT_ALLOWED', 'POST /build with { files, entry, options }.')
-        const response = await build(request)
-        for (const [k, v] of Object.entries(cors)) response.headers.set(k, v)
-        return response
+        try {
+          const response = await build(request)
+          for (const [k, v] of Object.entries(cors)) response.headers.set(k, v)
+          return response
+        } catch (e) {
+          return errorResponse(e, cors, true)
+        }
       }
       if (path.startsWith('/npm/')) {
         if (request.method !== 'GET' && request.method !== 'HEAD')

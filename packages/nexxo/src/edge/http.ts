@@ -29,6 +29,12 @@ const STATUS: Record<string, number> = {
 
 export const statusOf = (code: string): number => STATUS[code] ?? 422
 
+/**
+ * Codes that are the request's fault on `/npm/` but the project's inside a build: an import of a
+ * package the registry lacks is a build error (422, located at the import), not a missing route.
+ */
+const PROJECT_ERRORS = new Set(['PACKAGE_NOT_FOUND', 'NO_MATCHING_VERSION', 'INVALID_PACKAGE', 'UNSUPPORTED_SPEC'])
+
 export interface Cors {
   /** Origins allowed to call every endpoint (`*`: any). Default: none. */
   origins: string[] | '*'
@@ -50,13 +56,14 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** Any thrown value as the JSON error response clients can branch on. */
-export function errorResponse(e: unknown, headers: Record<string, string> = {}): Response {
+export function errorResponse(e: unknown, headers: Record<string, string> = {}, inBuild = false): Response {
   const error =
     e instanceof NexxoError
       ? e
       : NexxoError.single('INTERNAL', `Internal error: ${e instanceof Error ? e.message : String(e)}`)
   const diagnostics: Diagnostic[] = error.diagnostics
-  return json(statusOf(error.code), { code: error.code, message: error.message, diagnostics }, headers)
+  const status = inBuild && PROJECT_ERRORS.has(error.code) ? 422 : statusOf(error.code)
+  return json(status, { code: error.code, message: error.message, diagnostics }, headers)
 }
 
 export const fail = (code: string, message: string): NexxoError => NexxoError.single(code, message)
