@@ -12,6 +12,7 @@ import { BoundedStore, USAGE_PREFIX } from './bounded.js'
 import type { HashHex } from './envelope.js'
 import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
+import { KeyValueRawStore } from './key-value.js'
 import { MemoryStore } from './memory.js'
 import { CacheLockedError, RocksStore } from './rocksdb.js'
 import type { RawStore } from './store.js'
@@ -53,6 +54,39 @@ const adapters: [string, () => Promise<RawStore>][] = [
   ['indexeddb', async () => IdbStore.open(`nexxo-test-${dirs++}`)],
   ['tiered (memory over rocksdb)', async () => new TieredStore(await RocksStore.open(freshDir()), 1024 * 1024)],
 ]
+
+describe('a KV store (KeyValueRawStore)', () => {
+  test('values round-trip sealed; a damaged one is a miss and is deleted; no LRU is kept on top', async () => {
+    // A KV that hands back ArrayBuffers, as Workers KV does.
+    const kv = new Map<string, ArrayBuffer>()
+    const raw = new KeyValueRawStore({
+      get: async (k) => kv.get(k) ?? null,
+      put: async (k, v) => void kv.set(k, v.slice().buffer),
+      delete: async (k) => void kv.delete(k),
+    })
+    const cache = boundedCache(new TieredStore(raw, 1024), hash, 10)
+    await cache.put('k', bytes('a value longer than the bound of 10 bytes'))
+    assert.equal(text(await cache.get('k')), 'a value longer than the bound of 10 bytes', 'the KV evicts, not nexxo')
+    assert.deepEqual([...kv.keys()], [`${KEY_PREFIX}k`], 'one entry, no usage records')
+    const fresh = new IntegrityCache(raw, hash)
+    const stored = new Uint8Array(kv.get(`${KEY_PREFIX}k`)!)
+    stored[stored.length - 1]! ^= 1
+    kv.set(`${KEY_PREFIX}k`, stored.buffer)
+    assert.equal(await fresh.get('k'), undefined)
+    assert.equal(kv.size, 0, 'the damaged entry was deleted')
+  })
+
+  test('a KV without delete still works', async () => {
+    const kv = new Map<string, Uint8Array>()
+    const cache = new IntegrityCache(
+      new KeyValueRawStore({ get: async (k) => kv.get(k), put: async (k, v) => void kv.set(k, v) }),
+      hash,
+    )
+    await cache.put('k', bytes('v'))
+    assert.equal(text(await cache.get('k')), 'v')
+    await cache.delete('k')
+  })
+})
 
 describe('TieredStore', () => {
   test('memory answers first; writes reach the store in the background; a miss in memory fills it', async () => {

@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild-wasm'
 import { Bundler } from '../build/bundler.js'
 import { readBounded, toBase64 } from '../bytes.js'
 import { CacheApiStore } from '../cache/cache-api.js'
+import { KeyValueRawStore, type KeyValueStore } from '../cache/key-value.js'
 import { MemoryStore } from '../cache/memory.js'
 import type { Cache, RawStore } from '../cache/store.js'
 import { TieredStore } from '../cache/tiered.js'
@@ -23,13 +24,6 @@ import { entryModule, isExact, parsePackagePath } from './npm-route.js'
 
 /** A wasm module as each runtime has it: a binding (workerd), a URL (Deno, Bun), or bytes. */
 export type WasmInput = WebAssembly.Module | URL | string | ArrayBuffer | Uint8Array
-
-/** A KV-like store (a Workers KV namespace, Deno KV, Redis…) for the cache. */
-export interface KeyValueStore {
-  get(key: string): Promise<Uint8Array | ArrayBuffer | null | undefined>
-  put(key: string, value: Uint8Array): Promise<void>
-  delete?(key: string): Promise<void>
-}
 
 export interface EdgeLimits {
   /** Bytes of a request body (default 2 MB). */
@@ -81,23 +75,6 @@ async function compile(input: WasmInput): Promise<WebAssembly.Module> {
     return WebAssembly.compile(await response.arrayBuffer())
   }
   return WebAssembly.compile(input as BufferSource)
-}
-
-class KeyValueRawStore implements RawStore {
-  readonly selfEvicting = true
-  constructor(private readonly kv: KeyValueStore) {}
-  async get(key: string) {
-    const value = await this.kv.get(key)
-    return value ? new Uint8Array(value) : undefined
-  }
-  put(key: string, value: Uint8Array) {
-    return this.kv.put(key, value)
-  }
-  async delete(key: string) {
-    await this.kv.delete?.(key)
-  }
-  async *keys(): AsyncIterable<string> {}
-  async close() {}
 }
 
 async function openStore(options: EdgeHandlerOptions): Promise<RawStore | undefined> {
