@@ -14,12 +14,12 @@
 
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EDGE_RUNTIMES, type EdgeRuntime, startRuntime } from '../e2e/edge-runtimes.js'
 import { repo, tempDir } from '../e2e/helpers.js'
 import { packInstalled, TestRegistry } from '../e2e/registry-server.js'
+import { describeMachine, load, median } from './lib.mjs'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, runtime: { type: 'string' } } })
 const rounds = Number(values.rounds ?? 5)
@@ -29,10 +29,6 @@ const CACHED = 50
 const NPM_CACHED = 20
 
 const work = tempDir('edge-bench')
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!
 
 const project = (n: number) => ({
@@ -113,7 +109,7 @@ execFileSync(process.execPath, [join(repo, 'bench/edge/build-direct.mjs')], { st
 const registry = await TestRegistry.start()
 for (const name of ['react', 'react-dom', 'scheduler'])
   registry.publish(packInstalled(join(repo, 'node_modules', name)))
-const load = [loadavg()[0]!]
+const machine = describeMachine()
 const results: Record<string, Round[]> = Object.fromEntries(runtimes.map((r) => [r, []]))
 const direct: Record<string, DirectRound[]> = Object.fromEntries(runtimes.map((r) => [r, []]))
 try {
@@ -134,7 +130,7 @@ try {
   await registry.close()
   rmSync(work, { recursive: true, force: true })
 }
-load.push(loadavg()[0]!)
+machine.loadAfter = load()
 
 const versions = {
   workerd: JSON.parse(readFileSync(join(repo, 'node_modules/workerd/package.json'), 'utf8')).version,
@@ -159,14 +155,6 @@ const summary = Object.fromEntries(
     },
   ]),
 )
-const machine = {
-  cpu: cpus()[0]?.model,
-  cores: cpus().length,
-  memoryGb: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  loadBefore: load[0],
-  loadAfter: load[1],
-}
 const date = new Date().toISOString().slice(0, 10)
 mkdirSync(join(repo, 'bench/results'), { recursive: true })
 const out = join(repo, `bench/results/${date}-edge.json`)
@@ -174,7 +162,7 @@ writeFileSync(out, `${JSON.stringify({ date, rounds, machine, summary, raw: { ne
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 console.log(
-  `\nnexxo/edge, ${rounds} rounds, ${machine.cpu} × ${machine.cores}, load ${load.map((l) => l.toFixed(2)).join(' → ')}`,
+  `\nnexxo/edge, ${rounds} rounds, ${machine.cpu} × ${machine.cores}, load ${machine.loadBefore[0]} → ${machine.loadAfter[0]}`,
 )
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`
 console.log(

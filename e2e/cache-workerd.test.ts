@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createBundler } from '../packages/nexxo/src/index.js'
 import { repo, tempDir } from './helpers.js'
-import { freePort, startCacheService } from './workerd-support.js'
+import { freePort, startCacheService, workerdConfig } from './workerd-support.js'
 
 const work = tempDir('cache-workerd')
 let cacheServer: Server
@@ -38,23 +38,7 @@ before(async () => {
   const port = await freePort()
   writeFileSync(
     join(work, 'worker/config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "cache", external = (address = "127.0.0.1:${cachePort}", http = ())),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "${bundle}"),
-    (name = "nexxo_core.wasm", wasm = embed "nexxo_core.wasm"),
-  ],
-  compatibilityDate = "2025-01-01",
-  cacheApiOutbound = "cache",
-);
-`,
+    workerdConfig({ port, cachePort, main: bundle!, wasm: ['nexxo_core.wasm'] }),
   )
   workerd = spawn(join(repo, 'node_modules/.bin/workerd'), ['serve', join(work, 'worker/config.capnp')], {
     stdio: ['ignore', 'inherit', 'inherit'],

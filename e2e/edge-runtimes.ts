@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repo } from './helpers.js'
-import { freePort, startCacheService } from './workerd-support.js'
+import { freePort, startCacheService, workerdConfig } from './workerd-support.js'
 
 export const EDGE_RUNTIMES = ['workerd', 'deno', 'bun'] as const
 export type EdgeRuntime = (typeof EDGE_RUNTIMES)[number]
@@ -60,28 +60,14 @@ export async function startRuntime(
     cacheStop = () => service.server.close()
     writeFileSync(
       join(dir, 'config.capnp'),
-      `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "cache", external = (address = "127.0.0.1:${service.port}", http = ())),
-    (name = "loopback", network = (allow = ["local", "private"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    ${wasm.map((name) => `(name = "${name}", wasm = embed "${name}"),`).join('\n    ')}
-  ],
-  compatibilityDate = "2025-01-01",
-  cacheApiOutbound = "cache",
-  globalOutbound = "loopback",
-  bindings = [${Object.entries({ NEXXO_REGISTRY: registryUrl, ...settings })
-    .map(([name, text]) => `(name = "${name}", text = ${JSON.stringify(text)})`)
-    .join(', ')}],
-);
-`,
+      workerdConfig({
+        port,
+        cachePort: service.port,
+        main: 'worker.js',
+        wasm,
+        bindings: { NEXXO_REGISTRY: registryUrl, ...settings },
+        loopback: true,
+      }),
     )
     cmd = join(repo, 'node_modules/.bin/workerd')
     args = ['serve', 'config.capnp']

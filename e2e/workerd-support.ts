@@ -1,5 +1,6 @@
-// What workerd needs around it in tests: a free port, and the HTTP cache service its Cache API
-// forwards to (`cacheApiOutbound`), keeping the serialized responses as Cloudflare's edge would.
+// What workerd needs around it in tests: a free port, its config, and the HTTP cache service its
+// Cache API forwards to (`cacheApiOutbound`), keeping the serialized responses as Cloudflare's edge
+// would.
 
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -50,3 +51,44 @@ export const freePort = () =>
       probe.close(() => resolve(port))
     })
   })
+
+export interface WorkerdConfig {
+  port: number
+  /** The cache service's port (`startCacheService`). */
+  cachePort: number
+  /** The worker's main module, a file beside the config. */
+  main: string
+  /** Wasm files beside the config, bound as modules under their own names. */
+  wasm: string[]
+  /** Text bindings (the worker's `env`). */
+  bindings?: Record<string, string>
+  /** Lets the worker fetch from loopback (a test registry). */
+  loopback?: boolean
+}
+
+/** A workerd config serving `main` on 127.0.0.1:`port`, its Cache API backed by the cache service. */
+export function workerdConfig(c: WorkerdConfig): string {
+  const bindings = Object.entries(c.bindings ?? {})
+    .map(([name, text]) => `(name = "${name}", text = ${JSON.stringify(text)})`)
+    .join(', ')
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "cache", external = (address = "127.0.0.1:${c.cachePort}", http = ())),
+    ${c.loopback ? '(name = "loopback", network = (allow = ["local", "private"])),' : ''}
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${c.port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "${c.main}"),
+    ${c.wasm.map((name) => `(name = "${name}", wasm = embed "${name}"),`).join('\n    ')}
+  ],
+  compatibilityDate = "2025-01-01",
+  cacheApiOutbound = "cache",
+  ${c.loopback ? 'globalOutbound = "loopback",' : ''}
+  bindings = [${bindings}],
+);
+`
+}

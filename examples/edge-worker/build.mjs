@@ -1,6 +1,6 @@
 // Builds the example with nexxo itself: one self-contained module per runtime in dist/, beside the
 // three wasm files they load (as module bindings in workerd, by URL in Deno and Bun).
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createBundler } from 'nexxo'
@@ -22,13 +22,10 @@ try {
     const result = await bundler.build({
       input: entry,
       root: here,
-      outDir: `dist/${entry.replace('.ts', '')}`,
       splitting: false,
       external: Object.keys(wasm).map((f) => `./${f}`),
     })
-    const file = result.outputs.find((o) => o.isEntry).fileName
-    copyFileSync(join(out, entry.replace('.ts', ''), file), join(out, entry.replace('.ts', '.js')))
-    rmSync(join(out, entry.replace('.ts', '')), { recursive: true })
+    writeFileSync(join(out, entry.replace('.ts', '.js')), result.outputs.find((o) => o.isEntry).code)
   }
 } finally {
   await bundler.close()

@@ -10,34 +10,10 @@ import { after, describe, test } from 'node:test'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
-import type { Bundler } from './bundler.js'
-import { createBundler } from './create.js'
-
-const combos: [BackendName, EngineName][] = [
-  ['native', 'rolldown'],
-  ['wasm', 'rolldown'],
-  ['native', 'esbuild'],
-  ['wasm', 'esbuild'],
-]
-const bundlers = new Map<string, Bundler>()
-async function bundler(backend: BackendName, engine: EngineName): Promise<Bundler> {
-  const key = `${backend}/${engine}`
-  if (!bundlers.has(key)) bundlers.set(key, await createBundler({ backend, engine }))
-  return bundlers.get(key)!
-}
-after(async () => {
-  for (const b of bundlers.values()) await b.close()
-})
+import { bundler, combos, run } from './test-bundlers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-bundler-test-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))
-
-/** Runs an ESM bundle in a fresh Node process and returns what it logged. */
-function run(code: string): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
-  assert.equal(r.status, 0, r.stderr)
-  return r.stdout.trim()
-}
 
 const app: Record<string, string> = {
   'src/main.ts': [

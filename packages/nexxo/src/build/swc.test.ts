@@ -4,11 +4,10 @@
 // - decorators, standard and legacy (with metadata): checked by running what they do.
 
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { parse } from 'acorn'
 import { decoratorTransform, type SwcModule } from '../engines/swc.js'
 import { NexxoError } from '../errors.js'
@@ -16,22 +15,10 @@ import type { BackendName, BuildOptions, EngineName } from '../types.js'
 import { loadEngine, loadWasmCore } from './backend.js'
 import { Bundler } from './bundler.js'
 import { createBundler } from './create.js'
+import { bundler, combos, run } from './test-bundlers.js'
 
-const combos: [BackendName, EngineName][] = [
-  ['native', 'rolldown'],
-  ['wasm', 'rolldown'],
-  ['native', 'esbuild'],
-  ['wasm', 'esbuild'],
-]
-const bundlers = new Map<string, Bundler>()
-async function build(backend: BackendName, engine: EngineName, options: BuildOptions) {
-  const key = `${backend}/${engine}`
-  if (!bundlers.has(key)) bundlers.set(key, await createBundler({ backend, engine }))
-  return bundlers.get(key)!.build(options)
-}
-after(async () => {
-  for (const b of bundlers.values()) await b.close()
-})
+const build = async (backend: BackendName, engine: EngineName, options: BuildOptions) =>
+  (await bundler(backend, engine)).build(options)
 
 // Classes with inheritance and statics, rest/spread of iterables, async functions, generators,
 // for-of, template literals, optional chaining: what ES5 has none of.
@@ -61,12 +48,6 @@ const files = {
   ].join('\n'),
 }
 const EXPECTED = 't=5 2,4,6 12 none Counter:Base(5) 1'
-
-function run(code: string, type: 'module' | 'commonjs'): string {
-  const r = spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { encoding: 'utf8' })
-  assert.equal(r.status, 0, r.stderr)
-  return r.stdout.trim()
-}
 
 /** Throws (with the offending place) unless `code` is ES5; esm's import/export lines are set aside. */
 function assertEs5(code: string, label: string) {

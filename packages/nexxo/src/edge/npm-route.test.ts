@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
+import { loadNativeCoreOnce } from '../build/backend.js'
 import { NexxoError } from '../errors.js'
 import { cjsExports } from './cjs-exports.js'
-import { isExact, parsePackagePath } from './npm-route.js'
+import { entryModule, isExact, parsePackagePath } from './npm-route.js'
 
 const require = createRequire(import.meta.url)
 
@@ -75,5 +76,32 @@ describe('CommonJS exports', () => {
     for (const name of ['useState', 'useEffect', 'createElement', 'Component', 'Fragment', 'version']) {
       assert.ok(names.has(name), name)
     }
+  })
+})
+
+describe('the /npm/ entry module', () => {
+  test('CommonJS: the default plus the names of the modules it re-exports, followed through the core', () => {
+    const files = {
+      'node_modules/pkg/package.json': '{"name":"pkg","main":"index.js"}',
+      'node_modules/pkg/index.js':
+        "if (x) module.exports = require('./lib/impl')\nelse module.exports = require('./lib/other.js')",
+      'node_modules/pkg/lib/impl.js': 'exports.a = 1; exports.b = 2',
+      'node_modules/pkg/lib/other.js': 'exports.c = 3',
+    }
+    assert.equal(
+      entryModule(loadNativeCoreOnce(), files, 'pkg'),
+      'import m from "pkg"\nexport default m\nexport const { a, b, c } = m\n',
+    )
+  })
+
+  test('ESM: export * and the default when it has one', () => {
+    const files = {
+      'node_modules/esm/package.json': '{"name":"esm","type":"module","exports":"./index.js"}',
+      'node_modules/esm/index.js': 'export const a = 1\nexport default a',
+    }
+    assert.equal(
+      entryModule(loadNativeCoreOnce(), files, 'esm'),
+      'export * from "esm"\nexport { default } from "esm"\n',
+    )
   })
 })

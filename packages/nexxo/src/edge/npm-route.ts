@@ -68,31 +68,21 @@ export function entryModule(core: Core, files: Record<string, string>, specifier
   const source = files[resolved] ?? ''
   const esm = /\.mjs$/.test(resolved) || (!/\.cjs$/.test(resolved) && ESM_SYNTAX.test(source))
   if (esm) return `export * from ${quoted}\n${HAS_DEFAULT.test(source) ? `export { default } from ${quoted}\n` : ''}`
+  // The core already resolved every require() of the reachable modules: follow its answers.
+  const modules = new Map(project.modules.map((m) => [m.id, m]))
   const names = new Set<string>()
   const seen = new Set<string>()
-  const read = (id: string, depth: number) => {
-    if (seen.has(id) || depth > 8 || files[id] === undefined) return
+  const read = (id: string) => {
+    if (seen.has(id) || files[id] === undefined) return
     seen.add(id)
     const found = cjsExports(files[id]!)
     for (const n of found.names) names.add(n)
     for (const target of found.reexports) {
-      if (!target.startsWith('.')) continue
-      const base = id.slice(0, id.lastIndexOf('/') + 1) + target
-      const parts: string[] = []
-      for (const s of base.split('/')) {
-        if (s === '..') parts.pop()
-        else if (s !== '.') parts.push(s)
-      }
-      const joined = parts.join('/')
-      for (const candidate of [joined, `${joined}.js`, `${joined}/index.js`]) {
-        if (files[candidate] !== undefined) {
-          read(candidate, depth + 1)
-          break
-        }
-      }
+      const to = modules.get(id)?.imports.find((i) => i.kind === 'require' && i.specifier === target)?.resolved
+      if (to) read(to)
     }
   }
-  read(resolved, 0)
+  read(resolved)
   const exported = [...names].filter(exportableName).sort()
   return `import m from ${quoted}\nexport default m\n${exported.length ? `export const { ${exported.join(', ')} } = m\n` : ''}`
 }

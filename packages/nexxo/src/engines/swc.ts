@@ -99,13 +99,17 @@ export function lowerToEs5(
  * it. A module swc cannot parse is left to the engine, which reports the syntax error with its
  * place and frame.
  */
+/** An `@name` outside a comment line, a string or an email-like word: what a decorator looks like. */
+const DECORATED = /^(?![ \t]*(?:\*|\/\/)).*?(?:^|[^\w$.'"`@])(?<!\/\*\s*)@[A-Za-z_$]/m
+
 export function decoratorTransform(swc: () => Promise<SwcModule>, mode: 'standard' | 'legacy'): SourceTransform {
-  const code = /^(?![ \t]*(?:\*|\/\/)).*?(?:^|[^\w$.'"`@])(?<!\/\*\s*)@[A-Za-z_$]/m
   return {
     id: /\.[cm]?[jt]sx?$/,
-    code,
+    // A plain pre-filter for the engine; DECORATED itself as rolldown's code filter made native
+    // react-1k builds 15-20% slower (266 vs 218 ms median), this one costs about 2%.
+    code: /@[A-Za-z_$]/,
     async apply(source, id) {
-      if (id.includes('/node_modules/') || !code.test(source)) return undefined
+      if (id.includes('/node_modules/') || !DECORATED.test(source)) return undefined
       const ts = /\.[cm]?tsx?$/.test(id)
       const jsx = /x$/.test(id)
       const options = {

@@ -34,7 +34,10 @@ export interface OutputOptions {
 
 /** A rewrite of script modules before the engine parses them (engines/swc.ts: decorators). */
 export interface SourceTransform {
-  /** Ids worth asking about; `apply` may still decline with undefined. */
+  /**
+   * Ids and code worth asking about, checked by the engine before it calls into JS; simple enough
+   * for rolldown to run natively. `apply` may still decline with undefined.
+   */
   readonly id: RegExp
   readonly code: RegExp
   /** JavaScript (types stripped, JSX compiled) with its source map, or undefined to leave it. */

@@ -1,0 +1,35 @@
+// For the build tests: every backend × engine pair, one bundler each for the whole test file
+// (closed after it), and a way to run what they built.
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { after } from 'node:test'
+import type { BackendName, EngineName } from '../types.js'
+import type { Bundler } from './bundler.js'
+import { createBundler } from './create.js'
+
+export const combos: [BackendName, EngineName][] = [
+  ['native', 'rolldown'],
+  ['wasm', 'rolldown'],
+  ['native', 'esbuild'],
+  ['wasm', 'esbuild'],
+]
+
+const bundlers = new Map<string, Bundler>()
+after(async () => {
+  for (const b of bundlers.values()) await b.close()
+})
+
+/** The shared bundler of a pair, created on first use. */
+export async function bundler(backend: BackendName, engine: EngineName): Promise<Bundler> {
+  const key = `${backend}/${engine}`
+  if (!bundlers.has(key)) bundlers.set(key, await createBundler({ backend, engine }))
+  return bundlers.get(key)!
+}
+
+/** Runs a bundle in a fresh Node process (as an ES module unless told) and returns what it logged. */
+export function run(code: string, type: 'module' | 'commonjs' = 'module'): string {
+  const r = spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout.trim()
+}
