@@ -219,6 +219,33 @@ for (const [name, openStore] of adapters) {
       await store.close()
     })
 
+    test('a read rewrites its usage record at most once per touch interval', async () => {
+      const raw = await openStore()
+      const writes: string[] = []
+      const put = raw.put.bind(raw)
+      raw.put = (key, value) => {
+        writes.push(key)
+        return put(key, value)
+      }
+      let clock = 0
+      const store = new BoundedStore(
+        raw,
+        1000,
+        () => true,
+        () => clock,
+        100,
+      )
+      await store.put('a', new Uint8Array(10))
+      writes.length = 0
+      for (let i = 0; i < 5; i++) await store.get('a')
+      assert.deepEqual(writes, [`${USAGE_PREFIX}a`], 'the first read writes, the next four do not')
+      clock = 100
+      await store.get('a')
+      await store.get('a', { touch: false })
+      assert.equal(writes.length, 2, 'a read after the interval writes again')
+      await store.close()
+    })
+
     test('entries of another format version are evicted at the first write', async () => {
       const raw = await openStore()
       await raw.put('nexxo:v0:old', bytes('from an older nexxo'))
