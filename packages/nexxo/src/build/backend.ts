@@ -28,7 +28,7 @@ export function loadWasmCore(): Promise<Core> {
 }
 
 /** @swc/wasm-web on both backends: the same bytes lower the same way everywhere. */
-const nodeSwc = swcLoader(() => readFile(require.resolve('@swc/wasm-web/wasm_bg.wasm')))
+export const nodeSwc = swcLoader(() => readFile(require.resolve('@swc/wasm-web/wasm_bg.wasm')))
 
 let nativeCore: Core | undefined
 export function loadNativeCoreOnce(): Core {

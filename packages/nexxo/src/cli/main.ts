@@ -20,6 +20,7 @@ import type { BuildOptions } from '../types.js'
 class UsageError extends Error {}
 
 const USAGE = `Usage: nexxo build [root] [options]
+       nexxo dev [root] [--port <n>] [--host <addr>] [--strict-port] [--backend <name>]
        nexxo cache stats|verify|clear [root] [--cache-dir <dir>]
        nexxo preview [dir] [--port <n>] [--host <addr>] [--isolated]
 
@@ -39,6 +40,11 @@ Options:
   --no-cache           build without the cache
   --minify             minify the output
   --sourcemap          write source maps
+
+Dev serves [root] (its index.html and modules) with hot updates until interrupted:
+  --port <n>           port (default: 5173; the next free one when taken, unless --strict-port)
+  --host <addr>        address to listen on (default: localhost)
+  --allowed-host <h>   another Host name the server answers (repeatable; loopback always works)
 
 Preview serves a built app (default: dist) on 127.0.0.1 until interrupted:
   --port <n>           port (default: 4173; 0 picks a free one)
@@ -76,6 +82,8 @@ function parse(argv: string[]) {
         port: { type: 'string' },
         host: { type: 'string' },
         isolated: { type: 'boolean' },
+        'strict-port': { type: 'boolean' },
+        'allowed-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -290,6 +298,44 @@ async function cacheCommand(argv: string[]): Promise<void> {
   }
 }
 
+async function dev(argv: string[]) {
+  const { values, positionals } = parse(argv)
+  if (positionals.length > 1) throw new UsageError('dev takes one directory')
+  const root = resolve(positionals[0] ?? '.')
+  if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root} has no index.html to serve`)
+  const port = values.port === undefined ? 5173 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got '${values.port}'`)
+  const backend = values.backend ?? 'auto'
+  if (!['auto', 'native', 'wasm'].includes(backend)) throw new UsageError(`--backend must be auto, native or wasm`)
+  const { createDevServer } = await import('../dev/server.js')
+  const server = await createDevServer({
+    root,
+    port,
+    backend: backend as 'auto',
+    strictPort: values['strict-port'] ?? false,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values['allowed-host'] ? { allowedHosts: values['allowed-host'] } : {}),
+    ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    ...(values['no-cache'] ? { cache: false as const } : {}),
+    onPortTaken: (taken) => console.log(yellow(`port ${taken} is in use, trying the next one`)),
+  })
+  const { startup } = server
+  console.log(
+    `${green('➜')} ${cyan(server.url)} ${dim(`ready in ${Math.round(startup.readyMs)} ms (${server.backend})`)}`,
+  )
+  if (startup.deps.length > 0) {
+    console.log(
+      dim(
+        `  deps: ${startup.deps.join(', ')} — ${startup.depsCached ? 'from the cache' : 'pre-bundled'} in ${Math.round(startup.depsMs)} ms`,
+      ),
+    )
+  }
+  const stop = () => server.close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
 async function preview(argv: string[]) {
   const { values, positionals } = parse(argv)
   if (positionals.length > 1) throw new UsageError('preview takes one directory')
@@ -342,8 +388,10 @@ export async function main(argv: string[]): Promise<void> {
       await cacheCommand(rest)
     } else if (command === 'preview') {
       await preview(rest)
+    } else if (command === 'dev') {
+      await dev(rest)
     } else {
-      throw new UsageError(`unknown command '${command}' (dev is not implemented yet)`)
+      throw new UsageError(`unknown command '${command}'`)
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -351,7 +399,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2
     } else if (e instanceof NexxoError) {
       const count = e.diagnostics.length
-      console.error(`${red('✗')} build failed with ${count} error${count === 1 ? '' : 's'}:\n`)
+      const what = command === 'dev' ? 'nexxo dev could not start' : 'build failed'
+      console.error(`${red('✗')} ${what} with ${count} error${count === 1 ? '' : 's'}:\n`)
       for (const d of e.diagnostics) console.error(`${formatDiagnostic(d)}\n`)
       process.exitCode = 1
     } else {

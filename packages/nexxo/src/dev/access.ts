@@ -1,0 +1,98 @@
+// What the dev server lets through. Vite shipped some fourteen `server.fs` bypasses since 2023, each a
+// check applied to one path shape and not another; here every request for a file goes through one
+// function, on the fully decoded and resolved absolute path, at the moment the file is read.
+
+import { realpathSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { resolve, sep } from 'node:path'
+
+/** Names never served, in any directory: secrets and keys. Dot-names are refused separately. */
+const SENSITIVE = [/^\.env/i, /\.pem$/i, /\.crt$/i, /\.key$/i, /\.p12$/i, /\.pfx$/i]
+
+export type Refusal = { status: 400 | 403 | 404; reason: string }
+
+/** `request.url` as the client sent it: a `#` never reaches a server from a browser (attacks.md 6). */
+export function checkRequestTarget(rawUrl: string): Refusal | null {
+  if (!rawUrl.startsWith('/')) return { status: 400, reason: 'request target must be a path' }
+  if (rawUrl.includes('#')) return { status: 400, reason: "'#' in the request target" }
+  return null
+}
+
+/** The host part of a `Host` or `Origin` value: `localhost`, `[::1]`, `a.b`. Null when malformed. */
+function hostname(value: string): string | null {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(value)
+  return match ? match[1]!.toLowerCase() : null
+}
+
+/**
+ * DNS rebinding: a page on `attacker.example` that resolves to 127.0.0.1 sends its own name as
+ * `Host`. Loopback names, `*.localhost`, IP literals and the configured names pass.
+ */
+export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
+  if (!host) return false
+  const name = hostname(host)
+  if (!name) return false
+  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  if (isIP(name.replace(/^\[|\]$/g, ''))) return true
+  return allowed.includes(name)
+}
+
+/** A WebSocket's `Origin` must be a page of this server: a loopback or configured host, this port. */
+export function originAllowed(origin: string | undefined, port: number, allowed: readonly string[]): boolean {
+  if (!origin) return false
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
+  if (Number(url.port || (url.protocol === 'https:' ? 443 : 80)) !== port) return false
+  const name = url.hostname.toLowerCase()
+  const loopback = name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1' || name === '[::1]'
+  return loopback || allowed.includes(name)
+}
+
+/**
+ * The file a URL path names, or why not. The path is decoded once; `.`/`..` segments, encoded
+ * separators, NUL and backslashes are refused before any resolution; dot-names and sensitive names
+ * in any segment are refused; the resolved path, and its real path after symlinks, must lie inside
+ * one of the allowed directories.
+ */
+export function fileFor(urlPath: string, allow: readonly string[]): { file: string } | Refusal {
+  let path: string
+  try {
+    path = decodeURIComponent(urlPath)
+  } catch {
+    return { status: 400, reason: 'malformed percent-encoding' }
+  }
+  if (/[\0\\]/.test(path)) return { status: 403, reason: 'forbidden character in path' }
+  const segments = path.split('/').slice(1)
+  if (segments.some((s) => s === '.' || s === '..')) return { status: 404, reason: 'not found' }
+  if (segments.some((s) => s.startsWith('.') || SENSITIVE.some((re) => re.test(s)))) {
+    return { status: 403, reason: 'this name is never served' }
+  }
+  const [root] = allow
+  const file = resolve(root!, `.${path}`)
+  const inside = (p: string, dirs: readonly string[]) => dirs.some((d) => p === d || p.startsWith(d + sep))
+  if (!inside(file, allow)) return { status: 403, reason: 'outside the served directories' }
+  let real: string
+  try {
+    real = realpathSync(file)
+  } catch {
+    return { file }
+  }
+  const realAllow = allow.map((d) => {
+    try {
+      return realpathSync(d)
+    } catch {
+      return d
+    }
+  })
+  if (!inside(real, realAllow)) return { status: 403, reason: 'a link out of the served directories' }
+  const name = real.slice(real.lastIndexOf(sep) + 1)
+  if (name.startsWith('.') || SENSITIVE.some((re) => re.test(name))) {
+    return { status: 403, reason: 'a link to a name that is never served' }
+  }
+  return { file: real }
+}

@@ -1,0 +1,510 @@
+// `nexxo dev`: the project served as native ES modules. Modules are compiled on request (swc, with
+// Fast Refresh), their imports rewritten from the core's scan; dependencies are pre-bundled once
+// through the bundler's persistent cache; a file change goes through the core's HMR planner, and
+// the plan goes to every page over one WebSocket.
+
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, relative, resolve, sep } from 'node:path'
+import { watch } from 'chokidar'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { nodeSwc } from '../build/backend.js'
+import type { Bundler } from '../build/bundler.js'
+import { createBundler } from '../build/create.js'
+import { htmlEntries } from '../build/html.js'
+import type { ModuleGraph } from '../core/core.js'
+import { NexxoError } from '../errors.js'
+import type { BackendName } from '../types.js'
+import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal } from './access.js'
+import { type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
+import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
+import {
+  CLIENT_PATH,
+  DEPS_PREFIX,
+  type DevModule,
+  isCss,
+  isScriptModule,
+  MODULE_EXTENSIONS,
+  transformCss,
+  transformScript,
+} from './transform.js'
+
+export interface DevServerOptions {
+  /** The directory with `index.html` (default: the current directory). */
+  root?: string
+  /** Default 5173; when taken, the next free one unless `strictPort`. 0 picks any free port. */
+  port?: number
+  strictPort?: boolean
+  /** Default `localhost`. */
+  host?: string
+  /** Host names besides loopback names and IP literals that may reach the server (DNS rebinding). */
+  allowedHosts?: string[]
+  /** Directories outside the root whose files may be served. */
+  allow?: string[]
+  backend?: 'auto' | BackendName
+  /** Where the persistent cache lives, relative to the root. */
+  cacheDir?: string
+  cache?: 'auto' | false
+  /** Told about each port that was taken before one was free. */
+  onPortTaken?: (port: number) => void
+}
+
+export interface DevServer {
+  url: string
+  port: number
+  /** Milliseconds from the call to listening, and the dependencies pre-bundled on the way. */
+  startup: { readyMs: number; deps: string[]; depsMs: number; depsCached: boolean }
+  backend: BackendName
+  /** Connected HMR clients. */
+  readonly clients: number
+  close(): Promise<void>
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+}
+const JS = TYPES['.js']!
+/** Every response: never readable cross-origin, never sniffed, always revalidated. */
+const BASE_HEADERS = {
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+}
+
+const posix = (p: string) => p.split(sep).join('/')
+
+/** The client module, built beside this file (dist) or compiled from its source (tests run from src). */
+function clientSource(compile: (code: string) => string): string {
+  try {
+    return readFileSync(new URL('./client.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '')
+  } catch {
+    return compile(readFileSync(new URL('./client.ts', import.meta.url), 'utf8'))
+  }
+}
+
+async function listen(server: Server, host: string, port: number, options: DevServerOptions): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const tried = port === 0 ? 0 : port + attempt
+    try {
+      await new Promise<void>((done, fail) => {
+        server.once('error', fail)
+        server.listen(tried, host, () => {
+          server.off('error', fail)
+          done()
+        })
+      })
+      return (server.address() as AddressInfo).port
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== 'EADDRINUSE' || options.strictPort || port === 0 || attempt === 20) {
+        throw NexxoError.single(
+          code === 'EADDRINUSE' ? 'PORT_IN_USE' : 'LISTEN_FAILED',
+          code === 'EADDRINUSE'
+            ? `Port ${tried} is in use${options.strictPort ? ' (strictPort)' : ''}: choose another with --port.`
+            : `Could not listen on ${host}:${tried}: ${(e as Error).message}`,
+        )
+      }
+      options.onPortTaken?.(tried)
+    }
+  }
+}
+
+export async function createDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const started = performance.now()
+  const root = resolve(options.root ?? '.')
+  const allow = [root, ...(options.allow ?? []).map((d) => resolve(root, d))]
+  const allowedHosts = (options.allowedHosts ?? []).map((h) => h.toLowerCase())
+  const host = options.host ?? 'localhost'
+  if (!['localhost', '127.0.0.1', '::1'].includes(host)) allowedHosts.push(host.toLowerCase())
+  let html: string
+  try {
+    html = readFileSync(join(root, 'index.html'), 'utf8')
+  } catch {
+    throw NexxoError.single(
+      'MISSING_ENTRY',
+      `${join(root, 'index.html')} not found: nexxo dev serves a directory with an index.html.`,
+    )
+  }
+  const bundler: Bundler = await createBundler({
+    backend: options.backend ?? 'auto',
+    engine: 'rolldown',
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.cache === false ? { cache: false as const } : {}),
+  })
+  const core = bundler.core
+  const swc = await nodeSwc.load()
+  const token = randomBytes(24).toString('base64url')
+
+  // --- dependencies ---
+  const entries = htmlEntries(html)
+  let discovered: string[] = []
+  if (core.canStampFiles) discovered = (await core.scanProject(root, entries)).externals
+  const withRuntimes = (specifiers: string[]) => {
+    const all = new Set(specifiers)
+    if ([...all].some((s) => s === 'react' || s.startsWith('react/') || s.startsWith('react-dom'))) {
+      all.add('react/jsx-dev-runtime')
+      all.add(REFRESH_RUNTIME)
+    }
+    all.delete('react/jsx-runtime')
+    return [...all]
+  }
+  let deps: PrebundledDeps = await prebundle(bundler, core, root, withRuntimes(discovered))
+  const firstDeps = deps
+  let rebundling: Promise<void> | undefined
+
+  // --- modules ---
+  const graph: ModuleGraph = core.graph()
+  const versions = new Map<string, number>()
+  const transformed = new Map<string, Promise<DevModule>>()
+  const errors = new Map<string, DevError>()
+  /** The text each module was last compiled from. */
+  const sources = new Map<string, string>()
+  const sockets = new Set<WebSocket>()
+  const broadcast = (message: ServerMessage) => {
+    const text = JSON.stringify(message)
+    for (const socket of sockets) socket.send(text)
+  }
+  const refresh = () => deps.entries.has(REFRESH_RUNTIME)
+  const moduleUrl = (path: string) => `${path}?${isCss(path) ? 'import&' : ''}v=${versions.get(path) ?? 0}`
+
+  const links = {
+    resolve(specifier: string, importer: string): string | null {
+      const base = specifier.startsWith('/') ? root : join(root, importer, '..')
+      const target = resolve(base, `.${specifier.startsWith('/') ? specifier : `/${specifier}`}`)
+      const candidates = [
+        target,
+        ...MODULE_EXTENSIONS.map((e) => target + e),
+        ...MODULE_EXTENSIONS.map((e) => join(target, `index${e}`)),
+      ]
+      for (const candidate of candidates) {
+        try {
+          if (statSync(candidate).isFile()) return `/${posix(relative(root, candidate))}`
+        } catch {}
+      }
+      return null
+    },
+    dependency: (specifier: string) =>
+      deps.entries.get(specifier === 'react/jsx-runtime' ? 'react/jsx-dev-runtime' : specifier) ?? null,
+    version: (path: string) => versions.get(path) ?? 0,
+  }
+
+  /** Pre-bundles again with imports found since; pages reload, as their dependency chunks change. */
+  const addDeps = (missing: string[]) => {
+    rebundling ??= (async () => {
+      const next = await prebundle(bundler, core, root, withRuntimes([...deps.entries.keys(), ...missing]))
+      deps = next
+      broadcast({ type: 'full-reload', reason: `new dependencies pre-bundled: ${missing.join(', ')}` })
+    })().finally(() => {
+      rebundling = undefined
+    })
+    return rebundling
+  }
+
+  const compileModule = async (path: string, file: string): Promise<DevModule> => {
+    const source = readFileSync(file, 'utf8')
+    sources.set(path, source)
+    let module = isCss(path) ? transformCss(source, path) : transformScript(core, swc, source, path, links, refresh())
+    if (module.missingDeps.length > 0) {
+      await addDeps(module.missingDeps)
+      module = transformScript(core, swc, source, path, links, refresh())
+      if (module.missingDeps.length > 0) {
+        throw NexxoError.single(
+          'UNRESOLVED_IMPORT',
+          `Could not pre-bundle ${module.missingDeps.join(', ')} (imported by ${path.slice(1)}).`,
+          { file: path.slice(1) },
+        )
+      }
+    }
+    graph.set({
+      id: path,
+      deps: module.deps,
+      selfAccepting: module.hot.selfAccepting,
+      acceptedDeps: module.hot.acceptedDeps,
+      isEntry: entries.includes(path.slice(1)),
+    })
+    return module
+  }
+
+  /** A module's code, compiled once per version; errors are recorded for the overlay. */
+  const load = (path: string, file: string): Promise<DevModule> => {
+    let pending = transformed.get(path)
+    if (!pending) {
+      pending = compileModule(path, file)
+      transformed.set(path, pending)
+      pending.then(
+        () => {
+          if (errors.delete(path) && errors.size === 0) broadcast({ type: 'error-fixed' })
+        },
+        (e: unknown) => {
+          transformed.delete(path)
+          const error = toDevError(e, path)
+          errors.set(path, error)
+          broadcast({ type: 'error', error })
+        },
+      )
+    }
+    return pending
+  }
+
+  const clientCode = clientSource(
+    (code) =>
+      swc.transformSync(code, { filename: 'client.ts', jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } })
+        .code,
+  ).replace(
+    '__NEXXO_SOCKET__',
+    `\`\${location.protocol === 'https:' ? 'wss' : 'ws'}://\${location.host}${SOCKET_PATH}?${TOKEN_PARAM}=${token}\``,
+  )
+
+  const pageHtml = (page: string) => {
+    const preamble = refresh()
+      ? `<script type="module">import RefreshRuntime from "${deps.entries.get(REFRESH_RUNTIME)}";RefreshRuntime.injectIntoGlobalHook(window);window.$RefreshReg$=()=>{};window.$RefreshSig$=()=>(type)=>type;window.__nexxo_refresh=RefreshRuntime;</script>\n    `
+      : ''
+    const inject = `${preamble}<script type="module" src="${CLIENT_PATH}"></script>\n  `
+    const head = /<\/head>/i.exec(page)
+    return head ? page.slice(0, head.index) + inject + page.slice(head.index) : inject + page
+  }
+
+  // --- HTTP ---
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, head = false) => {
+    res.writeHead(status, { ...BASE_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body) })
+    res.end(head ? undefined : body)
+  }
+  const refuse = (res: ServerResponse, refusal: Refusal) =>
+    send(res, refusal.status, 'text/plain; charset=utf-8', `${refusal.reason}\n`)
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const rawUrl = req.url ?? '/'
+    const target = checkRequestTarget(rawUrl)
+    if (target) return refuse(res, target)
+    if (!hostAllowed(req.headers.host, allowedHosts)) {
+      return refuse(res, { status: 403, reason: 'this Host is not allowed (set allowedHosts to serve it)' })
+    }
+    // A page on another site may navigate here, but not load or fetch from here.
+    if (req.headers['sec-fetch-site'] === 'cross-site' && req.headers['sec-fetch-mode'] !== 'navigate') {
+      return refuse(res, { status: 403, reason: 'cross-site requests are refused' })
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' }).end()
+      return
+    }
+    const head = req.method === 'HEAD'
+    const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
+    const params = new URLSearchParams(query)
+    if (pathname === CLIENT_PATH) return send(res, 200, JS, clientCode, head)
+    if (pathname.startsWith(DEPS_PREFIX)) {
+      const code = deps.files.get(pathname.slice(DEPS_PREFIX.length))
+      return code === undefined
+        ? refuse(res, { status: 404, reason: 'not a pre-bundled dependency' })
+        : send(res, 200, JS, code, head)
+    }
+    const page = pathname.endsWith('/') ? `${pathname}index.html` : pathname
+    // public/ is served at the root, as Vite does; then the project itself.
+    let found = fileFor(page, allow)
+    if ('file' in found) {
+      const inPublic = fileFor(`/public${page}`, allow)
+      if ('file' in inPublic && isFile(inPublic.file)) found = inPublic
+    }
+    if (!('file' in found)) return refuse(res, found)
+    let file = found.file
+    const accept = req.headers.accept ?? ''
+    if (!isFile(file)) {
+      // History-API routes: a navigation to a path that is no file gets the app's page.
+      if (req.headers['sec-fetch-dest'] === 'document' || (accept.includes('text/html') && !extname(page))) {
+        file = join(root, 'index.html')
+      } else return refuse(res, { status: 404, reason: 'not found' })
+    }
+    const path = `/${posix(relative(root, file))}`
+    if (extname(file) === '.html') return send(res, 200, TYPES['.html']!, pageHtml(readFileSync(file, 'utf8')), head)
+    if (isScriptModule(path) || (isCss(path) && params.has('import'))) {
+      try {
+        const module = await load(path, file)
+        return send(res, 200, JS, module.code, head)
+      } catch (e) {
+        const error = toDevError(e, path)
+        return send(
+          res,
+          500,
+          JS,
+          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
+          head,
+        )
+      }
+    }
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
+    return send(res, 200, type, readFileSync(file), head)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n')
+      else res.destroy()
+      console.error(e)
+    })
+  })
+  // Bounded: a request with thousands of headers is cut off, not parsed forever (attacks.md 22).
+  server.maxHeadersCount = 200
+  server.headersTimeout = 10_000
+
+  // --- the HMR socket ---
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 })
+  const tokenBytes = Buffer.from(token)
+  server.on('upgrade', (req, socket, head) => {
+    const reject = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+    }
+    const rawUrl = req.url ?? ''
+    if (checkRequestTarget(rawUrl)) return reject(400, 'Bad Request')
+    const [pathname, query = ''] = rawUrl.split(/\?(.*)/s)
+    if (pathname !== SOCKET_PATH) return reject(404, 'Not Found')
+    if (!hostAllowed(req.headers.host, allowedHosts)) return reject(403, 'Forbidden')
+    if (!originAllowed(req.headers.origin, port, allowedHosts)) return reject(403, 'Forbidden')
+    const given = Buffer.from(new URLSearchParams(query).get(TOKEN_PARAM) ?? '')
+    if (given.length !== tokenBytes.length || !timingSafeEqual(given, tokenBytes)) return reject(403, 'Forbidden')
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws)
+      ws.on('close', () => sockets.delete(ws))
+      ws.on('error', () => ws.terminate())
+      // Pages only listen: the socket takes no requests, so it cannot be made to read files (attacks.md 20).
+      ws.on('message', () => ws.close(1008, 'this socket takes no messages'))
+      ws.send(JSON.stringify({ type: 'connected' } satisfies ServerMessage))
+      for (const error of errors.values()) ws.send(JSON.stringify({ type: 'error', error } satisfies ServerMessage))
+    })
+  })
+
+  // --- watching ---
+  const watcher = watch(root, {
+    ignoreInitial: true,
+    ignored: (path: string) => {
+      const rel = relative(root, path)
+      return rel.split(sep).some((s) => s === 'node_modules' || (s.startsWith('.') && s !== '.'))
+    },
+  })
+  const changed = async (file: string, kind: 'change' | 'add' | 'unlink') => {
+    const path = `/${posix(relative(root, file))}`
+    if (extname(file) === '.html') return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
+    const known = transformed.has(path) || errors.has(path)
+    if (kind === 'add') {
+      // A new file may be what an unresolved import was waiting for.
+      for (const failed of [...errors.keys()]) retry(failed)
+      return
+    }
+    if (!known) return
+    transformed.delete(path)
+    if (kind === 'unlink') {
+      graph.remove(path)
+      return broadcast({ type: 'full-reload', reason: `${path.slice(1)} was deleted` })
+    }
+    versions.set(path, (versions.get(path) ?? 0) + 1)
+    try {
+      await load(path, file)
+    } catch {
+      return // the overlay shows it; the pages keep running the last good code
+    }
+    const plan = graph.planHmr([path])
+    if (plan.type === 'full-reload') return broadcast({ type: 'full-reload', reason: plan.reason })
+    if (plan.type === 'noop') return
+    for (const stale of plan.invalidated) {
+      if (stale === path) continue
+      transformed.delete(stale)
+      versions.set(stale, (versions.get(stale) ?? 0) + 1)
+    }
+    broadcast({
+      type: 'update',
+      updates: plan.boundaries.map((b) => ({
+        boundary: b.boundary,
+        acceptedVia: b.acceptedVia,
+        url: moduleUrl(b.acceptedVia),
+      })),
+    })
+  }
+  const retry = (path: string) => {
+    transformed.delete(path)
+    load(path, join(root, path.slice(1))).then(
+      () => broadcast({ type: 'full-reload', reason: `${path.slice(1)} builds again` }),
+      () => {},
+    )
+  }
+  // One change at a time keeps versions in order. chokidar passes on one change per file per 50 ms
+  // and drops the rest, so a save that lands right after another would be lost: a moment after each
+  // change, the file is compared with what was compiled, and a difference is one more change.
+  let queue = Promise.resolve()
+  const enqueue = (kind: 'change' | 'add' | 'unlink') => (file: string) => {
+    queue = queue.then(() => changed(file, kind)).catch((e: unknown) => console.error(e))
+    if (kind === 'change') setTimeout(() => recheck(file), 80).unref()
+  }
+  const recheck = (file: string) => {
+    const path = `/${posix(relative(root, file))}`
+    const compiled = sources.get(path)
+    if (compiled === undefined) return
+    let now: string
+    try {
+      now = readFileSync(file, 'utf8')
+    } catch {
+      return
+    }
+    if (now !== compiled) enqueue('change')(file)
+  }
+  watcher.on('change', enqueue('change')).on('add', enqueue('add')).on('unlink', enqueue('unlink'))
+  watcher.on('error', (e) => console.error(`[nexxo] watcher: ${(e as Error).message}`))
+  await new Promise<void>((done) => watcher.once('ready', () => done()))
+
+  const shutdown = async () => {
+    await watcher.close()
+    for (const socket of sockets) socket.terminate()
+    wss.close()
+    server.closeAllConnections()
+    if (server.listening) await new Promise<void>((done) => server.close(() => done()))
+    graph.free()
+    await bundler.close()
+  }
+  let port: number
+  try {
+    port = await listen(server, host, options.port ?? 5173, options)
+  } catch (e) {
+    await shutdown()
+    throw e
+  }
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    backend: bundler.backend,
+    startup: {
+      readyMs: performance.now() - started,
+      deps: [...firstDeps.entries.keys()],
+      depsMs: firstDeps.durationMs,
+      depsCached: firstDeps.cached,
+    },
+    get clients() {
+      return sockets.size
+    },
+    close: shutdown,
+  }
+}
+
+const isFile = (file: string) => {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+function toDevError(e: unknown, path: string): DevError {
+  if (e instanceof NexxoError && e.diagnostics[0]) return e.diagnostics[0]
+  return { message: e instanceof Error ? e.message : String(e), file: path.slice(1) }
+}

@@ -1,0 +1,200 @@
+// One module as the dev server sends it: TypeScript and JSX compiled by swc (with React Fast Refresh
+// registrations in .jsx/.tsx), then every import specifier rewritten from the core's scan offsets:
+// relative ones to root URLs with the version query that busts the browser's module map, bare ones
+// to the pre-bundled dependency chunks. CSS becomes a module that injects and hot-swaps a <style>.
+
+import type { Core, HotInfo } from '../core/core.js'
+import { lineColumn, utf16Index } from '../core/offsets.js'
+import type { SwcModule } from '../engines/swc.js'
+import { codeFrame, NexxoError } from '../errors.js'
+import type { DevError } from './protocol.js'
+
+export const CLIENT_PATH = '/@nexxo/client'
+export const DEPS_PREFIX = '/@deps/'
+
+export interface ModuleLinks {
+  /** The root-relative URL path of a relative or root-absolute import, or null if nothing is there. */
+  resolve(specifier: string, importer: string): string | null
+  /** The URL of a bare import's pre-bundled chunk, or null when it was not pre-bundled. */
+  dependency(specifier: string): string | null
+  /** The current version of a module, for its `?v=` query. */
+  version(path: string): number
+}
+
+export interface DevModule {
+  code: string
+  /** Root-relative URL paths of the modules this one imports (statically or dynamically). */
+  deps: string[]
+  /** Bare imports that no pre-bundled chunk serves yet. */
+  missingDeps: string[]
+  hot: Pick<HotInfo, 'selfAccepting' | 'acceptedDeps'>
+}
+
+const LANG: Record<string, { syntax: 'typescript' | 'ecmascript'; jsx: boolean }> = {
+  '.ts': { syntax: 'typescript', jsx: false },
+  '.mts': { syntax: 'typescript', jsx: false },
+  '.tsx': { syntax: 'typescript', jsx: true },
+  '.jsx': { syntax: 'ecmascript', jsx: true },
+  '.js': { syntax: 'ecmascript', jsx: false },
+  '.mjs': { syntax: 'ecmascript', jsx: false },
+}
+export const MODULE_EXTENSIONS = Object.keys(LANG)
+
+const extension = (path: string) => /\.[^./]+$/.exec(path)?.[0] ?? ''
+export const isScriptModule = (path: string): boolean => extension(path) in LANG
+export const isCss = (path: string): boolean => extension(path) === '.css'
+
+/** swc's syntax errors are text (miette's report): the message, and the line and caret of the span. */
+export function swcError(error: unknown, file: string, source: string): DevError {
+  const text = String(error instanceof Error ? error.message : error)
+  const message = /^\s*x (.+)$/m.exec(text)?.[1]?.trim() ?? text.split('\n')[0]!.trim()
+  const lines = text.split('\n')
+  const caret = lines.findIndex((l) => /^\s*:\s*\^/.test(l))
+  let line: number | undefined
+  let column: number | undefined
+  if (caret > 0) {
+    const numbered = /^\s*(\d+) \| /.exec(lines[caret - 1]!)
+    if (numbered) {
+      line = Number(numbered[1])
+      column = lines[caret]!.indexOf('^') - numbered[0].length + 1
+    }
+  }
+  return {
+    message,
+    file,
+    ...(line !== undefined && column !== undefined
+      ? { line, column, frame: codeFrame(source, line, Math.max(1, column)) }
+      : {}),
+  }
+}
+
+function compile(swc: SwcModule, source: string, path: string, refresh: boolean): string {
+  const lang = LANG[extension(path)]!
+  return swc.transformSync(source, {
+    filename: path,
+    sourceMaps: 'inline',
+    jsc: {
+      parser:
+        lang.syntax === 'typescript'
+          ? { syntax: 'typescript', tsx: lang.jsx }
+          : { syntax: 'ecmascript', jsx: lang.jsx },
+      target: 'es2022',
+      transform: lang.jsx ? { react: { runtime: 'automatic', development: true, refresh } } : {},
+    },
+  }).code
+}
+
+/**
+ * Wraps a module that registered components: its own $RefreshReg$, and an accept that refreshes.
+ * Headers stay on the first line so that the source map's lines still match.
+ */
+function withRefresh(code: string, path: string): string {
+  const header =
+    'const __prevReg = window.$RefreshReg$, __prevSig = window.$RefreshSig$; ' +
+    `window.$RefreshReg$ = (type, id) => window.__nexxo_refresh.register(type, ${JSON.stringify(path)} + ' ' + id); ` +
+    'window.$RefreshSig$ = window.__nexxo_refresh.createSignatureFunctionForTransform; '
+  const footer =
+    `\nwindow.$RefreshReg$ = __prevReg; window.$RefreshSig$ = __prevSig;\n` +
+    `import { refreshUpdate as __refresh } from ${JSON.stringify(CLIENT_PATH)};\n` +
+    `import.meta.hot.accept((next) => __refresh(import.meta.hot, next));\n`
+  const map = SOURCE_MAP.exec(code)
+  const body = map ? code.slice(0, map.index) : code
+  return header + body + footer + (map ? map[0] : '')
+}
+
+const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
+
+/** Rewrites the specifiers the core found, from the end so that earlier offsets stay valid. */
+function rewriteImports(
+  core: Core,
+  code: string,
+  path: string,
+  links: ModuleLinks,
+): { code: string; deps: string[]; missingDeps: string[]; unresolved: string[]; hot: HotInfo } {
+  const scan = core.scan(code, 'js')
+  const deps = new Set<string>()
+  const missing = new Set<string>()
+  const unresolved: string[] = []
+  let out = code
+  for (const record of [...scan.imports].reverse()) {
+    if (record.typeOnly || record.kind === 'require' || record.kind === 'jsx-runtime') continue
+    const { specifier } = record
+    // The server's own modules (the client, pre-bundled chunks) are already URLs.
+    if (specifier === CLIENT_PATH || specifier.startsWith(DEPS_PREFIX)) continue
+    let url: string | null
+    if (specifier.startsWith('.') || specifier.startsWith('/')) {
+      const target = links.resolve(specifier, path)
+      if (!target) unresolved.push(specifier)
+      if (!target) continue
+      deps.add(target)
+      url = `${target}?${isCss(target) ? 'import&' : ''}v=${links.version(target)}`
+    } else if (/^(https?:|data:)/.test(specifier)) {
+      continue
+    } else {
+      url = links.dependency(specifier)
+      if (!url) {
+        missing.add(specifier)
+        continue
+      }
+    }
+    const start = utf16Index(code, record.start)
+    const end = utf16Index(code, record.end)
+    out = out.slice(0, start) + url + out.slice(end)
+  }
+  return { code: out, deps: [...deps], missingDeps: [...missing], unresolved, hot: scan.hot }
+}
+
+/** An import that resolves to nothing, located at its specifier in the module's own source. */
+function unresolvedError(source: string, path: string, specifier: string): NexxoError {
+  const message = `Could not resolve '${specifier}' from ${path.slice(1)}`
+  const at = Math.max(0, ...["'", '"', '`'].map((q) => source.indexOf(q + specifier + q)).filter((i) => i >= 0))
+  const { line, column } = lineColumn(source, at + 1)
+  return NexxoError.single('UNRESOLVED_IMPORT', message, {
+    file: path.slice(1),
+    line,
+    column,
+    frame: codeFrame(source, line, column),
+  })
+}
+
+export function transformScript(
+  core: Core,
+  swc: SwcModule,
+  source: string,
+  path: string,
+  links: ModuleLinks,
+  refresh: boolean,
+): DevModule {
+  let compiled: string
+  try {
+    compiled = compile(swc, source, path, refresh)
+  } catch (e) {
+    throw new NexxoError('PARSE_ERROR', [{ code: 'PARSE_ERROR', ...swcError(e, path.slice(1), source) }])
+  }
+  const registersComponents = refresh && compiled.includes('$RefreshReg$(')
+  const rewritten = rewriteImports(core, registersComponents ? withRefresh(compiled, path) : compiled, path, links)
+  if (rewritten.unresolved.length > 0) throw unresolvedError(source, path, rewritten.unresolved[0]!)
+  const acceptedDeps = rewritten.hot.acceptedDeps.map((d) => links.resolve(d, path) ?? d)
+  const hot = rewritten.hot.usesHot || registersComponents
+  const header = hot
+    ? `import { createHotContext as __hot } from ${JSON.stringify(CLIENT_PATH)}; ` +
+      `import.meta.hot = __hot(${JSON.stringify(path)}, ${JSON.stringify(Object.fromEntries(rewritten.hot.acceptedDeps.map((d, i) => [d, acceptedDeps[i]])))}); `
+    : ''
+  return {
+    // On the first line, as the refresh header: the source map's lines stay right.
+    code: header + rewritten.code,
+    deps: rewritten.deps,
+    missingDeps: rewritten.missingDeps,
+    hot: { selfAccepting: rewritten.hot.selfAccepting || registersComponents, acceptedDeps },
+  }
+}
+
+export function transformCss(css: string, path: string): DevModule {
+  const code =
+    `import { createHotContext as __hot, updateStyle, removeStyle } from ${JSON.stringify(CLIENT_PATH)};\n` +
+    `import.meta.hot = __hot(${JSON.stringify(path)});\n` +
+    `updateStyle(${JSON.stringify(path)}, ${JSON.stringify(css)});\n` +
+    `import.meta.hot.accept();\n` +
+    `import.meta.hot.prune(() => removeStyle(${JSON.stringify(path)}));\n`
+  return { code, deps: [], missingDeps: [], hot: { selfAccepting: true, acceptedDeps: [] } }
+}
