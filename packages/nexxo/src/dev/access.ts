@@ -68,10 +68,14 @@ export function fileFor(urlPath: string, allow: readonly string[]): { file: stri
   }
   if (/[\0\\]/.test(path)) return { status: 403, reason: 'forbidden character in path' }
   const segments = path.split('/').slice(1)
-  if (segments.some((s) => s === '.' || s === '..')) return { status: 404, reason: 'not found' }
-  if (segments.some((s) => s.startsWith('.') || SENSITIVE.some((re) => re.test(s)))) {
-    return { status: 403, reason: 'this name is never served' }
+  // Names first: `/.env/.` is refused for `.env`, whatever follows it.
+  for (const segment of segments) {
+    if (segment === '.' || segment === '..') break
+    if (segment.startsWith('.') || SENSITIVE.some((re) => re.test(segment))) {
+      return { status: 403, reason: 'this name is never served' }
+    }
   }
+  if (segments.some((s) => s === '.' || s === '..')) return { status: 404, reason: 'not found' }
   const [root] = allow
   const file = resolve(root!, `.${path}`)
   const inside = (p: string, dirs: readonly string[]) => dirs.some((d) => p === d || p.startsWith(d + sep))
