@@ -9,5 +9,13 @@ export { CacheLockedError, RocksStore } from './cache/rocksdb.js'
 export type { BatchOp, CacheStats, RawStore } from './cache/store.js'
 export type { HmrPlan, ImportRecord, ModuleInfo, Project, ScanResult } from './core/core.js'
 export { Core, CoreError, ModuleGraph } from './core/core.js'
+export type { DevServer, DevServerOptions } from './dev/server.js'
 export { codeFrame, type Diagnostic, formatDiagnostic, NexxoError } from './errors.js'
 export type * from './types.js'
+
+/** `nexxo dev` as an API; its dependencies (ws, chokidar) load only when it is used. */
+export async function createDevServer(
+  options?: import('./dev/server.js').DevServerOptions,
+): Promise<import('./dev/server.js').DevServer> {
+  return (await import('./dev/server.js')).createDevServer(options)
+}

@@ -201,7 +201,7 @@ interface RefreshRuntime {
   isLikelyComponentType(value: unknown): boolean
 }
 
-let refreshTimer: ReturnType<typeof setTimeout> | undefined
+let refreshQueued = false
 
 /** A module that registered components was re-run: refresh if it exports only components, else invalidate. */
 export function refreshUpdate(hot: { invalidate(message?: string): void }, next: ModuleNamespace | undefined): void {
@@ -213,8 +213,16 @@ export function refreshUpdate(hot: { invalidate(message?: string): void }, next:
     hot.invalidate('it exports more than React components')
     return
   }
-  clearTimeout(refreshTimer)
-  refreshTimer = setTimeout(() => runtime.performReactRefresh(), 16)
+  // One refresh per batch of updates, as soon as the batch is in: a timer would add its delay to
+  // every edit.
+  if (refreshQueued) return
+  refreshQueued = true
+  queueMicrotask(() => {
+    void updating.then(() => {
+      refreshQueued = false
+      runtime.performReactRefresh()
+    })
+  })
 }
 
 // --- the socket ---

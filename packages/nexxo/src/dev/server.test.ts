@@ -82,7 +82,7 @@ describe('dev server: files', () => {
     const main = await raw(server.port, '/src/main.ts')
     assert.equal(main.status, 200)
     assert.match(main.headers['content-type']!, /text\/javascript/)
-    assert.match(main.body, /from '\/src\/n\.ts\?v=0'/)
+    assert.match(main.body, /from ["']\/src\/n\.ts\?v=0["']/)
     assert.ok(!main.body.includes('satisfies'), 'TypeScript is compiled')
     assert.equal(main.headers['cross-origin-resource-policy'], 'same-origin')
     assert.equal(main.headers['access-control-allow-origin'], undefined)

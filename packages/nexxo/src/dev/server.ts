@@ -22,11 +22,14 @@ import { type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
+  type Compile,
   DEPS_PREFIX,
   type DevModule,
   isCss,
   isScriptModule,
   MODULE_EXTENSIONS,
+  oxcCompiler,
+  swcCompiler,
   transformCss,
   transformScript,
 } from './transform.js'
@@ -146,7 +149,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     ...(options.cache === false ? { cache: false as const } : {}),
   })
   const core = bundler.core
-  const swc = await nodeSwc.load()
+  const compile = await loadCompiler()
   const token = randomBytes(24).toString('base64url')
 
   // --- dependencies ---
@@ -191,8 +194,11 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         ...MODULE_EXTENSIONS.map((e) => join(target, `index${e}`)),
       ]
       for (const candidate of candidates) {
+        const rel = posix(relative(root, candidate))
+        // An import that climbs out of the root is unresolved here, not a URL the access check refuses later.
+        if (rel.startsWith('../') || rel === '..') return null
         try {
-          if (statSync(candidate).isFile()) return `/${posix(relative(root, candidate))}`
+          if (statSync(candidate).isFile()) return `/${rel}`
         } catch {}
       }
       return null
@@ -217,10 +223,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const compileModule = async (path: string, file: string): Promise<DevModule> => {
     const source = readFileSync(file, 'utf8')
     sources.set(path, source)
-    let module = isCss(path) ? transformCss(source, path) : transformScript(core, swc, source, path, links, refresh())
+    let module = isCss(path)
+      ? transformCss(source, path)
+      : transformScript(core, compile, source, path, links, refresh())
     if (module.missingDeps.length > 0) {
       await addDeps(module.missingDeps)
-      module = transformScript(core, swc, source, path, links, refresh())
+      module = transformScript(core, compile, source, path, links, refresh())
       if (module.missingDeps.length > 0) {
         throw NexxoError.single(
           'UNRESOLVED_IMPORT',
@@ -260,11 +268,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return pending
   }
 
-  const clientCode = clientSource(
-    (code) =>
-      swc.transformSync(code, { filename: 'client.ts', jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } })
-        .code,
-  ).replace(
+  const clientCode = clientSource((code) => compile(code, '/client.ts', false)).replace(
     '__NEXXO_SOCKET__',
     `\`\${location.protocol === 'https:' ? 'wss' : 'ws'}://\${location.host}${SOCKET_PATH}?${TOKEN_PARAM}=${token}\``,
   )
@@ -493,6 +497,15 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       return sockets.size
     },
     close: shutdown,
+  }
+}
+
+/** oxc through native rolldown; @swc/wasm-web where that binding cannot load. */
+async function loadCompiler(): Promise<Compile> {
+  try {
+    return oxcCompiler(await import('rolldown/experimental'))
+  } catch {
+    return swcCompiler(await nodeSwc.load())
   }
 }
 

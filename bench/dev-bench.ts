@@ -1,0 +1,238 @@
+// npm run bench:dev — `nexxo dev` beside Vite 8 (+ @vitejs/plugin-react) on the generated React
+// apps, in one session, tools alternating in shuffled order each round. Per tool, app and round:
+//   cold    server process start (caches removed: node_modules/.nexxo, node_modules/.vite) to every
+//           component rendered in Chromium (a fresh browser context: no HTTP cache);
+//   warm    the same with the caches the cold start left;
+//   hmr     20 edits of a leaf component and 20 of the root component, each from the file write to
+//           the edited element in the DOM, timed in the page (MutationObserver, wall clock);
+//   rss     peak resident memory of the server's process tree (VmHWM, summed), after the edits.
+// Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite]
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Browser, Page } from 'playwright-core'
+import { chromium } from 'playwright-core'
+import { generateReactApp } from './gen-react-app.mjs'
+import { describeMachine, load, median, shuffle } from './lib.mjs'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string' },
+    rounds: { type: 'string' },
+    edits: { type: 'string' },
+    tool: { type: 'string' },
+  },
+})
+const sizes = (values.sizes ?? '1000,10000').split(',').map(Number)
+const rounds = Number(values.rounds ?? 3)
+const edits = Number(values.edits ?? 20)
+const tools = (values.tool ?? 'nexxo,vite').split(',') as Tool[]
+type Tool = 'nexxo' | 'vite'
+
+const repo = new URL('..', import.meta.url).pathname
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => done(port))
+    })
+  })
+}
+
+function startServer(tool: Tool, app: string, port: number): ChildProcess {
+  const args =
+    tool === 'nexxo'
+      ? [join(repo, 'packages/nexxo/bin/nexxo.js'), 'dev', app, '--port', String(port), '--strict-port']
+      : [join(repo, 'bench/runners/vite-dev.mjs'), app, String(port)]
+  return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+}
+
+/** Peak RSS of a process and its descendants, from /proc (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const pids = [pid]
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = execFileSync('pgrep', ['-P', String(pids[i])], { encoding: 'utf8' }).trim()
+      if (children) pids.push(...children.split('\n').map(Number))
+    } catch {}
+  }
+  let kb = 0
+  for (const p of pids) {
+    try {
+      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0)
+    } catch {}
+  }
+  return kb / 1024
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((done) => {
+    if (child.exitCode !== null) return done()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      done()
+    })
+    child.kill('SIGTERM')
+  })
+
+/** Start to every component rendered; the page stays open for the edits. */
+async function start(tool: Tool, app: string, n: number, browser: Browser) {
+  const port = await freePort()
+  const started = performance.now()
+  const child = startServer(tool, app, port)
+  let output = ''
+  child.stdout!.on('data', (d) => {
+    output += d
+  })
+  child.stderr!.on('data', (d) => {
+    output += d
+  })
+  const url = `http://localhost:${port}/`
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${tool} exited:\n${output}`)
+    try {
+      if ((await fetch(url)).ok) break
+    } catch {}
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  // Not 'load': with 10,000 modules that takes longer than goto's timeout; the wait below is the measure.
+  await page.goto(url, { waitUntil: 'commit' })
+  await page.waitForFunction((count) => document.querySelectorAll('.c').length === count, n, { timeout: 300_000 })
+  const ms = performance.now() - started
+  return { child, page, ms, close: async () => (await context.close(), await stop(child)) }
+}
+
+/** Edits `file` so that its component's div carries data-hmr=<k>; ms from the write to that attribute in the DOM. */
+async function timeEdits(page: Page, file: string, count: number): Promise<number[]> {
+  const original = readFileSync(file, 'utf8')
+  const times: number[] = []
+  try {
+    for (let k = 0; k < count; k++) {
+      const marker = `e${k}-${Date.now()}`
+      const seen = page.evaluate(
+        (m) =>
+          // No named functions in here: tsx would wrap them in a helper the page does not have.
+          new Promise<number>((done) => {
+            new MutationObserver((_, observer) => {
+              if (document.querySelector(`[data-hmr="${m}"]`)) {
+                observer.disconnect()
+                done(performance.timeOrigin + performance.now())
+              }
+            }).observe(document.body, { subtree: true, childList: true, attributes: true })
+          }),
+        marker,
+      )
+      // The observer is in place before the write.
+      await page.evaluate(() => 0)
+      const written = performance.timeOrigin + performance.now()
+      writeFileSync(file, original.replace('<div className="c"', `<div data-hmr="${marker}" className="c"`))
+      const at = await Promise.race([
+        seen,
+        new Promise<number>((_, fail) =>
+          setTimeout(() => fail(new Error(`edit ${k} of ${file} never arrived`)), 20_000),
+        ),
+      ])
+      times.push(at - written)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  } finally {
+    writeFileSync(file, original)
+  }
+  return times
+}
+
+interface Sample {
+  cold: number
+  warm: number
+  leaf: number[]
+  root: number[]
+  rssMb: number
+}
+
+const machine = describeMachine()
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+})
+const results: Record<string, Record<Tool, Sample[]>> = {}
+try {
+  for (const n of sizes) {
+    const app = join(repo, `bench/apps/dev-react-${n}`)
+    if (!existsSync(join(app, 'index.html'))) generateReactApp(n, app)
+    results[n] = { nexxo: [], vite: [] }
+    for (let round = 0; round < rounds; round++) {
+      for (const tool of shuffle([...tools])) {
+        console.log(`react-${n} round ${round + 1}/${rounds} ${tool}`)
+        rmSync(join(app, 'node_modules'), { recursive: true, force: true })
+        mkdirSync(join(app, 'node_modules'), { recursive: true })
+        const cold = await start(tool, app, n, browser)
+        await cold.close()
+        const warm = await start(tool, app, n, browser)
+        const leaf = await timeEdits(warm.page, join(app, `src/components/c${n - 1}.jsx`), edits)
+        const root = await timeEdits(warm.page, join(app, 'src/components/c0.jsx'), edits)
+        const rssMb = peakRssMb(warm.child.pid!)
+        await warm.close()
+        results[n]![tool].push({ cold: cold.ms, warm: warm.ms, leaf, root, rssMb })
+      }
+    }
+  }
+} finally {
+  await browser.close()
+}
+machine.loadAfter = load()
+
+const versions = {
+  nexxo: JSON.parse(readFileSync(join(repo, 'packages/nexxo/package.json'), 'utf8')).version as string,
+  vite: JSON.parse(readFileSync(join(repo, 'node_modules/vite/package.json'), 'utf8')).version as string,
+  pluginReact: JSON.parse(readFileSync(join(repo, 'node_modules/@vitejs/plugin-react/package.json'), 'utf8'))
+    .version as string,
+}
+const round1 = (x: number) => Math.round(x * 10) / 10
+const summary: Record<string, Record<string, unknown>> = {}
+console.log(
+  `\nnexxo dev vs Vite ${versions.vite}, ${rounds} rounds, ${edits} edits each, ${machine.cpu} × ${machine.cores}, load ${machine.loadBefore[0]} → ${machine.loadAfter[0]}`,
+)
+console.log('| app | tool | cold start | warm start | HMR leaf p50 / p95 | HMR root p50 / p95 | peak RSS |')
+console.log('|---|---|---:|---:|---:|---:|---:|')
+for (const n of sizes) {
+  summary[n] = {}
+  for (const tool of tools) {
+    const samples = results[n]![tool]
+    const leaf = samples.flatMap((s) => s.leaf)
+    const root = samples.flatMap((s) => s.root)
+    const row = {
+      coldMs: round1(median(samples.map((s) => s.cold))),
+      warmMs: round1(median(samples.map((s) => s.warm))),
+      leafP50: round1(median(leaf)),
+      leafP95: round1(percentile(leaf, 95)),
+      rootP50: round1(median(root)),
+      rootP95: round1(percentile(root, 95)),
+      rssMb: round1(median(samples.map((s) => s.rssMb))),
+    }
+    summary[n]![tool] = row
+    console.log(
+      `| react-${n} | ${tool} | ${row.coldMs} ms | ${row.warmMs} ms | ${row.leafP50} / ${row.leafP95} ms | ${row.rootP50} / ${row.rootP95} ms | ${row.rssMb} MB |`,
+    )
+  }
+}
+mkdirSync(join(repo, 'bench/results'), { recursive: true })
+const file = join(repo, `bench/results/${new Date().toISOString().slice(0, 10)}-dev.json`)
+writeFileSync(file, `${JSON.stringify({ machine, versions, rounds, edits, summary, raw: results }, null, 2)}\n`)
+console.log(file)
