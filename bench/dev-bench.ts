@@ -108,7 +108,11 @@ async function start(tool: Tool, app: string, n: number, browser: Browser) {
   await page.goto(url, { waitUntil: 'commit' })
   await page.waitForFunction((count) => document.querySelectorAll('.c').length === count, n, { timeout: 300_000 })
   const ms = performance.now() - started
-  return { child, page, ms, close: async () => (await context.close(), await stop(child)) }
+  const close = async () => {
+    await context.close()
+    await stop(child)
+  }
+  return { child, page, ms, close }
 }
 
 /** Edits `file` so that its component's div carries data-hmr=<k>; ms from the write to that attribute in the DOM. */
