@@ -13,7 +13,7 @@ export type { DevServer, DevServerOptions } from './dev/server.js'
 export { codeFrame, type Diagnostic, formatDiagnostic, NexxoError } from './errors.js'
 export type * from './types.js'
 
-/** `nexxo dev` as an API; its dependencies (ws, chokidar) load only when it is used. */
+/** `nexxo dev` as an API; its dependencies (ws and the rest) load only when it is used. */
 export async function createDevServer(
   options?: import('./dev/server.js').DevServerOptions,
 ): Promise<import('./dev/server.js').DevServer> {

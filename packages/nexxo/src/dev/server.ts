@@ -8,7 +8,6 @@ import { readFileSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, relative, resolve, sep } from 'node:path'
-import { watch } from 'chokidar'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
@@ -33,6 +32,7 @@ import {
   transformCss,
   transformScript,
 } from './transform.js'
+import { watchTree } from './watch.js'
 
 export interface DevServerOptions {
   /** The directory with `index.html` (default: the current directory). */
@@ -390,13 +390,6 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   })
 
   // --- watching ---
-  const watcher = watch(root, {
-    ignoreInitial: true,
-    ignored: (path: string) => {
-      const rel = relative(root, path)
-      return rel.split(sep).some((s) => s === 'node_modules' || (s.startsWith('.') && s !== '.'))
-    },
-  })
   const changed = async (file: string, kind: 'change' | 'add' | 'unlink') => {
     const path = `/${posix(relative(root, file))}`
     if (extname(file) === '.html') return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
@@ -407,6 +400,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       return
     }
     if (!known) return
+    // A save that rewrote the same text (or a second event of one write) is no update.
+    if (kind === 'change' && errors.size === 0 && sources.get(path) === readText(file)) return
     transformed.delete(path)
     if (kind === 'unlink') {
       graph.remove(path)
@@ -442,32 +437,21 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       () => {},
     )
   }
-  // One change at a time keeps versions in order. chokidar passes on one change per file per 50 ms
-  // and drops the rest, so a save that lands right after another would be lost: a moment after each
-  // change, the file is compared with what was compiled, and a difference is one more change.
+  // One change at a time keeps versions in order.
   let queue = Promise.resolve()
-  const enqueue = (kind: 'change' | 'add' | 'unlink') => (file: string) => {
-    queue = queue.then(() => changed(file, kind)).catch((e: unknown) => console.error(e))
-    if (kind === 'change') setTimeout(() => recheck(file), 80).unref()
-  }
-  const recheck = (file: string) => {
-    const path = `/${posix(relative(root, file))}`
-    const compiled = sources.get(path)
-    if (compiled === undefined) return
-    let now: string
-    try {
-      now = readFileSync(file, 'utf8')
-    } catch {
-      return
-    }
-    if (now !== compiled) enqueue('change')(file)
-  }
-  watcher.on('change', enqueue('change')).on('add', enqueue('add')).on('unlink', enqueue('unlink'))
-  watcher.on('error', (e) => console.error(`[nexxo] watcher: ${(e as Error).message}`))
-  await new Promise<void>((done) => watcher.once('ready', () => done()))
+  const watcher = watchTree(
+    root,
+    (kind, file) => {
+      queue = queue.then(() => changed(file, kind)).catch((e: unknown) => console.error(e))
+    },
+    {
+      ignore: (name) => name === 'node_modules' || name.startsWith('.'),
+      onError: (e) => console.error(`[nexxo] watcher: ${e.message}`),
+    },
+  )
 
   const shutdown = async () => {
-    await watcher.close()
+    watcher.close()
     for (const socket of sockets) socket.terminate()
     wss.close()
     server.closeAllConnections()
@@ -506,6 +490,14 @@ async function loadCompiler(): Promise<Compile> {
     return oxcCompiler(await import('rolldown/experimental'))
   } catch {
     return swcCompiler(await nodeSwc.load())
+  }
+}
+
+const readText = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
   }
 }
 
