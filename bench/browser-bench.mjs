@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
 import { rolldown } from 'rolldown'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.mjs'
 import { generateReactApp } from './gen-react-app.mjs'
 import { generateTsProject } from './gen-ts-project.mjs'
 import { describeMachine, load, median } from './lib.mjs'
@@ -105,10 +106,7 @@ for (const p of Object.values(projects)) {
 // ---- a static server: plain, or cross-origin isolated ----
 const { serveStatic } = await import('../packages/nexxo/dist/serve/static.js')
 const servers = { plain: await serveStatic(out), isolated: await serveStatic(out, { isolated: true }) }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-})
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 
 const cells = [
   { label: 'nexxo/browser · esbuild-wasm', tool: 'nexxo', engine: 'esbuild', page: 'plain' },

@@ -10,13 +10,14 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.mjs'
+import { freePort } from '../e2e/workerd-support.js'
 import { generateReactApp } from './gen-react-app.mjs'
-import { describeMachine, load, median, shuffle } from './lib.mjs'
+import { describeMachine, load, median, percentile, shuffle } from './lib.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +34,6 @@ const tools = (values.tool ?? 'nexxo,vite').split(',') as Tool[]
 type Tool = 'nexxo' | 'vite'
 
 const repo = new URL('..', import.meta.url).pathname
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => done(port))
-    })
-  })
-}
 
 function startServer(tool: Tool, app: string, port: number): ChildProcess {
   const args =
@@ -163,18 +153,7 @@ interface Sample {
 }
 
 const machine = describeMachine()
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 const results: Record<string, Record<Tool, Sample[]>> = {}
 try {
   for (const n of sizes) {

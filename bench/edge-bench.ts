@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import { EDGE_RUNTIMES, type EdgeRuntime, startRuntime } from '../e2e/edge-runtimes.js'
 import { repo, tempDir } from '../e2e/helpers.js'
 import { packInstalled, TestRegistry } from '../e2e/registry-server.js'
-import { describeMachine, load, median } from './lib.mjs'
+import { describeMachine, load, median, percentile } from './lib.mjs'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, runtime: { type: 'string' } } })
 const rounds = Number(values.rounds ?? 5)
@@ -29,7 +29,6 @@ const CACHED = 50
 const NPM_CACHED = 20
 
 const work = tempDir('edge-bench')
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!
 
 const project = (n: number) => ({
   entry: 'src/main.ts',

@@ -1,5 +1,6 @@
 // Types of bench/lib.mjs for the TypeScript bench scripts.
 export declare const median: (xs: number[]) => number
+export declare const percentile: (xs: number[], p: number) => number
 export declare const shuffle: <T>(a: T[]) => T[]
 export declare const load: () => number[]
 export interface Machine {

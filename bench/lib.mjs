@@ -6,6 +6,9 @@ export const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
+/** The nearest-rank percentile `p` (0-100) of `xs`. */
+export const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]
+
 export const shuffle = (a) =>
   a
     .map((v) => [Math.random(), v])

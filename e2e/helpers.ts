@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { serveStatic } from '../packages/nexxo/src/serve/static.ts'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs'
 
 export const repo = new URL('..', import.meta.url).pathname
 export const cliPath = join(repo, 'packages/nexxo/bin/nexxo.js')
@@ -39,22 +40,10 @@ export function serve(dir: string, { isolated = false } = {}) {
   return serveStatic(dir, { isolated })
 }
 
-// The flags DESIGN.md lists: this machine has no GPU and no outside network.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 /** Debian's Chromium (or $CHROMIUM_PATH) with its own profile directory. */
 export function launchChromium(profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   })
 }

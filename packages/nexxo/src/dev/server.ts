@@ -15,8 +15,8 @@ import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
 import type { ModuleGraph } from '../core/core.js'
 import { NexxoError } from '../errors.js'
+import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal } from '../serve/access.js'
 import type { BackendName } from '../types.js'
-import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal } from './access.js'
 import { type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
@@ -27,6 +27,7 @@ import {
   isCss,
   isScriptModule,
   MODULE_EXTENSIONS,
+  moduleUrl,
   oxcCompiler,
   swcCompiler,
   transformCss,
@@ -182,7 +183,6 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     for (const socket of sockets) socket.send(text)
   }
   const refresh = () => deps.entries.has(REFRESH_RUNTIME)
-  const moduleUrl = (path: string) => `${path}?${isCss(path) ? 'import&' : ''}v=${versions.get(path) ?? 0}`
 
   const links = {
     resolve(specifier: string, importer: string): string | null {
@@ -401,7 +401,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     if (!known) return
     // A save that rewrote the same text (or a second event of one write) is no update.
-    if (kind === 'change' && errors.size === 0 && sources.get(path) === readText(file)) return
+    if (kind === 'change' && !errors.has(path) && sources.get(path) === readText(file)) return
     transformed.delete(path)
     if (kind === 'unlink') {
       graph.remove(path)
@@ -426,7 +426,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       updates: plan.boundaries.map((b) => ({
         boundary: b.boundary,
         acceptedVia: b.acceptedVia,
-        url: moduleUrl(b.acceptedVia),
+        url: moduleUrl(b.acceptedVia, links.version(b.acceptedVia)),
       })),
     })
   }

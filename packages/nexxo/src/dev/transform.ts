@@ -44,6 +44,10 @@ const extension = (path: string) => /\.[^./]+$/.exec(path)?.[0] ?? ''
 export const isScriptModule = (path: string): boolean => extension(path) in LANG
 export const isCss = (path: string): boolean => extension(path) === '.css'
 
+/** Where a page imports a module's `version` from: CSS asks for its JS form (`?import`). */
+export const moduleUrl = (path: string, version: number): string =>
+  `${path}?${isCss(path) ? 'import&' : ''}v=${version}`
+
 /** swc's syntax errors are text (miette's report): the message, and the line and caret of the span. */
 export function swcError(error: unknown, file: string, source: string): DevError {
   const text = String(error instanceof Error ? error.message : error)
@@ -178,7 +182,7 @@ function rewriteImports(
       if (!target) unresolved.unshift(specifier)
       if (!target) continue
       deps.add(target)
-      url = `${target}?${isCss(target) ? 'import&' : ''}v=${links.version(target)}`
+      url = moduleUrl(target, links.version(target))
     } else if (/^(https?:|data:)/.test(specifier)) {
       continue
     } else {

@@ -1,11 +1,21 @@
-// Serving a built app from disk (`nexxo preview`): GET and HEAD only, nothing outside the directory
-// (no `..`, no encoded separators, no symlinks out), `index.html` for directories, and optional
-// COOP/COEP so that a page can be cross-origin isolated (threads for @rolldown/browser).
+// Serving a built app from disk (`nexxo preview`): GET and HEAD only, files through the same access
+// check as the dev server (serve/access.ts: nothing outside the directory, no dot-names or keys),
+// `index.html` for directories, and optional COOP/COEP so that a page can be cross-origin isolated
+// (threads for @rolldown/browser).
 
-import { createReadStream, realpathSync, statSync } from 'node:fs'
+import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, resolve } from 'node:path'
+import { checkRequestTarget, fileFor } from './access.js'
+
+const isDirectory = (file: string) => {
+  try {
+    return statSync(file).isDirectory()
+  } catch {
+    return false
+  }
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,28 +39,6 @@ export interface StaticOptions {
   port?: number
 }
 
-/** The file under `root` that `urlPath` names, or null for anything that would leave it. */
-export function fileFor(root: string, urlPath: string): string | null {
-  let path: string
-  try {
-    path = decodeURIComponent(urlPath.split('?')[0]!.split('#')[0]!)
-  } catch {
-    return null
-  }
-  if (path.includes('\0') || path.includes('\\') || path.split('/').includes('..')) return null
-  const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`)
-  if (file !== root && !file.startsWith(root + sep)) return null
-  try {
-    // A symlink inside may point outside: follow it and check again.
-    const real = realpathSync(file)
-    const realRoot = realpathSync(root)
-    if (!real.startsWith(realRoot + sep)) return null
-    return statSync(real).isDirectory() ? join(real, 'index.html') : real
-  } catch {
-    return file
-  }
-}
-
 export async function serveStatic(
   dir: string,
   options: StaticOptions = {},
@@ -64,11 +52,16 @@ export async function serveStatic(
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
       return
     }
-    const file = fileFor(root, new URL(req.url ?? '/', 'http://localhost').pathname)
-    if (!file) {
-      res.writeHead(403).end('forbidden')
+    const rawUrl = req.url ?? '/'
+    const refused = checkRequestTarget(rawUrl)
+    const pathname = rawUrl.split('?')[0]!
+    let found = refused ?? fileFor(pathname.endsWith('/') ? `${pathname}index.html` : pathname, [root])
+    if ('file' in found && isDirectory(found.file)) found = fileFor(`${pathname}/index.html`, [root])
+    if (!('file' in found)) {
+      res.writeHead(found.status, { 'content-type': 'text/plain' }).end(`${found.reason}\n`)
       return
     }
+    const { file } = found
     let size: number
     try {
       const stat = statSync(file)

@@ -1,6 +1,7 @@
-// What the dev server lets through. Vite shipped some fourteen `server.fs` bypasses since 2023, each a
-// check applied to one path shape and not another; here every request for a file goes through one
-// function, on the fully decoded and resolved absolute path, at the moment the file is read.
+// What Nexxo's servers (`nexxo dev`, `nexxo preview`) let through. Vite shipped some fourteen
+// `server.fs` bypasses since 2023, each a check applied to one path shape and not another; here every
+// request for a file goes through one function, on the fully decoded and resolved absolute path, at
+// the moment the file is read.
 
 import { realpathSync } from 'node:fs'
 import { isIP } from 'node:net'
@@ -64,7 +65,8 @@ export function fileFor(urlPath: string, allow: readonly string[]): { file: stri
   try {
     path = decodeURIComponent(urlPath)
   } catch {
-    return { status: 400, reason: 'malformed percent-encoding' }
+    // A path that cannot be decoded names no file.
+    return { status: 404, reason: 'not found' }
   }
   if (/[\0\\]/.test(path)) return { status: 403, reason: 'forbidden character in path' }
   const segments = path.split('/').slice(1)
