@@ -1,5 +1,6 @@
 // The addon's exports: every function answers JSON text from nexxo-core's `api` module.
 export declare function version(): string
+export declare function limitMallocArenas(max: number): boolean
 export declare function hash(bytes: Uint8Array): string
 export declare function scan(code: string, lang: string): string
 export declare function cacheKey(input: string): string

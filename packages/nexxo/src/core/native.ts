@@ -31,3 +31,16 @@ export function loadNativeCore(): RawCore {
     },
   }
 }
+
+/**
+ * Caps glibc's malloc arenas for the rest of this process (see the addon's `limit_malloc_arenas`).
+ * For processes nexxo owns, such as `nexxo dev`; false where the addon or glibc is not there.
+ */
+export function limitMallocArenas(max: number): boolean {
+  try {
+    const addon = createRequire(import.meta.url)('@nexxo/native') as { limitMallocArenas(max: number): boolean }
+    return addon.limitMallocArenas(max)
+  } catch {
+    return false
+  }
+}

@@ -3,13 +3,14 @@
 // of hundreds, and CommonJS packages get named exports. The build goes through the bundler's
 // persistent cache: a second start with the same dependencies is a cache hit, not a build.
 
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import type { Bundler } from '../build/bundler.js'
 import type { Core } from '../core/core.js'
-import { entryModule } from '../edge/npm-route.js'
+import { analyzeEntry } from '../edge/npm-route.js'
 import { NexxoError } from '../errors.js'
+import { NEXXO_VERSION } from '../version.js'
 import { DEPS_PREFIX } from './transform.js'
 
 /** Where the entry facades are written, under the project root (beside the build cache). */
@@ -65,8 +66,56 @@ function packageFiles(name: string, dir: string): Record<string, string> {
   return files
 }
 
+/** A facade as last computed, with the stamps of the files it was computed from. */
+interface FacadeRecord {
+  dir: string
+  /** Absolute path -> `size:mtime`. */
+  inputs: Record<string, string>
+  code: string
+}
+
+/** Where the facades are remembered: computing react-dom's reads its 7 MB, on every start otherwise. */
+const FACADES_FILE = '_facades.json'
+
+const stamp = (file: string): string => {
+  try {
+    const stat = statSync(file)
+    return `${stat.size}:${stat.mtimeMs}`
+  } catch {
+    return 'missing'
+  }
+}
+
+/** The remembered facades; a missing, foreign or corrupt file is an empty memory, never an error. */
+function readFacades(file: string): Map<string, FacadeRecord> {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; facades?: unknown }
+    if (parsed.version !== NEXXO_VERSION || typeof parsed.facades !== 'object' || parsed.facades === null) {
+      return new Map()
+    }
+    const valid = Object.entries(parsed.facades as Record<string, Partial<FacadeRecord>>).filter(
+      ([, r]) =>
+        typeof r?.code === 'string' &&
+        typeof r.dir === 'string' &&
+        typeof r.inputs === 'object' &&
+        r.inputs !== null &&
+        Object.values(r.inputs).every((v) => typeof v === 'string'),
+    )
+    return new Map(valid as [string, FacadeRecord][])
+  } catch {
+    return new Map()
+  }
+}
+
+/** Written whole to a temporary name and renamed, so that a killed process leaves the old file or the new. */
+function writeFacades(file: string, facades: Map<string, FacadeRecord>): void {
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, JSON.stringify({ version: NEXXO_VERSION, facades: Object.fromEntries(facades) }))
+  renameSync(temporary, file)
+}
+
 /** The module a dependency's chunk is built from: `export *` for ESM, default plus named exports for CommonJS. */
-function facade(core: Core, specifier: string, root: string): string {
+function facade(core: Core, specifier: string, root: string, remembered: Map<string, FacadeRecord>): FacadeRecord {
   const own = specifier === REFRESH_RUNTIME
   const name = packageName(specifier)
   const dir = own
@@ -78,9 +127,19 @@ function facade(core: Core, specifier: string, root: string): string {
       `Could not resolve '${specifier}': no package '${name}' in node_modules.`,
     )
   }
-  const text = entryModule(core, packageFiles(name, dir), specifier)
+  const known = remembered.get(specifier)
+  if (known?.dir === dir && Object.entries(known.inputs).every(([file, was]) => stamp(file) === was)) return known
+  const prefix = `node_modules/${name}/`
+  const analyzed = analyzeEntry(core, packageFiles(name, dir), specifier)
+  const inputs: Record<string, string> = {}
+  for (const file of [join(dir, 'package.json'), ...analyzed.inputs.map((id) => join(dir, id.slice(prefix.length)))]) {
+    inputs[file] = stamp(file)
+  }
   // The runtime is resolved from nexxo's install, which the project's node_modules may not hold.
-  return own ? text.replaceAll(JSON.stringify(specifier), JSON.stringify(join(dir, 'runtime.js'))) : text
+  const code = own
+    ? analyzed.code.replaceAll(JSON.stringify(specifier), JSON.stringify(join(dir, 'runtime.js')))
+    : analyzed.code
+  return { dir, inputs, code }
 }
 
 export async function prebundle(
@@ -93,9 +152,15 @@ export async function prebundle(
   const dir = join(root, DEPS_DIR)
   mkdirSync(dir, { recursive: true })
   const sorted = [...new Set(specifiers)].sort()
+  const facadesFile = join(dir, FACADES_FILE)
+  const remembered = readFacades(facadesFile)
+  const facades = new Map(sorted.map((specifier) => [specifier, facade(core, specifier, root, remembered)]))
+  if (sorted.some((specifier) => facades.get(specifier) !== remembered.get(specifier))) {
+    writeFacades(facadesFile, new Map([...remembered, ...facades]))
+  }
   const inputs = sorted.map((specifier) => {
     const file = join(dir, `${depFileName(specifier)}.js`)
-    const text = facade(core, specifier, root)
+    const text = facades.get(specifier)!.code
     let old: string | undefined
     try {
       old = readFileSync(file, 'utf8')

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict'
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -49,6 +58,30 @@ test('changes, new files, new directories and deletions arrive once each; ignore
       ['unlink', '/src/b.ts'],
       ['unlink', '/src/deep/c.ts'],
     ])
+  } finally {
+    watcher.close()
+  }
+})
+
+test('a file emptied by a write waits for its data; a file left empty is reported once it settles', async () => {
+  const file = join(dir, 'empty.ts')
+  writeFileSync(file, 'x')
+  const events: [WatchEvent, string, string][] = []
+  const watcher = watchTree(dir, (event, f) => events.push([event, f.slice(dir.length), readFileSync(f, 'utf8')]), {
+    ignore: (name) => name === 'node_modules' || name.startsWith('.'),
+    emptyWaitMs: 40,
+  })
+  try {
+    // As a slow writer does: the truncation lands in one turn of the loop, the data in a later one.
+    writeFileSync(file, '')
+    await new Promise((r) => setTimeout(r, 10))
+    writeFileSync(file, 'data')
+    await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(events, [['change', '/empty.ts', 'data']])
+    events.length = 0
+    writeFileSync(file, '')
+    await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(events, [['change', '/empty.ts', '']])
   } finally {
     watcher.close()
   }

@@ -1,8 +1,9 @@
 // Watching the project: one `fs.watch` per directory (inotify on Linux), not one per file as chokidar
 // does. chokidar passed a change on only after a stat and at most once per 50 ms per file (a second
 // save inside that window was dropped), which cost 4-17 ms of every hot update on react-10k and some
-// 16 MB of watchers. Events of one file are coalesced for a few milliseconds, because a single write
-// arrives as a truncation and then the data: reading at the first event would see an empty file.
+// 16 MB of watchers. A file is reported once the events already read for it are all in (the next
+// turn of the event loop), as a write arrives as a truncation and then the data. An empty file is
+// held back a little longer: it is most often a write whose data has not landed yet.
 
 import { type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,8 +17,8 @@ export interface Watcher {
 export interface WatchOptions {
   /** Directory and file names never watched (matched against the name alone). */
   ignore: (name: string) => boolean
-  /** Milliseconds a file's events are gathered before it is reported. */
-  settleMs?: number
+  /** Milliseconds an empty file waits for its data before it is reported as empty. */
+  emptyWaitMs?: number
   onError?: (error: Error) => void
 }
 
@@ -29,11 +30,13 @@ export function watchTree(
   const dirs = new Map<string, FSWatcher>()
   /** Files known to exist, so that a `rename` can be told apart as an add or an unlink. */
   const files = new Set<string>()
-  const pending = new Map<string, ReturnType<typeof setTimeout>>()
-  const settleMs = options.settleMs ?? 3
+  /** Files with events not reported yet: waiting for the next turn, or (empty) for their data. */
+  const pending = new Map<string, { waitedEmpty: boolean; timer?: ReturnType<typeof setTimeout> }>()
+  const emptyWaitMs = options.emptyWaitMs ?? 20
   let closed = false
 
   const report = (file: string) => {
+    const entry = pending.get(file)
     pending.delete(file)
     if (closed) return
     let isFile = false
@@ -42,6 +45,10 @@ export function watchTree(
       const stat = statSync(file)
       isFile = stat.isFile()
       isDir = stat.isDirectory()
+      if (isFile && stat.size === 0 && !entry?.waitedEmpty) {
+        pending.set(file, { waitedEmpty: true, timer: setTimeout(() => report(file), emptyWaitMs) })
+        return
+      }
     } catch {}
     if (isDir) {
       if (!dirs.has(file)) addDir(file, true)
@@ -70,12 +77,21 @@ export function watchTree(
     }
   }
 
+  let turn: string[] | undefined
   const touched = (file: string) => {
-    clearTimeout(pending.get(file))
-    pending.set(
-      file,
-      setTimeout(() => report(file), settleMs),
-    )
+    const entry = pending.get(file)
+    if (entry && !entry.timer) return // already due this turn
+    clearTimeout(entry?.timer)
+    pending.set(file, { waitedEmpty: false })
+    if (!turn) {
+      turn = []
+      setImmediate(() => {
+        const due = turn!
+        turn = undefined
+        for (const f of due) report(f)
+      })
+    }
+    turn.push(file)
   }
 
   function addDir(dir: string, announce: boolean) {
@@ -115,7 +131,7 @@ export function watchTree(
   return {
     close() {
       closed = true
-      for (const timer of pending.values()) clearTimeout(timer)
+      for (const entry of pending.values()) clearTimeout(entry.timer)
       for (const watcher of dirs.values()) watcher.close()
       dirs.clear()
     },

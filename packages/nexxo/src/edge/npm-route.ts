@@ -60,6 +60,15 @@ const HAS_DEFAULT = /\bexport\s+default\b|\bexport\s*\{[^}]*\bdefault\b[^}]*\}/
  * export the CommonJS text shows.
  */
 export function entryModule(core: Core, files: Record<string, string>, specifier: string): string {
+  return analyzeEntry(core, files, specifier).code
+}
+
+/** The entry module and the files its text was read from, so that a caller can tell when it is stale. */
+export function analyzeEntry(
+  core: Core,
+  files: Record<string, string>,
+  specifier: string,
+): { code: string; inputs: string[] } {
   const probe = '__nexxo_probe.js'
   const project = core.projectFromFiles({ ...files, [probe]: `import ${JSON.stringify(specifier)}` }, [probe])
   const resolved = project.modules.find((m) => m.id === probe)?.imports[0]?.resolved
@@ -67,7 +76,10 @@ export function entryModule(core: Core, files: Record<string, string>, specifier
   if (!resolved) throw fail('NOT_FOUND', `${specifier} does not resolve to a module of the package.`)
   const source = files[resolved] ?? ''
   const esm = /\.mjs$/.test(resolved) || (!/\.cjs$/.test(resolved) && ESM_SYNTAX.test(source))
-  if (esm) return `export * from ${quoted}\n${HAS_DEFAULT.test(source) ? `export { default } from ${quoted}\n` : ''}`
+  if (esm) {
+    const code = `export * from ${quoted}\n${HAS_DEFAULT.test(source) ? `export { default } from ${quoted}\n` : ''}`
+    return { code, inputs: [resolved] }
+  }
   // The core already resolved every require() of the reachable modules: follow its answers.
   const modules = new Map(project.modules.map((m) => [m.id, m]))
   const names = new Set<string>()
@@ -84,5 +96,6 @@ export function entryModule(core: Core, files: Record<string, string>, specifier
   }
   read(resolved)
   const exported = [...names].filter(exportableName).sort()
-  return `import m from ${quoted}\nexport default m\n${exported.length ? `export const { ${exported.join(', ')} } = m\n` : ''}`
+  const code = `import m from ${quoted}\nexport default m\n${exported.length ? `export const { ${exported.join(', ')} } = m\n` : ''}`
+  return { code, inputs: [...seen] }
 }
