@@ -60,6 +60,11 @@ pub fn module_id(input: String) -> String {
 }
 
 #[napi]
+pub fn relative_candidates(input: String) -> String {
+    api::relative_candidates_json(&input)
+}
+
+#[napi]
 pub fn project_from_files(input: String) -> String {
     api::project_from_files(&input)
 }

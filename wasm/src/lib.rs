@@ -70,7 +70,12 @@ pub unsafe extern "C" fn nexxo_hash(ptr: *const u8, len: usize) -> usize {
 /// # Safety
 /// See `bytes`.
 #[no_mangle]
-pub unsafe extern "C" fn nexxo_scan(code: *const u8, code_len: usize, lang: *const u8, lang_len: usize) -> usize {
+pub unsafe extern "C" fn nexxo_scan(
+    code: *const u8,
+    code_len: usize,
+    lang: *const u8,
+    lang_len: usize,
+) -> usize {
     reply(api::scan(&text(code, code_len), &text(lang, lang_len)))
 }
 
@@ -86,6 +91,13 @@ pub unsafe extern "C" fn nexxo_cache_key(ptr: *const u8, len: usize) -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn nexxo_module_id(ptr: *const u8, len: usize) -> usize {
     reply(api::module_id_json(&text(ptr, len)))
+}
+
+/// # Safety
+/// See `bytes`.
+#[no_mangle]
+pub unsafe extern "C" fn nexxo_relative_candidates(ptr: *const u8, len: usize) -> usize {
+    reply(api::relative_candidates_json(&text(ptr, len)))
 }
 
 /// # Safety
@@ -116,7 +128,13 @@ pub extern "C" fn nexxo_graph_free(handle: u32) {
 /// # Safety
 /// See `bytes`.
 #[no_mangle]
-pub unsafe extern "C" fn nexxo_graph_call(handle: u32, op: *const u8, op_len: usize, args: *const u8, args_len: usize) -> usize {
+pub unsafe extern "C" fn nexxo_graph_call(
+    handle: u32,
+    op: *const u8,
+    op_len: usize,
+    args: *const u8,
+    args_len: usize,
+) -> usize {
     let op = text(op, op_len);
     let args = text(args, args_len);
     let answer = GRAPHS.with(|g| match g.borrow_mut().get_mut(handle as usize) {

@@ -11,7 +11,7 @@ use crate::graph::{module_id, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::hmr::plan_hmr;
 use crate::json::Json;
-use crate::project::{project_graph_with, records_from_files, Resolver};
+use crate::project::{project_graph_with, records_from_files, relative_candidates, Resolver};
 use crate::scan::{scan_imports, Lang};
 use std::collections::BTreeMap;
 
@@ -101,6 +101,17 @@ pub fn module_id_json(input: &str) -> String {
             str_field(&j, "root")?,
             str_field(&j, "path")?,
         )))
+    }))
+}
+
+/// `{"importer","specifier"}` -> the file ids a relative import may name, in the order to try them,
+/// or null for a bare specifier or one that leaves the root (see `project::relative_candidates`).
+pub fn relative_candidates_json(input: &str) -> String {
+    answer(parse(input).and_then(|j| {
+        let found = relative_candidates(str_field(&j, "importer")?, str_field(&j, "specifier")?);
+        Ok(found.map_or(Json::Null, |candidates| {
+            Json::Arr(candidates.map(Json::Str).collect())
+        }))
     }))
 }
 

@@ -77,8 +77,19 @@ const EXTENSIONS: &[&str] = &[
 ];
 
 /// Resolves a relative or root-absolute specifier against the known file ids, the way bundlers do:
-/// exact, then with an extension, then as a directory index; `./a.js` may name `a.ts` (TS convention).
+/// the first of `relative_candidates` that is a known file.
 pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>) -> Option<String> {
+    relative_candidates(importer, specifier)?.find(|candidate| ids.contains(candidate))
+}
+
+/// The file ids a relative or root-absolute specifier may name, in the order they are tried: exact,
+/// then with an extension, then `./a.js` as `a.ts` (TS convention), then as a directory index.
+/// None for a bare specifier or one that climbs out of the root. Lazy, as the first hit usually
+/// comes early; hosts without the file list (the dev server, on disk) test them in this order.
+pub fn relative_candidates(
+    importer: &str,
+    specifier: &str,
+) -> Option<impl Iterator<Item = String>> {
     let spec = specifier.split(['?', '#']).next().unwrap_or(specifier);
     let base = if let Some(abs) = spec.strip_prefix('/') {
         normalize(abs)
@@ -93,39 +104,38 @@ pub fn resolve_relative(importer: &str, specifier: &str, ids: &BTreeSet<String>)
     if base.starts_with("..") {
         return None;
     }
-    let has = |candidate: &str| ids.contains(candidate).then(|| candidate.to_string());
-    if let Some(found) = has(&base) {
-        return Some(found);
-    }
-    for ext in EXTENSIONS {
-        if let Some(found) = has(&format!("{base}{ext}")) {
-            return Some(found);
-        }
-    }
-    for (js, ts) in [
-        (".js", ".ts"),
-        (".js", ".tsx"),
-        (".jsx", ".tsx"),
-        (".mjs", ".mts"),
-        (".cjs", ".cts"),
-    ] {
-        if let Some(stem) = base.strip_suffix(js) {
-            if let Some(found) = has(&format!("{stem}{ts}")) {
-                return Some(found);
+    let with_extension = {
+        let base = base.clone();
+        EXTENSIONS.iter().map(move |ext| format!("{base}{ext}"))
+    };
+    let typescript_twin = {
+        let base = base.clone();
+        [
+            (".js", ".ts"),
+            (".js", ".tsx"),
+            (".jsx", ".tsx"),
+            (".mjs", ".mts"),
+            (".cjs", ".cts"),
+        ]
+        .into_iter()
+        .filter_map(move |(js, ts)| base.strip_suffix(js).map(|stem| format!("{stem}{ts}")))
+    };
+    let index = {
+        let base = base.clone();
+        EXTENSIONS.iter().map(move |ext| {
+            if base.is_empty() {
+                format!("index{ext}")
+            } else {
+                format!("{base}/index{ext}")
             }
-        }
-    }
-    for ext in EXTENSIONS {
-        let index = if base.is_empty() {
-            format!("index{ext}")
-        } else {
-            format!("{base}/index{ext}")
-        };
-        if let Some(found) = has(&index) {
-            return Some(found);
-        }
-    }
-    None
+        })
+    };
+    Some(
+        std::iter::once(base)
+            .chain(with_extension)
+            .chain(typescript_twin)
+            .chain(index),
+    )
 }
 
 /// Conditions tried in `exports` maps, in order: Nexxo bundles for the browser by default.
@@ -508,6 +518,28 @@ mod tests {
                 "{importer} imports {specifier}"
             );
         }
+    }
+
+    #[test]
+    fn relative_candidates_come_in_the_resolver_order() {
+        let list = |importer: &str, specifier: &str| {
+            relative_candidates(importer, specifier).map(|c| c.collect::<Vec<_>>())
+        };
+        let a_js = list("src/main.ts", "./a.js").unwrap();
+        // Exact first, then extensions, then the TypeScript twin, then directory indexes.
+        assert_eq!(&a_js[..3], ["src/a.js", "src/a.js.ts", "src/a.js.tsx"]);
+        let twin = a_js.iter().position(|c| c == "src/a.ts").unwrap();
+        let first_index = a_js.iter().position(|c| c == "src/a.js/index.ts").unwrap();
+        assert!(
+            twin > a_js.iter().position(|c| c == "src/a.js.json").unwrap() && twin < first_index
+        );
+        assert_eq!(
+            list("src/main.ts", "./d.css?inline").unwrap()[0],
+            "src/d.css"
+        );
+        assert_eq!(list("a.ts", ".").unwrap().last().unwrap(), "index.json");
+        assert_eq!(list("src/main.ts", "../../etc/passwd"), None);
+        assert_eq!(list("src/main.ts", "react"), None);
     }
 
     #[test]

@@ -69,6 +69,32 @@ describe('core parity: native and wasm answer byte for byte', () => {
     }
   })
 
+  test('relative candidates: the same list from both, in the order the resolver takes them', () => {
+    const cases = [
+      ['src/main.ts', './a.js'],
+      ['src/x/y.ts', '../../main'],
+      ['src/main.ts', '/src/d.css?inline'],
+      ['main.ts', '.'],
+      ['src/main.ts', '../../etc/passwd'],
+      ['src/main.ts', 'react'],
+    ] as const
+    for (const [importer, specifier] of cases) {
+      const input = JSON.stringify({ importer, specifier })
+      assert.equal(native.raw.relativeCandidates(input), wasm.raw.relativeCandidates(input), specifier)
+    }
+    const list = native.relativeCandidates('src/main.ts', './a.js')!
+    assert.equal(list[0], 'src/a.js')
+    assert.ok(list.indexOf('src/a.ts') > list.indexOf('src/a.js.json'))
+    assert.equal(native.relativeCandidates('src/main.ts', '../../etc/passwd'), null)
+    // The list agrees with the resolver the builds use: the first candidate present is its answer.
+    const files = { 'src/main.ts': "import './a.js'", 'src/a.ts': '', 'src/a.js.ts': '' }
+    const resolved = wasm.projectFromFiles(files, ['src/main.ts']).modules.find((m) => m.id === 'src/main.ts')!
+    assert.equal(
+      resolved.imports[0]!.resolved,
+      list.find((c) => c in files),
+    )
+  })
+
   test('scanProject on disk (native, parallel) equals projectFromFiles (wasm) on the same files', async () => {
     const root = join(repo, 'examples/react-app')
     const onDisk = await native.scanProject(root, ['src/main.tsx'])

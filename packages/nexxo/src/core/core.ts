@@ -154,6 +154,14 @@ export class Core {
   moduleId(root: string, path: string): string {
     return unwrap(this.raw.moduleId(JSON.stringify({ root, path })))
   }
+  /**
+   * The root-relative file ids `specifier` (relative, or root-absolute) may name from `importer`, in
+   * the order the core's resolver tries them; null for a bare specifier or one that leaves the root.
+   * For hosts that test files one by one (the dev server on disk) and must resolve as builds do.
+   */
+  relativeCandidates(importer: string, specifier: string): string[] | null {
+    return unwrap(this.raw.relativeCandidates(JSON.stringify({ importer, specifier })))
+  }
   projectFromFiles(files: Record<string, string>, entries: string[] = []): Project {
     return unwrap(this.raw.projectFromFiles(JSON.stringify({ files, entries })))
   }

@@ -10,7 +10,8 @@ interface Addon extends Required<Omit<RawCore, 'kind' | 'newGraph'>> {
 
 export function loadNativeCore(): RawCore {
   const addon = createRequire(import.meta.url)('@nexxo/native') as Addon
-  const { version, hash, scan, cacheKey, moduleId, projectFromFiles, scanProject, checkProject } = addon
+  const { version, hash, scan, cacheKey, moduleId, relativeCandidates, projectFromFiles, scanProject, checkProject } =
+    addon
   const { stampInputs, inputsUnchanged } = addon
   return {
     kind: 'native',
@@ -19,6 +20,7 @@ export function loadNativeCore(): RawCore {
     scan,
     cacheKey,
     moduleId,
+    relativeCandidates,
     projectFromFiles,
     scanProject,
     checkProject,

@@ -14,6 +14,7 @@ export interface RawCore {
   scan(code: string, lang: string): string
   cacheKey(input: string): string
   moduleId(input: string): string
+  relativeCandidates(input: string): string
   projectFromFiles(input: string): string
   newGraph(): RawGraph
   /** Native only: reads, hashes and scans a directory tree in parallel. */

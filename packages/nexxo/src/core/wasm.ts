@@ -14,6 +14,7 @@ interface Exports {
   nexxo_scan(code: number, codeLen: number, lang: number, langLen: number): number
   nexxo_cache_key(ptr: number, len: number): number
   nexxo_module_id(ptr: number, len: number): number
+  nexxo_relative_candidates(ptr: number, len: number): number
   nexxo_project_from_files(ptr: number, len: number): number
   nexxo_graph_new(): number
   nexxo_graph_free(handle: number): void
@@ -57,6 +58,7 @@ function wrap(x: Exports): RawCore {
       call([encoder.encode(code), encoder.encode(lang)], (cp, cl, lp, ll) => x.nexxo_scan(cp!, cl!, lp!, ll!)),
     cacheKey: text(x.nexxo_cache_key),
     moduleId: text(x.nexxo_module_id),
+    relativeCandidates: text(x.nexxo_relative_candidates),
     projectFromFiles: text(x.nexxo_project_from_files),
     newGraph(): RawGraph {
       let handle: number | null = x.nexxo_graph_new()

@@ -62,7 +62,11 @@ before(async () => {
   writeFileSync(join(root, 'src/safe.txt'), 'safe')
   writeFileSync(join(root, 'public/robots.txt'), 'User-agent: *')
   writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="/src/main.ts"></script>')
-  writeFileSync(join(root, 'src/main.ts'), "import { n } from './n'\nconsole.log(n satisfies number)\n")
+  writeFileSync(
+    join(root, 'src/main.ts'),
+    "import { n } from './n'\nimport { u } from './util.js'\nconsole.log(n satisfies number, u)\n",
+  )
+  writeFileSync(join(root, 'src/util.ts'), 'export const u = 2\n')
   writeFileSync(join(root, 'src/n.ts'), 'export const n: number = 1\n')
   symlinkSync(join(work, 'secret.txt'), join(root, 'src/link.txt'))
   symlinkSync(join(root, '.env'), join(root, 'src/env.txt'))
@@ -92,6 +96,8 @@ describe('dev server: files', () => {
     assert.equal(main.status, 200)
     assert.match(main.headers['content-type']!, /text\/javascript/)
     assert.match(main.body, /from ["']\/src\/n\.ts\?v=0["']/)
+    // As builds resolve it (the core's order): `./util.js` names util.ts.
+    assert.match(main.body, /from ["']\/src\/util\.ts\?v=0["']/)
     assert.ok(!main.body.includes('satisfies'), 'TypeScript is compiled')
     assert.equal(main.headers['cross-origin-resource-policy'], 'same-origin')
     assert.equal(main.headers['access-control-allow-origin'], undefined)

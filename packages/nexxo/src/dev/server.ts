@@ -25,7 +25,6 @@ import {
   DEPS_PREFIX,
   isCss,
   isScriptModule,
-  MODULE_EXTENSIONS,
   moduleUrl,
   oxcCompiler,
   swcCompiler,
@@ -191,20 +190,10 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
 
   const links = {
     resolve(specifier: string, importer: string): string | null {
-      const base = specifier.startsWith('/') ? root : join(root, importer, '..')
-      const target = resolve(base, `.${specifier.startsWith('/') ? specifier : `/${specifier}`}`)
-      const candidates = [
-        target,
-        ...MODULE_EXTENSIONS.map((e) => target + e),
-        ...MODULE_EXTENSIONS.map((e) => join(target, `index${e}`)),
-      ]
-      for (const candidate of candidates) {
-        const rel = posix(relative(root, candidate))
-        // An import that climbs out of the root is unresolved here, not a URL the access check refuses later.
-        if (rel.startsWith('../') || rel === '..') return null
-        try {
-          if (statSync(candidate).isFile()) return `/${rel}`
-        } catch {}
+      // The core's candidates in the core's order, so that dev resolves exactly as builds do
+      // (`./a.js` naming `a.ts` included); none of them climbs out of the root.
+      for (const id of core.relativeCandidates(importer.slice(1), specifier) ?? []) {
+        if (isFile(join(root, id))) return `/${id}`
       }
       return null
     },

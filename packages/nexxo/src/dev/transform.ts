@@ -38,7 +38,6 @@ const LANG: Record<string, { syntax: 'typescript' | 'ecmascript'; jsx: boolean }
   '.js': { syntax: 'ecmascript', jsx: false },
   '.mjs': { syntax: 'ecmascript', jsx: false },
 }
-export const MODULE_EXTENSIONS = Object.keys(LANG)
 
 const extension = (path: string) => /\.[^./]+$/.exec(path)?.[0] ?? ''
 export const isScriptModule = (path: string): boolean => extension(path) in LANG
