@@ -138,7 +138,7 @@ pub fn graph_call(graph: &mut ModuleGraph, op: &str, args: &str) -> String {
         "set" => {
             let id = str_field(&a, "id")?;
             let flag = |k: &str| a.get(k).and_then(Json::as_bool).unwrap_or(false);
-            graph.set(
+            let pruned = graph.set(
                 id,
                 Module {
                     hash: a
@@ -153,7 +153,7 @@ pub fn graph_call(graph: &mut ModuleGraph, op: &str, args: &str) -> String {
                     is_entry: flag("isEntry"),
                 },
             );
-            Ok(Json::Null)
+            Ok(Json::Arr(pruned.into_iter().map(Json::Str).collect()))
         }
         "remove" => Ok(Json::Bool(graph.remove(str_field(&a, "id")?))),
         "importers" => Ok(Json::strs(&graph.importers(str_field(&a, "id")?))),
@@ -198,7 +198,8 @@ mod tests {
                 "set",
                 r#"{"id":"main","deps":["a"],"isEntry":true}"#
             ),
-            r#"{"ok":null}"#
+            // `set` answers the modules it pruned: none on a first set.
+            r#"{"ok":[]}"#
         );
         graph_call(&mut g, "set", r#"{"id":"a","selfAccepting":true}"#);
         assert_eq!(
@@ -212,6 +213,10 @@ mod tests {
         assert_eq!(
             graph_call(&mut g, "planHmr", r#"{"changed":["a"]}"#),
             r#"{"ok":{"boundaries":[{"acceptedVia":"a","boundary":"a"}],"invalidated":["a"],"type":"update"}}"#
+        );
+        assert_eq!(
+            graph_call(&mut g, "set", r#"{"id":"main","isEntry":true}"#),
+            r#"{"ok":["a"]}"#
         );
     }
 }

@@ -92,12 +92,18 @@ impl ModuleGraph {
         m.deps.iter().chain(m.dynamic_deps.iter())
     }
 
-    /// Adds or replaces a module; importer edges follow its new dependency list.
-    pub fn set(&mut self, id: &str, module: Module) {
+    /// Adds or replaces a module; importer edges follow its new dependency list. The modules that
+    /// the new list left without any importer (and, in turn, theirs; entries never) leave the graph
+    /// and are answered, sorted: what pages prune (a dropped CSS import takes its style away).
+    pub fn set(&mut self, id: &str, module: Module) -> Vec<String> {
+        let mut dropped = Vec::new();
         if let Some(old) = self.modules.remove(id) {
             for dep in Self::edges(&old) {
                 if let Some(set) = self.importers.get_mut(dep) {
                     set.remove(id);
+                }
+                if !Self::edges(&module).any(|d| d == dep) {
+                    dropped.push(dep.clone());
                 }
             }
         }
@@ -108,6 +114,29 @@ impl ModuleGraph {
                 .insert(id.to_string());
         }
         self.modules.insert(id.to_string(), module);
+        self.prune_orphans(dropped)
+    }
+
+    /// Takes out of the graph each of `candidates` that is a known module, no entry, and imported by
+    /// nothing; its own dependencies become candidates in turn.
+    fn prune_orphans(&mut self, mut candidates: Vec<String>) -> Vec<String> {
+        let mut pruned = Vec::new();
+        while let Some(id) = candidates.pop() {
+            let unimported = self.importers.get(&id).map_or(true, |set| set.is_empty());
+            if !unimported || self.modules.get(&id).map_or(true, |m| m.is_entry) {
+                continue;
+            }
+            let old = self.modules.remove(&id).expect("checked above");
+            for dep in Self::edges(&old) {
+                if let Some(set) = self.importers.get_mut(dep) {
+                    set.remove(&id);
+                }
+                candidates.push(dep.clone());
+            }
+            pruned.push(id);
+        }
+        pruned.sort();
+        pruned
     }
 
     /// Removes a module. Modules that import it keep their edge (now dangling), so a later
@@ -327,6 +356,32 @@ pub(crate) mod tests {
         assert!(g.remove("main"));
         assert!(g.importers("b").is_empty());
         assert!(!g.remove("missing"));
+    }
+
+    #[test]
+    fn a_dropped_import_prunes_what_nothing_else_imports() {
+        let mut g = ModuleGraph::new();
+        let entry = |deps: &[&str]| Module {
+            is_entry: true,
+            ..m(deps)
+        };
+        assert!(g.set("main", entry(&["app", "shared"])).is_empty());
+        g.set("app", m(&["style.css", "shared", "widget"]));
+        g.set("widget", m(&["widget.css"]));
+        g.set("widget.css", m(&[]));
+        g.set("style.css", m(&[]));
+        g.set("shared", m(&[]));
+        // `shared` is still imported by main; `widget` goes, and its CSS with it.
+        assert_eq!(
+            g.set("app", m(&["style.css"])),
+            vec!["widget", "widget.css"]
+        );
+        assert!(g.get("widget").is_none() && g.get("widget.css").is_none());
+        assert!(g.get("shared").is_some());
+        // An entry is never pruned; a dropped edge to a module never set prunes nothing.
+        g.set("lazy", m(&["main", "never-set"]));
+        assert!(g.set("lazy", m(&[])).is_empty());
+        assert!(g.get("main").is_some());
     }
 
     #[test]

@@ -113,6 +113,20 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T
 }
 
+function portOption(value: string | undefined, fallback: number): number {
+  const port = value === undefined ? fallback : Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got '${value}'`)
+  return port
+}
+
+/** A server command runs until Ctrl-C or SIGTERM, then closes what it holds and exits. */
+function closeOnSignals(close: () => Promise<void>): void {
+  const stop = () => close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
 const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`
 
 interface Row {
@@ -305,7 +319,7 @@ async function cacheCommand(argv: string[]): Promise<void> {
  * code. Both trade a little allocation speed for memory the process would otherwise keep, and both
  * must come before the work starts; the API's `createDevServer` leaves the host process alone.
  */
-function leanServerProcess(backend: string) {
+function leanServerProcess(backend: 'auto' | 'native' | 'wasm') {
   // glibc gives each thread that contends for the heap an arena of its own and rarely returns
   // their pages; two arenas for all of V8's, Tokio's and the engines' threads keep some 5 MB less.
   if (backend !== 'wasm') limitMallocArenas(2)
@@ -320,17 +334,14 @@ async function dev(argv: string[]) {
   if (positionals.length > 1) throw new UsageError('dev takes one directory')
   const root = resolve(positionals[0] ?? '.')
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root} has no index.html to serve`)
-  const port = values.port === undefined ? 5173 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0-65535, got '${values.port}'`)
-  const backend = values.backend ?? 'auto'
-  if (!['auto', 'native', 'wasm'].includes(backend)) throw new UsageError(`--backend must be auto, native or wasm`)
+  const port = portOption(values.port, 5173)
+  const backend = oneOf('backend', values.backend, ['auto', 'native', 'wasm'] as const) ?? 'auto'
   leanServerProcess(backend)
   const { createDevServer } = await import('../dev/server.js')
   const server = await createDevServer({
     root,
     port,
-    backend: backend as 'auto',
+    backend,
     strictPort: values['strict-port'] ?? false,
     ...(values.host ? { host: values.host } : {}),
     ...(values['allowed-host'] ? { allowedHosts: values['allowed-host'] } : {}),
@@ -349,9 +360,7 @@ async function dev(argv: string[]) {
       ),
     )
   }
-  const stop = () => server.close().then(() => process.exit(0))
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  closeOnSignals(server.close)
 }
 
 async function preview(argv: string[]) {
@@ -363,9 +372,7 @@ async function preview(argv: string[]) {
       `${dir} has no index.html: build the app first (nexxo build --out-dir ${positionals[0] ?? 'dist'})`,
     )
   }
-  const port = values.port === undefined ? 4173 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0-65535, got '${values.port}'`)
+  const port = portOption(values.port, 4173)
   const served = await serveStatic(dir, {
     port,
     ...(values.host ? { host: values.host } : {}),
@@ -374,9 +381,7 @@ async function preview(argv: string[]) {
   console.log(
     `${green('➜')} ${basename(dir)} at ${cyan(served.url)}${values.isolated ? dim(' (cross-origin isolated)') : ''}`,
   )
-  const stop = () => served.close().then(() => process.exit(0))
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  closeOnSignals(served.close)
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`

@@ -103,8 +103,9 @@ export class ModuleGraph {
   private call<T>(op: string, args: object = {}): T {
     return unwrap<T>(this.raw.call(op, JSON.stringify(args)))
   }
-  set(module: ModuleInfo): void {
-    this.call('set', module)
+  /** Adds or replaces a module; answers the modules its new imports left unimported, now out of the graph. */
+  set(module: ModuleInfo): string[] {
+    return this.call('set', module)
   }
   remove(id: string): boolean {
     return this.call('remove', { id })

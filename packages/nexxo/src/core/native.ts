@@ -6,10 +6,13 @@ import type { RawCore } from './raw.js'
 
 interface Addon extends Required<Omit<RawCore, 'kind' | 'newGraph'>> {
   Graph: new () => { call(op: string, args: string): string }
+  limitMallocArenas(max: number): boolean
 }
 
+const loadAddon = () => createRequire(import.meta.url)('@nexxo/native') as Addon
+
 export function loadNativeCore(): RawCore {
-  const addon = createRequire(import.meta.url)('@nexxo/native') as Addon
+  const addon = loadAddon()
   const { version, hash, scan, cacheKey, moduleId, relativeCandidates, projectFromFiles, scanProject, checkProject } =
     addon
   const { stampInputs, inputsUnchanged } = addon
@@ -40,8 +43,7 @@ export function loadNativeCore(): RawCore {
  */
 export function limitMallocArenas(max: number): boolean {
   try {
-    const addon = createRequire(import.meta.url)('@nexxo/native') as { limitMallocArenas(max: number): boolean }
-    return addon.limitMallocArenas(max)
+    return loadAddon().limitMallocArenas(max)
   } catch {
     return false
   }

@@ -139,9 +139,6 @@ function handle(message: ServerMessage) {
     case 'error-fixed':
       hideOverlay()
       break
-    case 'custom':
-      emit(message.event, message.data)
-      break
   }
 }
 

@@ -29,6 +29,20 @@ export interface PrebundledDeps {
   cached: boolean
 }
 
+/** The specifier dev serves for `specifier`: JSX's development runtime in place of the production one. */
+export const devSpecifier = (specifier: string): string =>
+  specifier === 'react/jsx-runtime' ? 'react/jsx-dev-runtime' : specifier
+
+/** What a project's bare imports call for in dev: each as `devSpecifier`, and React's runtimes wherever React is. */
+export function devDependencies(specifiers: Iterable<string>): string[] {
+  const all = new Set([...specifiers].map(devSpecifier))
+  if ([...all].some((s) => s === 'react' || s.startsWith('react/') || s.startsWith('react-dom'))) {
+    all.add('react/jsx-dev-runtime')
+    all.add(REFRESH_RUNTIME)
+  }
+  return [...all]
+}
+
 /** `react-dom/client` -> `react-dom__client`: a file name that stays a single URL segment. */
 export const depFileName = (specifier: string): string => specifier.replace(/\//g, '__')
 

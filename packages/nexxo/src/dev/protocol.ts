@@ -22,7 +22,6 @@ export type ServerMessage =
   | { type: 'prune'; paths: string[] }
   | { type: 'error'; error: DevError }
   | { type: 'error-fixed' }
-  | { type: 'custom'; event: string; data: unknown }
 
 /** The one query parameter the socket URL carries: the per-process token. */
 export const TOKEN_PARAM = 'token'

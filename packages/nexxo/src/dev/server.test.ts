@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import WebSocket from 'ws'
-import { SOCKET_PATH } from './protocol.js'
+import { type ServerMessage, SOCKET_PATH } from './protocol.js'
 import { createDevServer, type DevServer } from './server.js'
 
 const SECRET = 'TOP-SECRET-CONTENT'
@@ -272,5 +272,37 @@ describe('dev server: the HMR socket', () => {
       assert.ok(!received.some((m) => m.includes('root:')), 'nothing read for it')
     }
     assert.equal((await raw(server.port, '/')).status, 200)
+  })
+})
+
+describe('dev server: updates', () => {
+  test('an import dropped by an edit prunes the module nothing else imports, before the update goes out', async () => {
+    writeFileSync(join(root, 'src/hot.css'), 'p { color: red }\n')
+    writeFileSync(join(root, 'src/hot.ts'), "import './hot.css'\nimport.meta.hot?.accept()\n")
+    assert.equal((await raw(server.port, '/src/hot.ts')).status, 200)
+    assert.equal((await raw(server.port, '/src/hot.css?import')).status, 200)
+    const { socket } = await upgrade(`?token=${token}`, { origin: `http://localhost:${server.port}` })
+    assert.ok(socket)
+    const messages: ServerMessage[] = []
+    socket.on('message', (m) => messages.push(JSON.parse(String(m)) as ServerMessage))
+    try {
+      writeFileSync(join(root, 'src/hot.ts'), 'import.meta.hot?.accept()\n')
+      const deadline = Date.now() + 5000
+      while (!messages.some((m) => m.type === 'update') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const types = messages.map((m) => m.type).filter((t) => t !== 'connected')
+      assert.deepEqual(types, ['prune', 'update'])
+      assert.deepEqual(
+        messages.find((m) => m.type === 'prune'),
+        { type: 'prune', paths: ['/src/hot.css'] },
+      )
+      // Imported again, the CSS gets a new version: a new module in the page, so its style comes back.
+      writeFileSync(join(root, 'src/hot.ts'), "import './hot.css'\nimport.meta.hot?.accept()\n")
+      await new Promise((r) => setTimeout(r, 200))
+      assert.match((await raw(server.port, '/src/hot.ts')).body, /\/src\/hot\.css\?import&v=1/)
+    } finally {
+      socket.close()
+    }
   })
 })

@@ -1,4 +1,4 @@
-// `nexxo dev`: the project served as native ES modules. Modules are compiled on request (swc, with
+// `nexxo dev`: the project served as native ES modules. Modules are compiled on request (oxc, with
 // Fast Refresh), their imports rewritten from the core's scan; dependencies are pre-bundled once
 // through the bundler's persistent cache; a file change goes through the core's HMR planner, and
 // the plan goes to every page over one WebSocket.
@@ -15,9 +15,10 @@ import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
 import type { ModuleGraph } from '../core/core.js'
 import { NexxoError } from '../errors.js'
-import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal } from '../serve/access.js'
+import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
+import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
-import { type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
+import { devDependencies, devSpecifier, type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
@@ -64,22 +65,6 @@ export interface DevServer {
   close(): Promise<void>
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-}
-const JS = TYPES['.js']!
 /** Every response: never readable cross-origin, never sniffed, always revalidated. */
 const BASE_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
@@ -131,7 +116,7 @@ const ERROR_GRACE_MS = 25
 export async function createDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const started = performance.now()
   const root = resolve(options.root ?? '.')
-  const allow = [root, ...(options.allow ?? []).map((d) => resolve(root, d))]
+  const allow = servedDirs([root, ...(options.allow ?? []).map((d) => resolve(root, d))])
   const allowedHosts = (options.allowedHosts ?? []).map((h) => h.toLowerCase())
   const host = options.host ?? 'localhost'
   if (!['localhost', '127.0.0.1', '::1'].includes(host)) allowedHosts.push(host.toLowerCase())
@@ -158,16 +143,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const entries = htmlEntries(html)
   let discovered: string[] = []
   if (core.canStampFiles) discovered = (await core.scanProject(root, entries)).externals
-  const withRuntimes = (specifiers: string[]) => {
-    const all = new Set(specifiers)
-    if ([...all].some((s) => s === 'react' || s.startsWith('react/') || s.startsWith('react-dom'))) {
-      all.add('react/jsx-dev-runtime')
-      all.add(REFRESH_RUNTIME)
-    }
-    all.delete('react/jsx-runtime')
-    return [...all]
-  }
-  let deps: PrebundledDeps = await prebundle(bundler, core, root, withRuntimes(discovered))
+  let deps: PrebundledDeps = await prebundle(bundler, core, root, devDependencies(discovered))
   const firstDeps = deps
   let rebundling: Promise<void> | undefined
 
@@ -197,15 +173,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       }
       return null
     },
-    dependency: (specifier: string) =>
-      deps.entries.get(specifier === 'react/jsx-runtime' ? 'react/jsx-dev-runtime' : specifier) ?? null,
+    dependency: (specifier: string) => deps.entries.get(devSpecifier(specifier)) ?? null,
     version: (path: string) => versions.get(path) ?? 0,
   }
 
   /** Pre-bundles again with imports found since; pages reload, as their dependency chunks change. */
   const addDeps = (missing: string[]) => {
     rebundling ??= (async () => {
-      const next = await prebundle(bundler, core, root, withRuntimes([...deps.entries.keys(), ...missing]))
+      const next = await prebundle(bundler, core, root, devDependencies([...deps.entries.keys(), ...missing]))
       deps = next
       broadcast({ type: 'full-reload', reason: `new dependencies pre-bundled: ${missing.join(', ')}` })
     })().finally(() => {
@@ -214,8 +189,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return rebundling
   }
 
-  const compileModule = async (path: string, file: string): Promise<Buffer> => {
-    const bytes = readFileSync(file)
+  const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
     const source = bytes.toString('utf8')
     let module = isCss(path)
@@ -232,21 +206,29 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         )
       }
     }
-    graph.set({
+    const pruned = graph.set({
       id: path,
       deps: module.deps,
       selfAccepting: module.hot.selfAccepting,
       acceptedDeps: module.hot.acceptedDeps,
       isEntry: entries.includes(path.slice(1)),
     })
+    if (pruned.length > 0) {
+      for (const gone of pruned) {
+        transformed.delete(gone)
+        // Imported again later, it must run again: a new URL, not the page's old instance.
+        versions.set(gone, (versions.get(gone) ?? 0) + 1)
+      }
+      broadcast({ type: 'prune', paths: pruned })
+    }
     return Buffer.from(module.code)
   }
 
   /** A module's code, compiled once per version; errors are recorded for the overlay. */
-  const load = (path: string, file: string): Promise<Buffer> => {
+  const load = (path: string, file: string, bytes?: Buffer): Promise<Buffer> => {
     let pending = transformed.get(path)
     if (!pending) {
-      pending = compileModule(path, file)
+      pending = (async () => compileModule(path, bytes ?? readFileSync(file)))()
       transformed.set(path, pending)
       pending.then(
         () => {
@@ -286,8 +268,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     res.writeHead(status, { ...BASE_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body) })
     res.end(head ? undefined : body)
   }
-  const refuse = (res: ServerResponse, refusal: Refusal) =>
-    send(res, refusal.status, 'text/plain; charset=utf-8', `${refusal.reason}\n`)
+  const refuse = (res: ServerResponse, refusal: Refusal) => send(res, refusal.status, TEXT_TYPE, `${refusal.reason}\n`)
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const rawUrl = req.url ?? '/'
@@ -307,12 +288,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const head = req.method === 'HEAD'
     const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
     const params = new URLSearchParams(query)
-    if (pathname === CLIENT_PATH) return send(res, 200, JS, clientCode, head)
+    if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
     if (pathname.startsWith(DEPS_PREFIX)) {
       const code = deps.files.get(pathname.slice(DEPS_PREFIX.length))
       return code === undefined
         ? refuse(res, { status: 404, reason: 'not a pre-bundled dependency' })
-        : send(res, 200, JS, code, head)
+        : send(res, 200, JS_TYPE, code, head)
     }
     const page = pathname.endsWith('/') ? `${pathname}index.html` : pathname
     // public/ is served at the root, as Vite does; then the project itself.
@@ -331,28 +312,27 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       } else return refuse(res, { status: 404, reason: 'not found' })
     }
     const path = `/${posix(relative(root, file))}`
-    if (extname(file) === '.html') return send(res, 200, TYPES['.html']!, pageHtml(readFileSync(file, 'utf8')), head)
+    if (extname(file) === '.html') return send(res, 200, HTML_TYPE, pageHtml(readFileSync(file, 'utf8')), head)
     if (isScriptModule(path) || (isCss(path) && params.has('import'))) {
       try {
-        return send(res, 200, JS, await load(path, file), head)
+        return send(res, 200, JS_TYPE, await load(path, file), head)
       } catch (e) {
         const error = toDevError(e, path)
         return send(
           res,
           500,
-          JS,
+          JS_TYPE,
           `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
           head,
         )
       }
     }
-    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
-    return send(res, 200, type, readFileSync(file), head)
+    return send(res, 200, contentType(file), readFileSync(file), head)
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n')
+      if (!res.headersSent) send(res, 500, TEXT_TYPE, 'internal error\n')
       else res.destroy()
       console.error(e)
     })
@@ -398,16 +378,19 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       return
     }
     if (!known) return
-    // A save that rewrote the same text (or a second event of one write) is no update.
-    if (kind === 'change' && !errors.has(path) && sameBytes(sources.get(path), file)) return
-    transformed.delete(path)
     if (kind === 'unlink') {
+      transformed.delete(path)
       graph.remove(path)
       return broadcast({ type: 'full-reload', reason: `${path.slice(1)} was deleted` })
     }
+    const bytes = readBytes(file)
+    if (!bytes) return // gone between the event and now: its unlink follows
+    // A save that rewrote the same text (or a second event of one write) is no update.
+    if (!errors.has(path) && sources.get(path)?.equals(bytes)) return
+    transformed.delete(path)
     versions.set(path, (versions.get(path) ?? 0) + 1)
     try {
-      await load(path, file)
+      await load(path, file, bytes)
     } catch {
       return // the overlay shows it; the pages keep running the last good code
     }
@@ -491,12 +474,11 @@ async function loadCompiler(): Promise<Compile> {
   }
 }
 
-/** Whether `file` still holds `bytes`. */
-const sameBytes = (bytes: Buffer | undefined, file: string) => {
+const readBytes = (file: string) => {
   try {
-    return bytes !== undefined && bytes.equals(readFileSync(file))
+    return readFileSync(file)
   } catch {
-    return false
+    return undefined
   }
 }
 

@@ -1,7 +1,7 @@
-// One module as the dev server sends it: TypeScript and JSX compiled by swc (with React Fast Refresh
-// registrations in .jsx/.tsx), then every import specifier rewritten from the core's scan offsets:
-// relative ones to root URLs with the version query that busts the browser's module map, bare ones
-// to the pre-bundled dependency chunks. CSS becomes a module that injects and hot-swaps a <style>.
+// One module as the dev server sends it: TypeScript and JSX compiled by oxc, or swc where oxc cannot
+// load (with React Fast Refresh registrations in .jsx/.tsx), then every import specifier rewritten
+// from the core's scan offsets: relative ones to root URLs with the version query that busts the
+// browser's module map, bare ones to the pre-bundled dependency chunks. CSS becomes a module that injects and hot-swaps a <style>.
 
 import type { Core, HotInfo } from '../core/core.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'

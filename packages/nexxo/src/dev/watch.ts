@@ -77,21 +77,21 @@ export function watchTree(
     }
   }
 
-  let turn: string[] | undefined
+  let turnQueued = false
+  /** Reports the files due this turn: those pending without a timer. */
+  const endTurn = () => {
+    turnQueued = false
+    for (const [file, entry] of [...pending]) if (!entry.timer) report(file)
+  }
   const touched = (file: string) => {
     const entry = pending.get(file)
     if (entry && !entry.timer) return // already due this turn
     clearTimeout(entry?.timer)
     pending.set(file, { waitedEmpty: false })
-    if (!turn) {
-      turn = []
-      setImmediate(() => {
-        const due = turn!
-        turn = undefined
-        for (const f of due) report(f)
-      })
+    if (!turnQueued) {
+      turnQueued = true
+      setImmediate(endTurn)
     }
-    turn.push(file)
   }
 
   function addDir(dir: string, announce: boolean) {

@@ -54,13 +54,33 @@ export function originAllowed(origin: string | undefined, port: number, allowed:
   return loopback || allowed.includes(name)
 }
 
+/** The directories a server may read from, as given and as real paths: resolved once, not per request. */
+export interface ServedDirs {
+  /** Absolute; the first is the root that URL paths name. */
+  readonly dirs: readonly string[]
+  readonly real: readonly string[]
+}
+
+export function servedDirs(dirs: readonly string[]): ServedDirs {
+  const real = dirs.map((d) => {
+    try {
+      return realpathSync.native(d)
+    } catch {
+      return d
+    }
+  })
+  return { dirs, real }
+}
+
+const inside = (p: string, dirs: readonly string[]) => dirs.some((d) => p === d || p.startsWith(d + sep))
+
 /**
  * The file a URL path names, or why not. The path is decoded once; `.`/`..` segments, encoded
  * separators, NUL and backslashes are refused before any resolution; dot-names and sensitive names
  * in any segment are refused; the resolved path, and its real path after symlinks, must lie inside
- * one of the allowed directories.
+ * one of the served directories.
  */
-export function fileFor(urlPath: string, allow: readonly string[]): { file: string } | Refusal {
+export function fileFor(urlPath: string, served: ServedDirs): { file: string } | Refusal {
   let path: string
   try {
     path = decodeURIComponent(urlPath)
@@ -78,24 +98,15 @@ export function fileFor(urlPath: string, allow: readonly string[]): { file: stri
     }
   }
   if (segments.some((s) => s === '.' || s === '..')) return { status: 404, reason: 'not found' }
-  const [root] = allow
-  const file = resolve(root!, `.${path}`)
-  const inside = (p: string, dirs: readonly string[]) => dirs.some((d) => p === d || p.startsWith(d + sep))
-  if (!inside(file, allow)) return { status: 403, reason: 'outside the served directories' }
+  const file = resolve(served.dirs[0]!, `.${path}`)
+  if (!inside(file, served.dirs)) return { status: 403, reason: 'outside the served directories' }
   let real: string
   try {
-    real = realpathSync(file)
+    real = realpathSync.native(file)
   } catch {
     return { file }
   }
-  const realAllow = allow.map((d) => {
-    try {
-      return realpathSync(d)
-    } catch {
-      return d
-    }
-  })
-  if (!inside(real, realAllow)) return { status: 403, reason: 'a link out of the served directories' }
+  if (!inside(real, served.real)) return { status: 403, reason: 'a link out of the served directories' }
   const name = real.slice(real.lastIndexOf(sep) + 1)
   if (name.startsWith('.') || SENSITIVE.some((re) => re.test(name))) {
     return { status: 403, reason: 'a link to a name that is never served' }

@@ -6,8 +6,9 @@
 import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, resolve } from 'node:path'
-import { checkRequestTarget, fileFor } from './access.js'
+import { resolve } from 'node:path'
+import { checkRequestTarget, fileFor, servedDirs } from './access.js'
+import { contentType, TEXT_TYPE } from './content-type.js'
 
 const isDirectory = (file: string) => {
   try {
@@ -15,20 +16,6 @@ const isDirectory = (file: string) => {
   } catch {
     return false
   }
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
 }
 
 export interface StaticOptions {
@@ -43,7 +30,7 @@ export async function serveStatic(
   dir: string,
   options: StaticOptions = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const root = resolve(dir)
+  const served = servedDirs([resolve(dir)])
   const headers: Record<string, string> = options.isolated
     ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
     : {}
@@ -55,10 +42,10 @@ export async function serveStatic(
     const rawUrl = req.url ?? '/'
     const refused = checkRequestTarget(rawUrl)
     const pathname = rawUrl.split('?')[0]!
-    let found = refused ?? fileFor(pathname.endsWith('/') ? `${pathname}index.html` : pathname, [root])
-    if ('file' in found && isDirectory(found.file)) found = fileFor(`${pathname}/index.html`, [root])
+    let found = refused ?? fileFor(pathname.endsWith('/') ? `${pathname}index.html` : pathname, served)
+    if ('file' in found && isDirectory(found.file)) found = fileFor(`${pathname}/index.html`, served)
     if (!('file' in found)) {
-      res.writeHead(found.status, { 'content-type': 'text/plain' }).end(`${found.reason}\n`)
+      res.writeHead(found.status, { 'content-type': TEXT_TYPE }).end(`${found.reason}\n`)
       return
     }
     const { file } = found
@@ -68,12 +55,12 @@ export async function serveStatic(
       if (!stat.isFile()) throw new Error('not a file')
       size = stat.size
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      res.writeHead(404, { 'content-type': TEXT_TYPE }).end('not found')
       return
     }
     res.writeHead(200, {
       ...headers,
-      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': contentType(file),
       'content-length': size,
       'cache-control': 'no-cache',
     })
