@@ -169,12 +169,19 @@ describe('nexxo dev examples/react-app in Chromium', () => {
 })
 
 describe('nexxo dev startup', () => {
-  test('a second start takes its dependencies from the cache', async () => {
+  test('a second start takes its dependencies from the cache, loading neither rolldown nor RocksDB', async () => {
     const running = await startDev(join(repo, 'examples/react-app'), ['--port', '0'])
     await stop(running)
     const again = await startDev(join(repo, 'examples/react-app'), ['--port', '0'])
+    // What the process has mapped: the kept pre-bundle needs no engine and no build cache, and the
+    // page's modules compile with oxc's own binding (some 20 MB of resident memory between them).
+    const maps = process.platform === 'linux' ? readFileSync(`/proc/${again.child.pid}/maps`, 'utf8') : undefined
     await stop(again)
     assert.match(again.output(), /from the cache in \d+ ms/)
+    if (maps !== undefined) {
+      assert.doesNotMatch(maps, /@rolldown\/binding|rolldown-binding/)
+      assert.doesNotMatch(maps, /node_modules\/rocksdb\//)
+    }
   })
 
   test('a taken port: the next one is tried, and --strict-port refuses', async () => {

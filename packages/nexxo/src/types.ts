@@ -88,4 +88,9 @@ export interface BuildResult {
   stats: BuildStats
   /** Things the user should know that did not stop the build (e.g. an engine fallback). */
   warnings: Diagnostic[]
+  /**
+   * Builds from disk that ran the engine: every file it read, as absolute paths. Absent when the
+   * build came from the cache (its entries keep stamps of those files, not their names).
+   */
+  watchFiles?: string[]
 }

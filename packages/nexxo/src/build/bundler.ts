@@ -61,6 +61,7 @@ interface Produced {
   /** The disk cache the build used, if any: it records the build's hit/miss counts. */
   disk?: Cache
   packages?: BuildStats['packages']
+  watchFiles?: string[]
 }
 
 /** Default bound of the in-memory (and IndexedDB, Cache API) cache; `cacheMaxSize` overrides it. */
@@ -116,7 +117,7 @@ export class Bundler {
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
     const warnings: Diagnostic[] = []
-    const { outputs, modules, cache, disk, packages } = await this.produce(options, warnings)
+    const { outputs, modules, cache, disk, packages, watchFiles } = await this.produce(options, warnings)
     if (options.outDir) {
       const host = this.needDisk('outDir')
       await host.write(host.root(options.root), options.outDir, outputs)
@@ -125,7 +126,7 @@ export class Bundler {
     if (packages) stats.packages = packages
     // A cache that failed to store this build was switched off (and said so) already.
     if (disk && !this.cacheOff) await this.recordLastBuild(disk, stats, warnings)
-    return { warnings, outputs, stats }
+    return { warnings, outputs, stats, ...(watchFiles ? { watchFiles } : {}) }
   }
 
   private needDisk(what: string): DiskHost {
@@ -226,6 +227,7 @@ export class Bundler {
       cache: { hits: 0, misses: cache ? 1 : 0 },
       disk,
       ...(packages ? { packages } : {}),
+      ...(onDisk ? { watchFiles: result.watchFiles } : {}),
     }
   }
 

@@ -22,7 +22,7 @@ import type { BuildOptions } from '../types.js'
 class UsageError extends Error {}
 
 const USAGE = `Usage: nexxo build [root] [options]
-       nexxo dev [root] [--port <n>] [--host <addr>] [--strict-port] [--backend <name>]
+       nexxo dev [root] [--port <n>] [--host <addr>] [--strict-port] [--backend <name>] [--no-cache]
        nexxo cache stats|verify|clear [root] [--cache-dir <dir>]
        nexxo preview [dir] [--port <n>] [--host <addr>] [--isolated]
 
@@ -47,6 +47,8 @@ Dev serves [root] (its index.html and modules) with hot updates until interrupte
   --port <n>           port (default: 5173; the next free one when taken, unless --strict-port)
   --host <addr>        address to listen on (default: localhost)
   --allowed-host <h>   another Host name the server answers (repeatable; loopback always works)
+  --cache-dir <dir>    the pre-bundled dependencies, relative to root (default: node_modules/.nexxo/deps)
+  --no-cache           pre-bundle the dependencies again instead of reusing them
 
 Preview serves a built app (default: dist) on 127.0.0.1 until interrupted:
   --port <n>           port (default: 4173; 0 picks a free one)

@@ -1,16 +1,18 @@
 // Pre-bundling: the project's bare imports (react, react-dom/client, ...) built once with the
 // bundler into a few ES module chunks, so that the browser fetches one module per dependency instead
-// of hundreds, and CommonJS packages get named exports. The build goes through the bundler's
-// persistent cache: a second start with the same dependencies is a cache hit, not a build.
+// of hundreds, and CommonJS packages get named exports. The chunks are kept on disk, and a second
+// start with the same dependencies serves them without building.
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { Bundler } from '../build/bundler.js'
+import { resolutionInputs } from '../cache/resolution-inputs.js'
 import type { Core } from '../core/core.js'
 import { analyzeEntry } from '../edge/npm-route.js'
 import { NexxoError } from '../errors.js'
 import { NEXXO_VERSION } from '../version.js'
+import { isFile } from './fs-quiet.js'
 import { DEPS_PREFIX } from './transform.js'
 
 /** Where the entry facades are written, under the project root (beside the build cache). */
@@ -23,8 +25,10 @@ const MAX_PACKAGE_FILES = 5000
 export interface PrebundledDeps {
   /** Bare specifier -> URL of its chunk. */
   entries: Map<string, string>
-  /** File name (under DEPS_PREFIX) -> code. */
-  files: Map<string, string>
+  /** The directory the chunks are in. */
+  dir: string
+  /** The chunks' file names: the only names served from `dir` (under DEPS_PREFIX). */
+  files: Set<string>
   durationMs: number
   cached: boolean
 }
@@ -90,6 +94,8 @@ interface FacadeRecord {
 
 /** Where the facades are remembered: computing react-dom's reads its 7 MB, on every start otherwise. */
 const FACADES_FILE = '_facades.json'
+/** The facades as modules, the pre-bundle's entries. */
+export const FACADES_SUBDIR = 'facades'
 
 const stamp = (file: string): string => {
   try {
@@ -156,58 +162,155 @@ function facade(core: Core, specifier: string, root: string, remembered: Map<str
   return { dir, inputs, code }
 }
 
+/** A pre-bundle as written to disk: its chunks beside this record, in a directory named by its key. */
+interface BundleRecord {
+  version: string
+  /** Bare specifier -> file name of its chunk. */
+  entries: Record<string, string>
+  files: string[]
+  /** The core's `stampInputs` record of every file the build read. */
+  inputs: string
+}
+
+const BUNDLE_RECORD = '_bundle.json'
+const BUNDLE_PREFIX = 'bundle-'
+
+/** The pre-bundle in `dir` if it is whole and every file it was built from is unchanged; else undefined. */
+async function recall(core: Core, dir: string): Promise<BundleRecord | undefined> {
+  let record: Partial<BundleRecord>
+  try {
+    record = JSON.parse(readFileSync(join(dir, BUNDLE_RECORD), 'utf8')) as Partial<BundleRecord>
+  } catch {
+    return undefined
+  }
+  const { entries, files, inputs } = record
+  const whole =
+    record.version === NEXXO_VERSION &&
+    typeof inputs === 'string' &&
+    Array.isArray(files) &&
+    files.every((f) => typeof f === 'string' && isFile(join(dir, f))) &&
+    typeof entries === 'object' &&
+    entries !== null &&
+    Object.values(entries).every((f) => files.includes(f))
+  if (!whole) return undefined
+  try {
+    return (await core.inputsUnchanged(inputs)) ? (record as BundleRecord) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Writes the chunks and their record into a temporary directory and renames it into place, so that
+ * a killed process leaves no half a pre-bundle under the real name; earlier pre-bundles are removed.
+ */
+function store(depsDir: string, dir: string, record: BundleRecord, chunks: Map<string, string>): void {
+  const temporary = `${dir}.${process.pid}.tmp`
+  rmSync(temporary, { recursive: true, force: true })
+  mkdirSync(temporary)
+  for (const [name, code] of chunks) writeFileSync(join(temporary, name), code)
+  writeFileSync(join(temporary, BUNDLE_RECORD), JSON.stringify(record))
+  rmSync(dir, { recursive: true, force: true })
+  renameSync(temporary, dir)
+  for (const entry of readdirSync(depsDir)) {
+    const path = join(depsDir, entry)
+    if (!entry.startsWith(BUNDLE_PREFIX) || path === dir) continue
+    try {
+      // Another process's temporary directory is left alone while it may still be writing it.
+      if (!entry.endsWith('.tmp') || Date.now() - statSync(path).mtimeMs > 60_000) {
+        rmSync(path, { recursive: true, force: true })
+      }
+    } catch {}
+  }
+}
+
+export interface PrebundleOptions {
+  /** Where the facades and pre-bundles are kept (default: `DEPS_DIR` under the root). */
+  dir?: string
+  /** `false`: bundle again even if an unchanged pre-bundle is on disk. */
+  reuse?: boolean
+}
+
+/**
+ * The project's dependencies as a few chunks on disk. A pre-bundle is remembered as plain files,
+ * named by the hash of its facades and the engine's version and kept while every file it read keeps
+ * its stamp: a started server with unchanged dependencies neither loads the engine nor opens the
+ * build cache. Pre-bundles need the native core's stamps; the wasm backend bundles on every start.
+ */
 export async function prebundle(
   bundler: Bundler,
   core: Core,
   root: string,
   specifiers: string[],
+  options: PrebundleOptions = {},
 ): Promise<PrebundledDeps> {
   const started = performance.now()
-  const dir = join(root, DEPS_DIR)
-  mkdirSync(dir, { recursive: true })
+  const depsDir = resolve(root, options.dir ?? DEPS_DIR)
+  mkdirSync(depsDir, { recursive: true })
   const sorted = [...new Set(specifiers)].sort()
-  const facadesFile = join(dir, FACADES_FILE)
+  if (sorted.length === 0) return { entries: new Map(), dir: depsDir, files: new Set(), durationMs: 0, cached: false }
+  const facadesFile = join(depsDir, FACADES_FILE)
   const remembered = readFacades(facadesFile)
   const facades = new Map(sorted.map((specifier) => [specifier, facade(core, specifier, root, remembered)]))
   if (sorted.some((specifier) => facades.get(specifier) !== remembered.get(specifier))) {
     writeFacades(facadesFile, new Map([...remembered, ...facades]))
   }
+  const facadeTexts = sorted.map((specifier) => [specifier, facades.get(specifier)!.code])
+  const key = core.hash(JSON.stringify([NEXXO_VERSION, bundler.engineVersion, facadeTexts])).slice(0, 16)
+  const dir = join(depsDir, `${BUNDLE_PREFIX}${key}`)
+  const served = (record: BundleRecord, cached: boolean): PrebundledDeps => ({
+    entries: new Map(Object.entries(record.entries).map(([specifier, file]) => [specifier, DEPS_PREFIX + file])),
+    dir,
+    files: new Set(record.files),
+    durationMs: performance.now() - started,
+    cached,
+  })
+  const known = core.canStampFiles && options.reuse !== false ? await recall(core, dir) : undefined
+  if (known) return served(known, true)
+
+  // The facades have a directory of their own: the build stamps the directories of what it read, and
+  // the deps directory changes with every pre-bundle written into it.
+  const facadesDir = join(depsDir, FACADES_SUBDIR)
+  mkdirSync(facadesDir, { recursive: true })
   const inputs = sorted.map((specifier) => {
-    const file = join(dir, `${depFileName(specifier)}.js`)
+    const file = join(facadesDir, `${depFileName(specifier)}.js`)
     const text = facades.get(specifier)!.code
     let old: string | undefined
     try {
       old = readFileSync(file, 'utf8')
     } catch {}
-    // Unchanged facades keep their mtime, so the cache's stamps of them still hold.
+    // An unchanged facade keeps its mtime, so that stamps of it still hold.
     if (old !== text) writeFileSync(file, text)
     return relative(root, file)
   })
-  const entries = new Map<string, string>()
-  const files = new Map<string, string>()
-  if (inputs.length > 0) {
-    const result = await bundler.build({
-      root,
-      input: inputs,
-      format: 'esm',
-      define: { 'process.env.NODE_ENV': '"development"' },
-      entryFileNames: '[name].js',
-      chunkFileNames: 'chunk-[hash].js',
-    })
-    for (const output of result.outputs) {
-      if (output.type === 'chunk') files.set(output.fileName, String(output.code))
-    }
-    for (const specifier of sorted) {
-      const fileName = `${depFileName(specifier)}.js`
-      if (!files.has(fileName)) throw new Error(`The pre-bundle has no chunk ${fileName}.`)
-      entries.set(specifier, DEPS_PREFIX + fileName)
-    }
-    return {
-      entries,
-      files,
-      durationMs: performance.now() - started,
-      cached: result.stats.cache.hits > 0 && result.stats.cache.misses === 0,
-    }
+  const result = await bundler.build({
+    root,
+    input: inputs,
+    format: 'esm',
+    define: { 'process.env.NODE_ENV': '"development"' },
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunk-[hash].js',
+  })
+  const chunks = new Map<string, string>()
+  for (const output of result.outputs) {
+    if (output.type !== 'chunk') continue
+    // Chunks are served by name from one directory: a name with a path in it is a bug, not a file.
+    if (!/^[\w.-]+$/.test(output.fileName)) throw new Error(`Unexpected pre-bundle chunk name ${output.fileName}.`)
+    chunks.set(output.fileName, String(output.code))
   }
-  return { entries, files, durationMs: performance.now() - started, cached: false }
+  const entries: Record<string, string> = {}
+  for (const specifier of sorted) {
+    const fileName = `${depFileName(specifier)}.js`
+    if (!chunks.has(fileName)) throw new Error(`The pre-bundle has no chunk ${fileName}.`)
+    entries[specifier] = fileName
+  }
+  const read = result.watchFiles ?? []
+  const record: BundleRecord = {
+    version: NEXXO_VERSION,
+    entries,
+    files: [...chunks.keys()],
+    inputs: core.canStampFiles ? await core.stampInputs([...read, ...resolutionInputs(root, read)]) : '',
+  }
+  store(depsDir, dir, record, chunks)
+  return served(record, false)
 }

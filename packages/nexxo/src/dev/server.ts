@@ -4,7 +4,7 @@
 // the plan goes to every page over one WebSocket.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, relative, resolve, sep } from 'node:path'
@@ -18,7 +18,15 @@ import { NexxoError } from '../errors.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
-import { devDependencies, devSpecifier, type PrebundledDeps, prebundle, REFRESH_RUNTIME } from './deps.js'
+import {
+  devDependencies,
+  devSpecifier,
+  type PrebundledDeps,
+  type PrebundleOptions,
+  prebundle,
+  REFRESH_RUNTIME,
+} from './deps.js'
+import { isFile, readBytes } from './fs-quiet.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
@@ -47,8 +55,9 @@ export interface DevServerOptions {
   /** Directories outside the root whose files may be served. */
   allow?: string[]
   backend?: 'auto' | BackendName
-  /** Where the persistent cache lives, relative to the root. */
+  /** Where pre-bundled dependencies are kept, relative to the root (default: node_modules/.nexxo/deps). */
   cacheDir?: string
+  /** `false`: pre-bundle dependencies again rather than reuse an unchanged pre-bundle. */
   cache?: 'auto' | false
   /** Told about each port that was taken before one was free. */
   onPortTaken?: (port: number) => void
@@ -129,12 +138,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       `${join(root, 'index.html')} not found: nexxo dev serves a directory with an index.html.`,
     )
   }
-  const bundler: Bundler = await createBundler({
-    backend: options.backend ?? 'auto',
-    engine: 'rolldown',
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-    ...(options.cache === false ? { cache: false as const } : {}),
-  })
+  // The pre-bundle keeps its own plain files; the build cache would only cost the RocksDB it opens.
+  const bundler: Bundler = await createBundler({ backend: options.backend ?? 'auto', engine: 'rolldown', cache: false })
+  const depsOptions: PrebundleOptions = {
+    ...(options.cacheDir ? { dir: options.cacheDir } : {}),
+    ...(options.cache === false ? { reuse: false } : {}),
+  }
   const core = bundler.core
   const compile = await loadCompiler()
   const token = randomBytes(24).toString('base64url')
@@ -143,7 +152,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const entries = htmlEntries(html)
   let discovered: string[] = []
   if (core.canStampFiles) discovered = (await core.scanProject(root, entries)).externals
-  let deps: PrebundledDeps = await prebundle(bundler, core, root, devDependencies(discovered))
+  let deps: PrebundledDeps = await prebundle(bundler, core, root, devDependencies(discovered), depsOptions)
   const firstDeps = deps
   let rebundling: Promise<void> | undefined
 
@@ -180,7 +189,13 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   /** Pre-bundles again with imports found since; pages reload, as their dependency chunks change. */
   const addDeps = (missing: string[]) => {
     rebundling ??= (async () => {
-      const next = await prebundle(bundler, core, root, devDependencies([...deps.entries.keys(), ...missing]))
+      const next = await prebundle(
+        bundler,
+        core,
+        root,
+        devDependencies([...deps.entries.keys(), ...missing]),
+        depsOptions,
+      )
       deps = next
       broadcast({ type: 'full-reload', reason: `new dependencies pre-bundled: ${missing.join(', ')}` })
     })().finally(() => {
@@ -290,7 +305,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const params = new URLSearchParams(query)
     if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
     if (pathname.startsWith(DEPS_PREFIX)) {
-      const code = deps.files.get(pathname.slice(DEPS_PREFIX.length))
+      const name = pathname.slice(DEPS_PREFIX.length)
+      const code = deps.files.has(name) ? readBytes(join(deps.dir, name)) : undefined
       return code === undefined
         ? refuse(res, { status: 404, reason: 'not a pre-bundled dependency' })
         : send(res, 200, JS_TYPE, code, head)
@@ -465,28 +481,16 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   }
 }
 
-/** oxc through native rolldown; @swc/wasm-web where that binding cannot load. */
+/**
+ * oxc in its own binding, not through native rolldown: a started server then never loads rolldown
+ * (some 16 MB of resident memory) unless it has dependencies to pre-bundle. @swc/wasm-web where no
+ * oxc binding loads.
+ */
 async function loadCompiler(): Promise<Compile> {
   try {
-    return oxcCompiler(await import('rolldown/experimental'))
+    return oxcCompiler(await import('oxc-transform'))
   } catch {
     return swcCompiler(await nodeSwc.load())
-  }
-}
-
-const readBytes = (file: string) => {
-  try {
-    return readFileSync(file)
-  } catch {
-    return undefined
-  }
-}
-
-const isFile = (file: string) => {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
   }
 }
 

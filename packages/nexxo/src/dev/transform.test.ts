@@ -5,11 +5,19 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { loadWasmCore, nodeSwc } from '../build/backend.js'
 import { NexxoError } from '../errors.js'
-import { type Compile, type ModuleLinks, oxcCompiler, swcCompiler, transformCss, transformScript } from './transform.js'
+import {
+  type Compile,
+  lineColumnAt,
+  type ModuleLinks,
+  oxcCompiler,
+  swcCompiler,
+  transformCss,
+  transformScript,
+} from './transform.js'
 
 const core = await loadWasmCore()
 const compilers: [string, Compile][] = [
-  ['oxc', oxcCompiler(await import('rolldown/experimental'))],
+  ['oxc', oxcCompiler(await import('oxc-transform'))],
   ['swc', swcCompiler(await nodeSwc.load())],
 ]
 
@@ -108,6 +116,23 @@ for (const [name, compile] of compilers) {
     })
   })
 }
+
+test('oxc reports UTF-8 byte offsets; the overlay gets the column an editor shows', () => {
+  const located = (firstLine: string) => {
+    try {
+      compilers[0]![1](`${firstLine}\nconst b = <div>{a</div>\n`, '/src/Bad.tsx', true)
+    } catch (e) {
+      return (e as NexxoError).diagnostics[0]
+    }
+    assert.fail('no error')
+  }
+  const ascii = located('const e = "abc"')
+  // Nine more bytes on the line before, none more characters on the error's line.
+  const wide = located('const é = "日本語"')
+  assert.equal(wide?.line, 2)
+  assert.equal(wide?.column, ascii?.column)
+  assert.deepEqual(lineColumnAt('é\n日x', Buffer.byteLength('é\n日')), { line: 2, column: 2 })
+})
 
 test('CSS becomes a self-accepting module that injects and removes its style', () => {
   const out = transformCss('a { color: red }', '/src/style.css')
