@@ -4,7 +4,9 @@
 // in Node. Projects: memory-500 (a generated TypeScript tree) and react-1k (a generated React app
 // with react and react-dom in the files). Cold = first build after a fresh page load (new browser
 // context: worker start and wasm compile included); warm = later builds, cache off. Medians.
-// Options: --runs N (cold page loads per cell, default 5), --warm N (warm builds per load, default 5)
+// Options: --runs N (cold page loads per cell, default 5), --warm N (warm builds per load, default 5),
+// --out file (write there, with the suite's records, instead of bench/results/<date>-browser.json),
+// --project memory-500,react-1k (which projects; default both)
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -18,7 +20,9 @@ import { generateReactApp } from './gen-react-app.mjs'
 import { generateTsProject } from './gen-ts-project.mjs'
 import { describeMachine, load, median } from './lib.mjs'
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, warm: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { runs: { type: 'string' }, warm: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' } },
+})
 const RUNS = Number(values.runs ?? 5)
 const WARM = Number(values.warm ?? 5)
 const root = new URL('..', import.meta.url).pathname
@@ -89,10 +93,14 @@ const readTree = (dir, prefix) => {
 readTree(join(reactDir, 'src'), 'src/')
 rmSync(reactDir, { recursive: true, force: true })
 Object.assign(reactFiles, packageFiles('react'), packageFiles('react-dom'), packageFiles('scheduler'))
-const projects = {
+const allProjects = {
   'memory-500': { files: generateTsProject(500), entry: 'src/m0.ts' },
   'react-1k': { files: reactFiles, entry: 'src/main.jsx' },
 }
+const projects = Object.fromEntries(
+  Object.entries(allProjects).filter(([name]) => !values.project || values.project.split(',').includes(name)),
+)
+if (Object.keys(projects).length === 0) throw new Error(`--project: expected some of ${Object.keys(allProjects)}`)
 // The peers get resolution for free: every import's target, from the core's resolver.
 const { loadNativeCoreOnce } = await import('../packages/nexxo/dist/build/backend.js')
 const core = loadNativeCoreOnce()
@@ -199,10 +207,21 @@ for (const r of rows) {
 const chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], {
   encoding: 'utf8',
 }).trim()
-const file = join(root, 'bench/results', `${new Date().toISOString().slice(0, 10)}-browser.json`)
+const file = values.out ?? join(root, 'bench/results', `${new Date().toISOString().slice(0, 10)}-browser.json`)
+// The suite's shape (bench/suite.mjs): one record per project, tool and metric, with every run's figure.
+const records = []
+for (const name of Object.keys(projects)) {
+  for (const cell of cells) {
+    const rs = results.filter((r) => r.project === name && r.label === cell.label)
+    const lane = cell.tool === 'native' ? 'files in Node' : 'wasm in Chromium'
+    const base = { case: `${name} (in memory)`, tool: cell.label, lane, nexxo: cell.tool !== 'direct', unit: 'ms' }
+    records.push({ ...base, metric: 'build cold', samples: rs.map((r) => r.cold) })
+    records.push({ ...base, metric: 'build warm', samples: rs.map((r) => r.warm) })
+  }
+}
 writeFileSync(
   file,
-  `${JSON.stringify({ machine, chromium: chromiumVersion, runs: RUNS, warmRuns: WARM, rows, results }, null, 2)}\n`,
+  `${JSON.stringify({ machine, chromium: chromiumVersion, runs: RUNS, warmRuns: WARM, rows, results, records }, null, 2)}\n`,
 )
 console.log(
   `\n${relative(root, file)} · ${chromiumVersion} · ${RUNS} cold loads per cell, ${WARM} warm builds each · load ${machine.loadBefore.join(' ')} → ${machine.loadAfter.join(' ')}`,

@@ -51,8 +51,10 @@ for (const n of values.sizes.split(',').filter(Boolean).map(Number)) {
   const leaf = join(app, `src/components/c${n - 1}.helper.js`)
   const original = readFileSync(leaf, 'utf8')
   let edits = 0
+  // The peers' runners (shared with the suite) write source maps too.
+  const job = JSON.stringify({ app, entry: 'src/main.jsx', out })
   const nexxoBuild = () =>
-    timed(process.execPath, [nexxo, 'build', app, '--minify', '--out-dir', out, '--cache-dir', cacheDir])
+    timed(process.execPath, [nexxo, 'build', app, '--minify', '--sourcemap', '--out-dir', out, '--cache-dir', cacheDir])
   const cases = {
     'nexxo/cold': () => {
       rmSync(cacheDir, { recursive: true, force: true })
@@ -67,8 +69,8 @@ for (const n of values.sizes.split(',').filter(Boolean).map(Number)) {
       appendFileSync(leaf, `console.log('edit ${++edits}')\n`)
       return nexxoBuild()
     },
-    'rolldown direct/cold': () => timed(process.execPath, [join(here, 'runners/rolldown.mjs'), app, out]),
-    'vite 8/cold': () => timed(process.execPath, [join(here, 'runners/vite.mjs'), app, out]),
+    'rolldown direct/cold': () => timed(process.execPath, [join(here, 'runners/rolldown.mjs'), 'native', job]),
+    'vite 8/cold': () => timed(process.execPath, [join(here, 'runners/vite.mjs'), job]),
   }
   const times = Object.fromEntries(Object.keys(cases).map((c) => [c, []]))
   for (let round = 0; round <= runs; round++) {

@@ -1,4 +1,5 @@
-// npm run bench:dev — `nexxo dev` beside Vite 8 (+ @vitejs/plugin-react) on the generated React
+// npm run bench:dev — `nexxo dev` beside Vite 8 (+ @vitejs/plugin-react), and Rsbuild with `--tool`
+// (installed in bench/peers by `npm run bench`), on the generated React
 // apps, in one session, tools alternating in shuffled order each round. Per tool, app and round:
 //   cold    server process start (caches removed: node_modules/.nexxo, node_modules/.vite) to every
 //           component rendered in Chromium (a fresh browser context: no HTTP cache);
@@ -6,7 +7,8 @@
 //   hmr     20 edits of a leaf component and 20 of the root component, each from the file write to
 //           the edited element in the DOM, timed in the page (MutationObserver, wall clock);
 //   rss     peak resident memory of the server's process tree (VmHWM, summed), after the edits.
-// Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite]
+// Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite,rsbuild]
+//        [--out file] (instead of bench/results/<date>-dev.json)
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,21 +27,24 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     edits: { type: 'string' },
     tool: { type: 'string' },
+    out: { type: 'string' },
   },
 })
 const sizes = (values.sizes ?? '1000,10000').split(',').map(Number)
 const rounds = Number(values.rounds ?? 3)
 const edits = Number(values.edits ?? 20)
 const tools = (values.tool ?? 'nexxo,vite').split(',') as Tool[]
-type Tool = 'nexxo' | 'vite'
+type Tool = 'nexxo' | 'vite' | 'rsbuild'
 
 const repo = new URL('..', import.meta.url).pathname
 
 function startServer(tool: Tool, app: string, port: number): ChildProcess {
-  const args =
-    tool === 'nexxo'
-      ? [join(repo, 'packages/nexxo/bin/nexxo.js'), 'dev', app, '--port', String(port), '--strict-port']
-      : [join(repo, 'bench/runners/vite-dev.mjs'), app, String(port)]
+  const args = {
+    nexxo: [join(repo, 'packages/nexxo/bin/nexxo.js'), 'dev', app, '--port', String(port), '--strict-port'],
+    vite: [join(repo, 'bench/runners/vite-dev.mjs'), app, String(port)],
+    // Installed by `npm run bench` (bench/peers), not by the repository's own install.
+    rsbuild: [join(repo, 'bench/peers/rsbuild-dev.mjs'), app, String(port)],
+  }[tool]
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
 }
 
@@ -159,7 +164,7 @@ try {
   for (const n of sizes) {
     const app = join(repo, `bench/apps/dev-react-${n}`)
     if (!existsSync(join(app, 'index.html'))) generateReactApp(n, app)
-    results[n] = { nexxo: [], vite: [] }
+    results[n] = { nexxo: [], vite: [], rsbuild: [] }
     for (let round = 0; round < rounds; round++) {
       for (const tool of shuffle([...tools])) {
         console.log(`react-${n} round ${round + 1}/${rounds} ${tool}`)
@@ -216,6 +221,6 @@ for (const n of sizes) {
   }
 }
 mkdirSync(join(repo, 'bench/results'), { recursive: true })
-const file = join(repo, `bench/results/${new Date().toISOString().slice(0, 10)}-dev.json`)
+const file = values.out ?? join(repo, `bench/results/${new Date().toISOString().slice(0, 10)}-dev.json`)
 writeFileSync(file, `${JSON.stringify({ machine, versions, rounds, edits, summary, raw: results }, null, 2)}\n`)
 console.log(file)

@@ -10,7 +10,8 @@
 // The peer: esbuild-wasm called directly by a hand-written handler in the same runtime
 // (bench/edge/direct-handler.ts: no cache, no checks), cold and warm, in the same rounds.
 // Each figure is the median over rounds; rounds interleave the runtimes and tools. Usage:
-//   node --import tsx bench/edge-bench.ts [--rounds 5] [--runtime workerd,deno,bun]
+//   node --import tsx bench/edge-bench.ts [--rounds 5] [--runtime workerd,deno,bun] [--out file]
+// (--out: write there, with the suite's records, instead of bench/results/<date>-edge.json)
 
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,7 +22,9 @@ import { repo, tempDir } from '../e2e/helpers.js'
 import { packInstalled, TestRegistry } from '../e2e/registry-server.js'
 import { describeMachine, load, median, percentile } from './lib.mjs'
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, runtime: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { rounds: { type: 'string' }, runtime: { type: 'string' }, out: { type: 'string' } },
+})
 const rounds = Number(values.rounds ?? 5)
 const runtimes = (values.runtime?.split(',') ?? [...EDGE_RUNTIMES]) as EdgeRuntime[]
 const WARM = 20
@@ -156,8 +159,25 @@ const summary = Object.fromEntries(
 )
 const date = new Date().toISOString().slice(0, 10)
 mkdirSync(join(repo, 'bench/results'), { recursive: true })
-const out = join(repo, `bench/results/${date}-edge.json`)
-writeFileSync(out, `${JSON.stringify({ date, rounds, machine, summary, raw: { nexxo: results, direct } }, null, 1)}\n`)
+const out = values.out ?? join(repo, `bench/results/${date}-edge.json`)
+// The suite's shape (bench/suite.mjs): one record per runtime, tool and metric, a figure per round.
+const records = Object.entries(results).flatMap(([runtime, rs]) => {
+  const lane = `edge (${runtime})`
+  const nexxo = { case: '5-file project (edge)', tool: 'nexxo/edge', lane, nexxo: true, unit: 'ms' }
+  const peer = { ...nexxo, tool: 'esbuild-wasm handler', nexxo: false }
+  const peerRounds = direct[runtime]!
+  return [
+    { ...nexxo, metric: 'build cold', samples: rs.map((r) => r.coldFirstBuild) },
+    { ...peer, metric: 'build cold', samples: peerRounds.map((r) => r.coldFirstBuild) },
+    { ...nexxo, metric: 'build warm', samples: rs.map((r) => percentile(r.warm, 50)) },
+    { ...peer, metric: 'build warm', samples: peerRounds.map((r) => percentile(r.warm, 50)) },
+    { ...nexxo, metric: 'cached repeat', samples: rs.map((r) => percentile(r.cached, 50)) },
+  ]
+})
+writeFileSync(
+  out,
+  `${JSON.stringify({ date, rounds, machine, summary, raw: { nexxo: results, direct }, records }, null, 1)}\n`,
+)
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 console.log(

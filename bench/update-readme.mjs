@@ -1,47 +1,48 @@
-// Writes the newest bench/results/*.json into README.md between the bench markers, so that no
-// number in the README is typed by hand. Usage: node bench/update-readme.mjs
+// Writes the newest suite report (bench/results/<date>-<host>.json from `npm run bench`) into
+// README.md between the bench markers, so that no number in the README's performance section is
+// typed by hand. A full run wins over a newer quick one. Usage: npm run bench:readme
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { headlineTable, machineLine } from './suite/report.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const readmePath = join(here, '..', 'README.md')
-// Build runs (`npm run bench`) and cache runs (`npm run bench:cache`, files ending in -cache.json).
-const newest = (cache) =>
-  readdirSync(join(here, 'results'))
-    .filter((f) => f.endsWith('.json') && f.endsWith('-cache.json') === cache)
-    .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
-    .sort((a, b) => a.date.localeCompare(b.date))
-    .at(-1)
-const latest = newest(false)
-if (!latest) throw new Error('no results in bench/results: run npm run bench first')
+/** Full runs first, then quick ones, then runs filtered by the command line. */
+const rank = (run) => (run.filtered ? 2 : run.quick ? 1 : 0)
+const runs = readdirSync(join(here, 'results'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, run: JSON.parse(readFileSync(join(here, 'results', f), 'utf8')) }))
+  .filter(({ run }) => Array.isArray(run.records) && run.canary)
+  .sort((a, b) => rank(a.run) - rank(b.run) || b.run.date.localeCompare(a.run.date))
+const newest = runs[0]
+if (!newest) throw new Error('no suite results in bench/results: run npm run bench first')
 
-const m = latest.machine
-const table = [
-  `Measured on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${latest.date.slice(0, 10)}; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after:`,
+const report = newest.file.replace(/\.json$/, '.md')
+const block = [
+  machineLine(newest.run),
   '',
-  '| app | tool | median | min–max | vs rolldown direct |',
-  '|---|---|---:|---:|---:|',
-  ...latest.results.map(
-    (r) =>
-      `| ${r.app} | ${r.tool} | ${r.medianMs.toFixed(0)} ms | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms | ${r.vsRolldown.toFixed(2)}× |`,
-  ),
+  headlineTable(newest.run),
+  '',
+  `Every figure, with charts: [bench/results/${report}](bench/results/${report}).`,
 ].join('\n')
-let updated = readFileSync(readmePath, 'utf8').replace(
-  /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-  `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
-)
-const cache = newest(true)
+/** README with `text` between the `<!-- name:start -->` and `<!-- name:end -->` markers. */
+const between = (readme, name, text) => {
+  const markers = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`)
+  if (!markers.test(readme)) throw new Error(`README.md has no ${name} markers`)
+  return readme.replace(markers, `<!-- ${name}:start -->\n${text}\n<!-- ${name}:end -->`)
+}
+let readme = between(readFileSync(readmePath, 'utf8'), 'bench', block)
+
+// The build cache's own bench (`npm run bench:cache`, files ending in -cache.json): one edited file.
+const cache = readdirSync(join(here, 'results'))
+  .filter((f) => f.endsWith('-cache.json'))
+  .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
+  .sort((a, b) => a.date.localeCompare(b.date))
+  .at(-1)
 if (cache) {
   const c = cache.machine
-  const cacheTable = [
-    `Measured on ${c.cpu} (${c.cores} cores), Node ${c.node}, ${cache.date.slice(0, 10)}, medians of ${cache.runs} runs; load ${c.loadBefore.join(' ')} before, ${c.loadAfter.join(' ')} after:`,
-    '',
-    ...cache.table,
-  ].join('\n')
-  updated = updated.replace(
-    /<!-- bench-cache:start -->[\s\S]*<!-- bench-cache:end -->/,
-    `<!-- bench-cache:start -->\n${cacheTable}\n<!-- bench-cache:end -->`,
-  )
+  const line = `Measured on ${c.cpu} (${c.cores} cores), Node ${c.node}, ${cache.date.slice(0, 10)}, medians of ${cache.runs} runs; load ${c.loadBefore.join(' ')} before, ${c.loadAfter.join(' ')} after:`
+  readme = between(readme, 'bench-cache', [line, '', ...cache.table].join('\n'))
 }
-writeFileSync(readmePath, updated)
-console.log(`README.md performance table from the run of ${latest.date}`)
+writeFileSync(readmePath, readme)
+console.log(`README.md performance section from ${newest.file}`)

@@ -39,7 +39,11 @@ run('core (Rust)', 'cargo', ['test', '-p', 'nexxo-core', '--quiet'], (out) => {
 })
 
 const filter = process.argv.slice(2)
-const files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'e2e'))]
+const files = [
+  ...findTests(join(root, 'packages')),
+  ...findTests(join(root, 'e2e')),
+  ...findTests(join(root, 'bench/suite')),
+]
   .map((f) => f.slice(root.length))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort()

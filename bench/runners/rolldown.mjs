@@ -1,20 +1,14 @@
-// rolldown called directly through its JS API (the native package, never the WASI one), writing to
-// disk with the same options nexxo passes: the baseline for nexxo's overhead.
-import { join } from 'node:path'
-import { rolldown } from '../../node_modules/rolldown/dist/index.mjs'
-
-const [app, out] = process.argv.slice(2)
+// rolldown through its JS API: the native package, or @rolldown/browser (its WASI build, in Node)
+// for the wasm lane. Usage: node rolldown.mjs <native|wasm> '<job json>'
+const [flavour, json] = process.argv.slice(2)
+const job = JSON.parse(json)
+const { rolldown } = await import(flavour === 'wasm' ? '@rolldown/browser' : 'rolldown')
 const bundle = await rolldown({
-  input: join(app, 'src/main.jsx'),
-  cwd: app,
+  input: job.entry,
+  cwd: job.app,
   platform: 'browser',
   logLevel: 'silent',
   transform: { define: { 'process.env.NODE_ENV': '"production"' } },
 })
-await bundle.write({
-  dir: out,
-  minify: true,
-  entryFileNames: 'assets/[name]-[hash].js',
-  chunkFileNames: 'assets/[name]-[hash].js',
-})
+await bundle.write({ dir: job.out, minify: true, sourcemap: true, entryFileNames: '[name]-[hash].js' })
 await bundle.close()

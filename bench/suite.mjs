@@ -1,0 +1,287 @@
+// npm run bench — every case, every tool, one session, one report.
+//
+//   builds   each case built by nexxo and each peer (fresh process per build, minified, source maps,
+//            written to disk), tools interleaved in a shuffled order each round after one untimed
+//            warm-up round: wall clock cold (caches removed) and warm (the tool's own persistent
+//            cache kept, where it has one), CPU seconds and peak RSS of the process tree, output
+//            bytes raw and gzipped.
+//   dev      `nexxo dev` beside Vite 8 in Chromium (bench/dev-bench.ts): cold and warm start, HMR
+//            of a leaf and of the root component, server RSS.
+//   wasm     the wasm lane in Chromium (bench/browser-bench.mjs) and the edge lane in workerd
+//            (bench/edge-bench.ts), each run by its own script and folded in.
+//   canary   esbuild on three10x, at the start and at the end: how much the machine drifted.
+//
+// Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge]
+// Writes bench/results/<date>-<host>.json, .md and charts/; `npm run bench:readme` then updates
+// the README between its markers.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { describeMachine, load, median, shuffle } from './lib.mjs'
+import { appsDir, CASES, peersDir, prepare } from './suite/cases.mjs'
+import { measure, outputBytes } from './suite/measure.mjs'
+import { writeReport } from './suite/report.mjs'
+import { ABSENT, TOOLS } from './suite/tools.mjs'
+
+const here = new URL('.', import.meta.url).pathname
+const repo = join(here, '..')
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    case: { type: 'string' },
+    tool: { type: 'string' },
+    runs: { type: 'string' },
+    skip: { type: 'string', default: '' },
+  },
+})
+
+/**
+ * The quick subset, under 15 minutes on two cores: the smallest case in every lane, and every tool
+ * but webpack, which alone would take a third of it (the full suite has it everywhere).
+ */
+const QUICK = {
+  cases: ['react-1k'],
+  tools: Object.keys(TOOLS).filter((t) => t !== 'webpack + swc-loader'),
+  devSizes: '1000',
+  edits: 5,
+  browserProjects: 'memory-500',
+}
+const FULL = {
+  cases: Object.keys(CASES),
+  tools: Object.keys(TOOLS),
+  devSizes: '1000,5000,10000',
+  edits: 20,
+  browserProjects: 'memory-500,react-1k',
+}
+const plan = values.quick ? QUICK : FULL
+const list = (value, all, what) => {
+  if (!value) return all
+  const picked = value.split(',').map((s) => s.trim())
+  const unknown = picked.filter((p) => !Object.keys(what).includes(p))
+  if (unknown.length > 0)
+    throw new Error(`unknown ${unknown.join(', ')}: expected one of ${Object.keys(what).join(', ')}`)
+  return picked
+}
+const cases = list(values.case, plan.cases, CASES)
+const tools = list(values.tool, plan.tools, TOOLS)
+const runs = Number(values.runs ?? 5)
+if (!(runs >= 1)) throw new Error('--runs must be a positive number')
+const skip = new Set(values.skip.split(',').filter(Boolean))
+
+/** The peers' own install (bench/peers), made or refreshed when its lockfile is newer. */
+function installPeers() {
+  const lock = join(peersDir, 'package-lock.json')
+  const installed = join(peersDir, 'node_modules/.package-lock.json')
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return
+  console.log('installing the peers (bench/peers/package.json) ...')
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error('npm ci in bench/peers failed')
+}
+
+const version = (name) => {
+  for (const base of [join(peersDir, 'node_modules'), join(repo, 'node_modules')]) {
+    const file = join(base, name, 'package.json')
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version
+  }
+  return undefined
+}
+
+installPeers()
+const machine = describeMachine()
+const started = Date.now()
+const versions = {
+  nexxo: JSON.parse(readFileSync(join(repo, 'packages/nexxo/package.json'), 'utf8')).version,
+  vite: version('vite'),
+  '@vitejs/plugin-react': version('@vitejs/plugin-react'),
+  rolldown: version('rolldown'),
+  esbuild: version('esbuild'),
+  '@rsbuild/core': version('@rsbuild/core'),
+  '@rsbuild/plugin-react': version('@rsbuild/plugin-react'),
+  webpack: version('webpack'),
+  'swc-loader': version('swc-loader'),
+  '@swc/core': version('@swc/core'),
+  'esbuild-wasm': version('esbuild-wasm'),
+  '@rolldown/browser': version('@rolldown/browser'),
+  three: version('three-108'),
+}
+
+const outDir = join(appsDir, '_out')
+const cacheRoot = join(appsDir, '_cache')
+
+/** One build of `tool` on the prepared case; `warm` keeps the tool's cache from the build before. */
+async function build(tool, caseName, app, warm) {
+  const t = TOOLS[tool]
+  const cacheDir = t.cache ? join(cacheRoot, `${caseName}-${tool.replace(/\W+/g, '_')}`) : undefined
+  if (cacheDir && !warm) rmSync(cacheDir, { recursive: true, force: true })
+  rmSync(outDir, { recursive: true, force: true })
+  const job = { app, entry: CASES[caseName].entry, out: outDir, ...(cacheDir ? { cacheDir } : {}) }
+  const result = await measure(t.command(job), { cwd: app, env: { NO_COLOR: '1' } })
+  return { ...result, bytes: await outputBytes(outDir) }
+}
+
+/** The canary: esbuild on three10x, `runs` times; the same figure at the start and at the end. */
+async function canary() {
+  const app = join(appsDir, 'three10x')
+  if (!existsSync(join(app, CASES.three10x.entry))) prepare('three10x')
+  const times = []
+  for (let i = 0; i < runs; i++) times.push((await build('esbuild', 'three10x', app, false)).ms)
+  return times
+}
+
+const records = []
+const record = (caseName, tool, metric, unit, samples) =>
+  records.push({
+    case: caseName,
+    tool,
+    lane: TOOLS[tool].lane,
+    nexxo: TOOLS[tool].nexxo === true,
+    metric,
+    unit,
+    samples,
+  })
+
+const canaryStart = await canary()
+console.log(`canary (esbuild, three10x): ${median(canaryStart).toFixed(0)} ms`)
+
+for (const caseName of cases) {
+  const app = prepare(caseName)
+  const samples = Object.fromEntries(tools.map((t) => [t, { cold: [], warm: [], cpu: [], rss: [], bytes: undefined }]))
+  for (let round = 0; round <= runs; round++) {
+    for (const tool of shuffle([...tools])) {
+      const s = samples[tool]
+      const cold = await build(tool, caseName, app, false)
+      const warm = TOOLS[tool].cache ? await build(tool, caseName, app, true) : undefined
+      if (round === 0) continue // warms the file system cache for every tool alike
+      s.cold.push(cold.ms)
+      s.cpu.push(cold.cpuS)
+      s.rss.push(cold.rssMb)
+      if (warm) s.warm.push(warm.ms)
+      s.bytes ??= cold.bytes
+    }
+    process.stdout.write(round === 0 ? `${caseName}: warm-up done ` : '.')
+  }
+  console.log()
+  for (const tool of tools) {
+    const s = samples[tool]
+    record(caseName, tool, 'build cold', 'ms', s.cold)
+    if (s.warm.length > 0) record(caseName, tool, 'build warm', 'ms', s.warm)
+    record(caseName, tool, 'CPU (cold)', 's', s.cpu)
+    record(caseName, tool, 'peak RSS (cold)', 'MB', s.rss)
+    record(caseName, tool, 'output', 'kB', [s.bytes.raw / 1000])
+    record(caseName, tool, 'output gzip', 'kB', [s.bytes.gzip / 1000])
+  }
+}
+
+/** Runs one of the lane scripts with `--out`, and returns what it wrote. */
+function lane(script, args) {
+  const file = join(appsDir, `_${script.replace(/\W+/g, '_')}.json`)
+  rmSync(file, { force: true })
+  const viaTsx = script.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const r = spawnSync(process.execPath, [...viaTsx, join(here, script), ...args, '--out', file], {
+    cwd: repo,
+    stdio: 'inherit',
+  })
+  if (r.status !== 0) throw new Error(`${script} failed`)
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+/** The dev servers of the selected tools, by dev-bench's names. */
+const devTools = tools.map((t) => ({ nexxo: 'nexxo', 'vite 8': 'vite', rsbuild: 'rsbuild' })[t]).filter(Boolean)
+if (!skip.has('dev') && devTools.length > 0) {
+  const dev = lane('dev-bench.ts', [
+    '--sizes',
+    plan.devSizes,
+    '--rounds',
+    String(runs),
+    '--edits',
+    String(plan.edits),
+    '--tool',
+    devTools.join(','),
+  ])
+  for (const [n, byTool] of Object.entries(dev.raw)) {
+    const caseName = `react-${Number(n) / 1000}k`
+    for (const [name, rows] of Object.entries(byTool)) {
+      const tool = name === 'vite' ? 'vite 8' : name
+      if (rows.length === 0) continue
+      record(
+        caseName,
+        tool,
+        'dev cold start',
+        'ms',
+        rows.map((r) => r.cold),
+      )
+      record(
+        caseName,
+        tool,
+        'dev warm start',
+        'ms',
+        rows.map((r) => r.warm),
+      )
+      // Per round: the median of its edits; the figure is the median of those, min-max across rounds.
+      record(
+        caseName,
+        tool,
+        'HMR leaf',
+        'ms',
+        rows.map((r) => median(r.leaf)),
+      )
+      record(
+        caseName,
+        tool,
+        'HMR root',
+        'ms',
+        rows.map((r) => median(r.root)),
+      )
+      record(
+        caseName,
+        tool,
+        'dev server RSS',
+        'MB',
+        rows.map((r) => r.rssMb),
+      )
+    }
+  }
+}
+
+if (!skip.has('wasm')) {
+  const browser = lane('browser-bench.mjs', ['--runs', String(runs), '--project', plan.browserProjects])
+  for (const r of browser.records) records.push(r)
+}
+if (!skip.has('edge')) {
+  const edge = lane('edge-bench.ts', ['--rounds', String(runs), '--runtime', 'workerd'])
+  for (const r of edge.records) records.push(r)
+}
+
+const canaryEnd = await canary()
+machine.loadAfter = load()
+const run = {
+  date: new Date().toISOString(),
+  quick: values.quick,
+  // Cases, tools or lanes left out by the command line: not the full suite, whatever else it is.
+  filtered: Boolean(values.case || values.tool || values.skip),
+  minutes: +((Date.now() - started) / 60_000).toFixed(1),
+  machine,
+  versions,
+  runs,
+  canary: { tool: 'esbuild', case: 'three10x', start: canaryStart, end: canaryEnd },
+  absent: {
+    ...ABSENT,
+    ...Object.fromEntries(
+      Object.keys(TOOLS)
+        .filter((t) => !tools.includes(t))
+        .map((t) => [t, values.quick && !values.tool ? 'left out of the quick subset.' : 'left out by --tool.']),
+    ),
+  },
+  records: records.map((r) => ({
+    ...r,
+    median: median(r.samples),
+    min: Math.min(...r.samples),
+    max: Math.max(...r.samples),
+  })),
+}
+const name = `${run.date.slice(0, 10)}-${machine.host}${values.quick ? '-quick' : ''}`
+mkdirSync(join(here, 'results'), { recursive: true })
+writeFileSync(join(here, 'results', `${name}.json`), `${JSON.stringify(run, null, 2)}\n`)
+writeReport(run, join(here, 'results'), name)
+console.log(`wrote bench/results/${name}.json and .md (${run.minutes} min)`)
