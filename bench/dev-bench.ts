@@ -10,7 +10,7 @@
 // Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite,rsbuild]
 //        [--out file] (instead of bench/results/<date>-dev.json)
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,6 +20,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.mjs'
 import { freePort } from '../e2e/workerd-support.js'
 import { generateReactApp } from './gen-react-app.mjs'
 import { describeMachine, load, median, percentile, shuffle } from './lib.mjs'
+import { treePeakRssMb } from './suite/measure.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -46,24 +47,6 @@ function startServer(tool: Tool, app: string, port: number): ChildProcess {
     rsbuild: [join(repo, 'bench/peers/rsbuild-dev.mjs'), app, String(port)],
   }[tool]
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
-}
-
-/** Peak RSS of a process and its descendants, from /proc (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const pids = [pid]
-  for (let i = 0; i < pids.length; i++) {
-    try {
-      const children = execFileSync('pgrep', ['-P', String(pids[i])], { encoding: 'utf8' }).trim()
-      if (children) pids.push(...children.split('\n').map(Number))
-    } catch {}
-  }
-  let kb = 0
-  for (const p of pids) {
-    try {
-      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0)
-    } catch {}
-  }
-  return kb / 1024
 }
 
 const stop = (child: ChildProcess) =>
@@ -175,7 +158,7 @@ try {
         const warm = await start(tool, app, n, browser)
         const leaf = await timeEdits(warm.page, join(app, `src/components/c${n - 1}.jsx`), edits)
         const root = await timeEdits(warm.page, join(app, 'src/components/c0.jsx'), edits)
-        const rssMb = peakRssMb(warm.child.pid!)
+        const rssMb = treePeakRssMb(warm.child.pid!)
         await warm.close()
         results[n]![tool].push({ cold: cold.ms, warm: warm.ms, leaf, root, rssMb })
       }

@@ -20,6 +20,16 @@ const children = (pid) => {
   }
 }
 
+/** `pid` and its descendants, alive now. */
+export function processTree(pid) {
+  const pids = [pid]
+  for (let i = 0; i < pids.length; i++) pids.push(...children(pids[i]))
+  return pids
+}
+
+/** Peak RSS so far of a live process tree, in MB: the sum of its processes' VmHWM. */
+export const treePeakRssMb = (pid) => processTree(pid).reduce((kb, p) => kb + (sampleProcess(p)?.hwmKb ?? 0), 0) / 1024
+
 /** VmHWM (kB) and user + system CPU (s) of a live process, or undefined once it is gone. */
 function sampleProcess(pid) {
   try {
@@ -61,18 +71,16 @@ export async function measure([cmd, ...args], { cwd, env = {}, timeoutMs = 30 * 
   /** pid -> its last sample: peaks only grow, and CPU only adds up. */
   const sampled = new Map()
   const sample = () => {
-    const queue = [child.pid]
-    while (queue.length > 0) {
-      const pid = queue.pop()
+    for (const pid of processTree(child.pid)) {
       const now = sampleProcess(pid)
       // Both only grow; a zombie's status has no VmHWM line any more, so its last sample reads 0.
       const before = sampled.get(pid)
-      if (now)
+      if (now) {
         sampled.set(pid, {
           hwmKb: Math.max(now.hwmKb, before?.hwmKb ?? 0),
           cpuS: Math.max(now.cpuS, before?.cpuS ?? 0),
         })
-      queue.push(...children(pid))
+      }
     }
   }
   const poll = setInterval(sample, 10)

@@ -2,12 +2,10 @@
 // then nexxo against the fastest peer per case and metric, then every figure.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { barChart } from './svg.mjs'
+import { median } from '../lib.mjs'
+import { barChart, formatValue } from './svg.mjs'
 
-const fmt = (value, unit) =>
-  unit === 'ms' && value >= 1000
-    ? `${(value / 1000).toFixed(2)} s`
-    : `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`
+const fmt = formatValue
 const spread = (r) => (r.samples.length > 1 ? ` (${fmt(r.min, r.unit)}–${fmt(r.max, r.unit)})` : '')
 const slug = (s) =>
   s
@@ -50,12 +48,8 @@ export function headlineTable(run) {
 
 export function machineLine(run) {
   const m = run.machine
-  const canary = (xs) => {
-    const s = [...xs].sort((a, b) => a - b)
-    return s[Math.floor(s.length / 2)]
-  }
-  const start = canary(run.canary.start)
-  const end = canary(run.canary.end)
+  const start = median(run.canary.start)
+  const end = median(run.canary.end)
   return `${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${run.date.slice(0, 10)}, ${run.quick ? 'quick subset' : run.filtered ? 'a filtered subset' : 'full suite'} in ${run.minutes} min, medians of ${run.runs} runs; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after; canary (esbuild, three10x) ${fmt(start, 'ms')} at the start, ${fmt(end, 'ms')} at the end (${(((end - start) / start) * 100).toFixed(0)}%).`
 }
 

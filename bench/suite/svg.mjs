@@ -4,7 +4,8 @@
 const escapeXml = (s) =>
   String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
 
-const format = (value, unit) =>
+/** A figure as the report and the charts print it: three significant digits, seconds past 1000 ms. */
+export const formatValue = (value, unit) =>
   unit === 'ms' && value >= 1000
     ? `${(value / 1000).toFixed(2)} s`
     : `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`
@@ -36,7 +37,7 @@ export function barChart({ title, unit, rows }) {
       `<line x1="${x(r.min).toFixed(1)}" x2="${x(r.max).toFixed(1)}" y1="${mid}" y2="${mid}" stroke="#111" stroke-width="1.5"/>`,
       `<line x1="${x(r.min).toFixed(1)}" x2="${x(r.min).toFixed(1)}" y1="${y + 4}" y2="${y + barHeight - 4}" stroke="#111" stroke-width="1.5"/>`,
       `<line x1="${x(r.max).toFixed(1)}" x2="${x(r.max).toFixed(1)}" y1="${y + 4}" y2="${y + barHeight - 4}" stroke="#111" stroke-width="1.5"/>`,
-      `<text x="${labelWidth + plotWidth + 8}" y="${mid + 4}">${escapeXml(format(r.median, unit))}</text>`,
+      `<text x="${labelWidth + plotWidth + 8}" y="${mid + 4}">${escapeXml(formatValue(r.median, unit))}</text>`,
     )
   })
   parts.push('</svg>')

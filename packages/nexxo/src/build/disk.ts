@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
-import { resolutionInputs } from '../cache/resolution-inputs.js'
+import { stampBuildInputs } from '../cache/resolution-inputs.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import type { Cache } from '../cache/store.js'
 import type { Core } from '../core/core.js'
@@ -91,7 +91,7 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
       return stamps
     },
 
-    stamp: (root, read, prior) => core.stampInputs([...read, ...resolutionInputs(root, read)], prior),
+    stamp: (root, read, prior) => stampBuildInputs(core, root, read, prior),
 
     sources: (root) => ({
       read: readOrUndefined,

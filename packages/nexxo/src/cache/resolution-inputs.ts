@@ -5,6 +5,7 @@
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Core } from '../core/core.js'
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb']
 
@@ -28,4 +29,12 @@ export function resolutionInputs(root: string, read: string[]): string[] {
   }
   for (const name of ['package.json', ...LOCKFILES]) found.add(join(root, name))
   return [...found].filter((file) => !alreadyRead.has(file) && existsSync(file))
+}
+
+/**
+ * The core's stamp record of a disk build: every file it read and what shaped its resolution. The
+ * build cache and the dev server's kept pre-bundle both check it with `core.inputsUnchanged`.
+ */
+export function stampBuildInputs(core: Core, root: string, read: string[], prior?: string): Promise<string> {
+  return core.stampInputs([...read, ...resolutionInputs(root, read)], prior)
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import type { Bundler } from '../build/bundler.js'
-import { resolutionInputs } from '../cache/resolution-inputs.js'
+import { stampBuildInputs } from '../cache/resolution-inputs.js'
 import type { Core } from '../core/core.js'
 import { analyzeEntry } from '../edge/npm-route.js'
 import { NexxoError } from '../errors.js'
@@ -304,12 +304,11 @@ export async function prebundle(
     if (!chunks.has(fileName)) throw new Error(`The pre-bundle has no chunk ${fileName}.`)
     entries[specifier] = fileName
   }
-  const read = result.watchFiles ?? []
   const record: BundleRecord = {
     version: NEXXO_VERSION,
     entries,
     files: [...chunks.keys()],
-    inputs: core.canStampFiles ? await core.stampInputs([...read, ...resolutionInputs(root, read)]) : '',
+    inputs: core.canStampFiles ? await stampBuildInputs(core, root, result.watchFiles ?? []) : '',
   }
   store(depsDir, dir, record, chunks)
   return served(record, false)

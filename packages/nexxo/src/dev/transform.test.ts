@@ -4,16 +4,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { loadWasmCore, nodeSwc } from '../build/backend.js'
+import { lineColumn, utf16Index } from '../core/offsets.js'
 import { NexxoError } from '../errors.js'
-import {
-  type Compile,
-  lineColumnAt,
-  type ModuleLinks,
-  oxcCompiler,
-  swcCompiler,
-  transformCss,
-  transformScript,
-} from './transform.js'
+import { type Compile, type ModuleLinks, oxcCompiler, swcCompiler, transformCss, transformScript } from './transform.js'
 
 const core = await loadWasmCore()
 const compilers: [string, Compile][] = [
@@ -131,7 +124,8 @@ test('oxc reports UTF-8 byte offsets; the overlay gets the column an editor show
   const wide = located('const é = "日本語"')
   assert.equal(wide?.line, 2)
   assert.equal(wide?.column, ascii?.column)
-  assert.deepEqual(lineColumnAt('é\n日x', Buffer.byteLength('é\n日')), { line: 2, column: 2 })
+  const text = 'é\n日x'
+  assert.deepEqual(lineColumn(text, utf16Index(text, Buffer.byteLength('é\n日'))), { line: 2, column: 2 })
 })
 
 test('CSS becomes a self-accepting module that injects and removes its style', () => {

@@ -1,7 +1,8 @@
 // One module as the dev server sends it: TypeScript and JSX compiled by oxc, or swc where oxc cannot
 // load (with React Fast Refresh registrations in .jsx/.tsx), then every import specifier rewritten
 // from the core's scan offsets: relative ones to root URLs with the version query that busts the
-// browser's module map, bare ones to the pre-bundled dependency chunks. CSS becomes a module that injects and hot-swaps a <style>.
+// browser's module map, bare ones to the pre-bundled dependency chunks. CSS becomes a module that
+// injects and hot-swaps a <style>.
 
 import type { Core, HotInfo } from '../core/core.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
@@ -87,13 +88,6 @@ export interface OxcTransform {
 const inlineMap = (map: object) =>
   `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`
 
-/** Line and column (1-based, in UTF-16 units as editors count) of a UTF-8 byte offset, as oxc reports them. */
-export function lineColumnAt(source: string, byteOffset: number): { line: number; column: number } {
-  const before = Buffer.from(source, 'utf8').subarray(0, byteOffset).toString('utf8')
-  const lineStart = before.lastIndexOf('\n') + 1
-  return { line: before.split('\n').length, column: before.length - lineStart + 1 }
-}
-
 export function oxcCompiler(oxc: OxcTransform): Compile {
   return (source, path, refresh) => {
     const lang = LANG[extension(path)]!
@@ -105,8 +99,9 @@ export function oxcCompiler(oxc: OxcTransform): Compile {
     })
     const [error] = result.errors
     if (error) {
+      // oxc reports UTF-8 byte offsets, as the core does.
       const at = error.labels[0]?.start
-      const where = at === undefined ? undefined : lineColumnAt(source, at)
+      const where = at === undefined ? undefined : lineColumn(source, utf16Index(source, at))
       throw NexxoError.single('PARSE_ERROR', error.message, {
         file: path.slice(1),
         ...(where ? { ...where, frame: codeFrame(source, where.line, where.column) } : {}),
