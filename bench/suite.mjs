@@ -11,7 +11,9 @@
 //            (bench/edge-bench.ts), each run by its own script and folded in.
 //   canary   esbuild on three10x, at the start and at the end: how much the machine drifted.
 //
-// Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge]
+// Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge] [--resume]
+// Each finished case and lane is kept in bench/apps/_suite-partial.json; --resume picks a run that
+// stopped (killed, machine rebooted) up from there, with the same arguments.
 // Writes bench/results/<date>-<host>.json, .md and charts/; `npm run bench:readme` then updates
 // the README between its markers.
 import { spawnSync } from 'node:child_process'
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     tool: { type: 'string' },
     runs: { type: 'string' },
     skip: { type: 'string', default: '' },
+    resume: { type: 'boolean', default: false },
   },
 })
 
@@ -47,10 +50,14 @@ const QUICK = {
   edits: 5,
   browserProjects: 'memory-500',
 }
+/**
+ * The dev lane is the longest part (a react-10k start is well over a minute per tool, cold and
+ * warm, every round), so it runs the smallest and the largest app; react-5k's builds stay in.
+ */
 const FULL = {
   cases: Object.keys(CASES),
   tools: Object.keys(TOOLS),
-  devSizes: '1000,5000,10000',
+  devSizes: '1000,10000',
   edits: 20,
   browserProjects: 'memory-500,react-1k',
 }
@@ -89,7 +96,6 @@ const version = (name) => {
 
 installPeers()
 const machine = describeMachine()
-const started = Date.now()
 const versions = {
   nexxo: JSON.parse(readFileSync(join(repo, 'packages/nexxo/package.json'), 'utf8')).version,
   vite: version('vite'),
@@ -129,7 +135,22 @@ async function canary() {
   return times
 }
 
-const records = []
+const partialFile = join(appsDir, '_suite-partial.json')
+const signature = JSON.stringify({ quick: values.quick, cases, tools, runs, skip: [...skip] })
+const partial = values.resume && existsSync(partialFile) ? JSON.parse(readFileSync(partialFile, 'utf8')) : undefined
+if (values.resume && partial?.signature !== signature)
+  throw new Error(`--resume: no stopped run with these arguments in ${partialFile}`)
+const started = partial?.started ?? Date.now()
+/** Case and lane names already measured, with the records they gave, kept after each one. */
+const done = new Set(partial?.done ?? [])
+const records = partial?.records ?? []
+/** Lanes that failed: the run goes on without them and the report says why they are missing. */
+const failed = partial?.failed ?? {}
+const checkpoint = (step) => {
+  done.add(step)
+  mkdirSync(appsDir, { recursive: true })
+  writeFileSync(partialFile, JSON.stringify({ signature, started, canaryStart, done: [...done], records, failed }))
+}
 const record = (caseName, tool, metric, unit, samples) =>
   records.push({
     case: caseName,
@@ -141,26 +162,31 @@ const record = (caseName, tool, metric, unit, samples) =>
     samples,
   })
 
-const canaryStart = await canary()
+const canaryStart = partial?.canaryStart ?? (await canary())
 console.log(`canary (esbuild, three10x): ${median(canaryStart).toFixed(0)} ms`)
 
+// One untimed round before the first case reads every tool's own files into the page cache; each
+// case's sources are written by prepare() just before it is built, so they are in memory already.
+let warmedUp = false
 for (const caseName of cases) {
+  if (done.has(caseName)) continue
   const app = prepare(caseName)
   const samples = Object.fromEntries(tools.map((t) => [t, { cold: [], warm: [], cpu: [], rss: [], bytes: undefined }]))
-  for (let round = 0; round <= runs; round++) {
+  for (let round = warmedUp ? 1 : 0; round <= runs; round++) {
     for (const tool of shuffle([...tools])) {
       const s = samples[tool]
       const cold = await build(tool, caseName, app, false)
       const warm = TOOLS[tool].cache ? await build(tool, caseName, app, true) : undefined
-      if (round === 0) continue // warms the file system cache for every tool alike
+      if (round === 0) continue
       s.cold.push(cold.ms)
       s.cpu.push(cold.cpuS)
       s.rss.push(cold.rssMb)
       if (warm) s.warm.push(warm.ms)
       s.bytes ??= cold.bytes
     }
-    process.stdout.write(round === 0 ? `${caseName}: warm-up done ` : '.')
+    process.stdout.write(round === 0 ? `${caseName}: warm-up done ` : round === 1 ? `${caseName}: .` : '.')
   }
+  warmedUp = true
   console.log()
   for (const tool of tools) {
     const s = samples[tool]
@@ -171,6 +197,7 @@ for (const caseName of cases) {
     record(caseName, tool, 'output', 'kB', [s.bytes.raw / 1000])
     record(caseName, tool, 'output gzip', 'kB', [s.bytes.gzip / 1000])
   }
+  checkpoint(caseName)
 }
 
 /** Runs one of the lane scripts with `--out`, and returns what it wrote. */
@@ -182,13 +209,18 @@ function lane(script, args) {
     cwd: repo,
     stdio: 'inherit',
   })
-  if (r.status !== 0) throw new Error(`${script} failed`)
+  if (r.status !== 0) {
+    // Hours of build figures are not thrown away for one lane: the report names what failed.
+    failed[script] = `exited with ${r.status ?? r.signal}; its output is in the run's log.`
+    console.error(`${script} failed: the report goes on without it`)
+    return undefined
+  }
   return JSON.parse(readFileSync(file, 'utf8'))
 }
 
 /** The dev servers of the selected tools, by dev-bench's names. */
 const devTools = tools.map((t) => ({ nexxo: 'nexxo', 'vite 8': 'vite', rsbuild: 'rsbuild' })[t]).filter(Boolean)
-if (!skip.has('dev') && devTools.length > 0) {
+if (!skip.has('dev') && devTools.length > 0 && !done.has('dev')) {
   const dev = lane('dev-bench.ts', [
     '--sizes',
     plan.devSizes,
@@ -199,7 +231,7 @@ if (!skip.has('dev') && devTools.length > 0) {
     '--tool',
     devTools.join(','),
   ])
-  for (const [n, byTool] of Object.entries(dev.raw)) {
+  for (const [n, byTool] of Object.entries(dev?.raw ?? {})) {
     const caseName = `react-${Number(n) / 1000}k`
     for (const [name, rows] of Object.entries(byTool)) {
       const tool = name === 'vite' ? 'vite 8' : name
@@ -242,15 +274,18 @@ if (!skip.has('dev') && devTools.length > 0) {
       )
     }
   }
+  checkpoint('dev')
 }
 
-if (!skip.has('wasm')) {
+if (!skip.has('wasm') && !done.has('wasm')) {
   const browser = lane('browser-bench.mjs', ['--runs', String(runs), '--project', plan.browserProjects])
-  for (const r of browser.records) records.push(r)
+  for (const r of browser?.records ?? []) records.push(r)
+  checkpoint('wasm')
 }
-if (!skip.has('edge')) {
+if (!skip.has('edge') && !done.has('edge')) {
   const edge = lane('edge-bench.ts', ['--rounds', String(runs), '--runtime', 'workerd'])
-  for (const r of edge.records) records.push(r)
+  for (const r of edge?.records ?? []) records.push(r)
+  checkpoint('edge')
 }
 
 const canaryEnd = await canary()
@@ -258,12 +293,15 @@ machine.loadAfter = load()
 const run = {
   date: new Date().toISOString(),
   quick: values.quick,
+  resumed: partial !== undefined,
   // Cases, tools or lanes left out by the command line: not the full suite, whatever else it is.
   filtered: Boolean(values.case || values.tool || values.skip),
   minutes: +((Date.now() - started) / 60_000).toFixed(1),
   machine,
   versions,
   runs,
+  devSizes: skip.has('dev') ? [] : plan.devSizes.split(',').map(Number),
+  failed,
   canary: { tool: 'esbuild', case: 'three10x', start: canaryStart, end: canaryEnd },
   absent: {
     ...ABSENT,
@@ -284,4 +322,5 @@ const name = `${run.date.slice(0, 10)}-${machine.host}${values.quick ? '-quick' 
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `${name}.json`), `${JSON.stringify(run, null, 2)}\n`)
 writeReport(run, join(here, 'results'), name)
+rmSync(partialFile, { force: true })
 console.log(`wrote bench/results/${name}.json and .md (${run.minutes} min)`)

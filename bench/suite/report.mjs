@@ -80,6 +80,12 @@ export function writeReport(run, dir, name) {
     '## Not in this run',
     '',
     ...Object.entries(run.absent).map(([tool, why]) => `- **${tool}**: ${why}`),
+    ...Object.entries(run.failed ?? {}).map(([lane, why]) => `- **${lane}** (a lane): failed, ${why}`),
+    ...(run.devSizes?.length
+      ? [
+          `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only: the other React sizes have build figures, no dev ones.`,
+        ]
+      : []),
     '',
   ]
   const cases = [...new Set(run.records.map((r) => r.case))]

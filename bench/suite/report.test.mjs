@@ -72,6 +72,19 @@ test('the report names the canary drift and writes one chart per metric with two
   }
 })
 
+test('a lane that failed and the dev sizes left out are named under "Not in this run"', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nexxo-report-'))
+  try {
+    writeReport({ ...run, failed: { 'dev-bench.ts': 'exited with 1.' }, devSizes: [1000, 10000] }, dir, 'r')
+    const md = readFileSync(join(dir, 'r.md'), 'utf8')
+    const missing = md.slice(md.indexOf('## Not in this run'), md.indexOf('## react-1k'))
+    assert.match(missing, /\*\*dev-bench\.ts\*\* \(a lane\): failed, exited with 1\./)
+    assert.match(missing, /dev lane\*\* ran on react-1k and react-10k only/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('chart labels are escaped, and whiskers span min to max', () => {
   const svg = barChart({
     title: 'a <b> & "c"',
