@@ -3,12 +3,13 @@
 // apps, in one session, tools alternating in shuffled order each round. Per tool, app and round:
 //   cold    server process start (caches removed: node_modules/.nexxo, node_modules/.vite) to every
 //           component rendered in Chromium (a fresh browser context: no HTTP cache);
-//   warm    the same with the caches the cold start left;
+//   warm    the same with the caches the cold start left (only for --warm-sizes, all by default;
+//           for other sizes the edits and RSS below come from the cold-started server);
 //   hmr     20 edits of a leaf component and 20 of the root component, each from the file write to
 //           the edited element in the DOM, timed in the page (MutationObserver, wall clock);
 //   rss     peak resident memory of the server's process tree (VmHWM, summed), after the edits.
 // Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite,rsbuild]
-//        [--out file] (instead of bench/results/<date>-dev.json)
+//        [--warm-sizes 1000] [--out file] (instead of bench/results/<date>-dev.json)
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -29,9 +30,11 @@ const { values } = parseArgs({
     edits: { type: 'string' },
     tool: { type: 'string' },
     out: { type: 'string' },
+    'warm-sizes': { type: 'string' },
   },
 })
 const sizes = (values.sizes ?? '1000,10000').split(',').map(Number)
+const warmSizes = new Set(values['warm-sizes']?.split(',').map(Number) ?? sizes)
 const rounds = Number(values.rounds ?? 3)
 const edits = Number(values.edits ?? 20)
 const tools = (values.tool ?? 'nexxo,vite').split(',') as Tool[]
@@ -134,7 +137,7 @@ async function timeEdits(page: Page, file: string, count: number): Promise<numbe
 
 interface Sample {
   cold: number
-  warm: number
+  warm: number | undefined
   leaf: number[]
   root: number[]
   rssMb: number
@@ -154,13 +157,17 @@ try {
         rmSync(join(app, 'node_modules'), { recursive: true, force: true })
         mkdirSync(join(app, 'node_modules'), { recursive: true })
         const cold = await start(tool, app, n, browser)
-        await cold.close()
-        const warm = await start(tool, app, n, browser)
-        const leaf = await timeEdits(warm.page, join(app, `src/components/c${n - 1}.jsx`), edits)
-        const root = await timeEdits(warm.page, join(app, 'src/components/c0.jsx'), edits)
-        const rssMb = treePeakRssMb(warm.child.pid!)
-        await warm.close()
-        results[n]![tool].push({ cold: cold.ms, warm: warm.ms, leaf, root, rssMb })
+        let warm: Awaited<ReturnType<typeof start>> | undefined
+        if (warmSizes.has(n)) {
+          await cold.close()
+          warm = await start(tool, app, n, browser)
+        }
+        const server = warm ?? cold
+        const leaf = await timeEdits(server.page, join(app, `src/components/c${n - 1}.jsx`), edits)
+        const root = await timeEdits(server.page, join(app, 'src/components/c0.jsx'), edits)
+        const rssMb = treePeakRssMb(server.child.pid!)
+        await server.close()
+        results[n]![tool].push({ cold: cold.ms, warm: warm?.ms, leaf, root, rssMb })
       }
     }
   }
@@ -190,7 +197,7 @@ for (const n of sizes) {
     const root = samples.flatMap((s) => s.root)
     const row = {
       coldMs: round1(median(samples.map((s) => s.cold))),
-      warmMs: round1(median(samples.map((s) => s.warm))),
+      warmMs: warmSizes.has(n) ? round1(median(samples.map((s) => s.warm ?? Number.NaN))) : undefined,
       leafP50: round1(median(leaf)),
       leafP95: round1(percentile(leaf, 95)),
       rootP50: round1(median(root)),
@@ -199,7 +206,7 @@ for (const n of sizes) {
     }
     summary[n]![tool] = row
     console.log(
-      `| react-${n} | ${tool} | ${row.coldMs} ms | ${row.warmMs} ms | ${row.leafP50} / ${row.leafP95} ms | ${row.rootP50} / ${row.rootP95} ms | ${row.rssMb} MB |`,
+      `| react-${n} | ${tool} | ${row.coldMs} ms | ${row.warmMs === undefined ? '—' : `${row.warmMs} ms`} | ${row.leafP50} / ${row.leafP95} ms | ${row.rootP50} / ${row.rootP95} ms | ${row.rssMb} MB |`,
     )
   }
 }

@@ -22,7 +22,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { describeMachine, load, median, shuffle } from './lib.mjs'
 import { appsDir, CASES, peersDir, prepare } from './suite/cases.mjs'
-import { measure, outputBytes } from './suite/measure.mjs'
+import { failureSummary, measure, outputBytes } from './suite/measure.mjs'
 import { writeReport } from './suite/report.mjs'
 import { ABSENT, TOOLS } from './suite/tools.mjs'
 
@@ -47,17 +47,20 @@ const QUICK = {
   cases: ['react-1k'],
   tools: Object.keys(TOOLS).filter((t) => t !== 'webpack + swc-loader'),
   devSizes: '1000',
+  devWarmSizes: '1000',
   edits: 5,
   browserProjects: 'memory-500',
 }
 /**
- * The dev lane is the longest part (a react-10k start is well over a minute per tool, cold and
- * warm, every round), so it runs the smallest and the largest app; react-5k's builds stay in.
+ * The dev lane is the longest part: a react-10k start takes well over a minute per tool and round.
+ * So it runs the smallest and the largest app (react-5k's builds stay in), and times the warm start
+ * on react-1k only; on react-10k the edits and the RSS come from the cold-started server.
  */
 const FULL = {
   cases: Object.keys(CASES),
   tools: Object.keys(TOOLS),
   devSizes: '1000,10000',
+  devWarmSizes: '1000',
   edits: 20,
   browserProjects: 'memory-500,react-1k',
 }
@@ -172,11 +175,22 @@ for (const caseName of cases) {
   if (done.has(caseName)) continue
   const app = prepare(caseName)
   const samples = Object.fromEntries(tools.map((t) => [t, { cold: [], warm: [], cpu: [], rss: [], bytes: undefined }]))
+  /** Tools still building this case: one that fails is named in the report and left out of it. */
+  const building = new Set(tools)
   for (let round = warmedUp ? 1 : 0; round <= runs; round++) {
-    for (const tool of shuffle([...tools])) {
+    for (const tool of shuffle([...building])) {
       const s = samples[tool]
-      const cold = await build(tool, caseName, app, false)
-      const warm = TOOLS[tool].cache ? await build(tool, caseName, app, true) : undefined
+      let cold
+      let warm
+      try {
+        cold = await build(tool, caseName, app, false)
+        warm = TOOLS[tool].cache ? await build(tool, caseName, app, true) : undefined
+      } catch (error) {
+        failed[`${tool} on ${caseName}`] = failureSummary(error.message)
+        console.error(`${tool} failed on ${caseName}: the report goes on without it\n${error.message}`)
+        building.delete(tool)
+        continue
+      }
       if (round === 0) continue
       s.cold.push(cold.ms)
       s.cpu.push(cold.cpuS)
@@ -188,7 +202,7 @@ for (const caseName of cases) {
   }
   warmedUp = true
   console.log()
-  for (const tool of tools) {
+  for (const tool of building) {
     const s = samples[tool]
     record(caseName, tool, 'build cold', 'ms', s.cold)
     if (s.warm.length > 0) record(caseName, tool, 'build warm', 'ms', s.warm)
@@ -230,6 +244,8 @@ if (!skip.has('dev') && devTools.length > 0 && !done.has('dev')) {
     String(plan.edits),
     '--tool',
     devTools.join(','),
+    '--warm-sizes',
+    plan.devWarmSizes,
   ])
   for (const [n, byTool] of Object.entries(dev?.raw ?? {})) {
     const caseName = `react-${Number(n) / 1000}k`
@@ -243,13 +259,14 @@ if (!skip.has('dev') && devTools.length > 0 && !done.has('dev')) {
         'ms',
         rows.map((r) => r.cold),
       )
-      record(
-        caseName,
-        tool,
-        'dev warm start',
-        'ms',
-        rows.map((r) => r.warm),
-      )
+      if (rows.every((r) => r.warm !== null && r.warm !== undefined))
+        record(
+          caseName,
+          tool,
+          'dev warm start',
+          'ms',
+          rows.map((r) => r.warm),
+        )
       // Per round: the median of its edits; the figure is the median of those, min-max across rounds.
       record(
         caseName,
@@ -301,6 +318,7 @@ const run = {
   versions,
   runs,
   devSizes: skip.has('dev') ? [] : plan.devSizes.split(',').map(Number),
+  devWarmSizes: skip.has('dev') ? [] : plan.devWarmSizes.split(',').map(Number),
   failed,
   canary: { tool: 'esbuild', case: 'three10x', start: canaryStart, end: canaryEnd },
   absent: {

@@ -94,7 +94,9 @@ export async function measure([cmd, ...args], { cwd, env = {}, timeoutMs = 30 * 
     reported = readFileSync(usageFile, 'utf8').trim().split('\n').filter(Boolean).map(JSON.parse)
   } catch {}
   rmSync(usageFile, { force: true })
-  if (code !== 0) throw new Error(`${[cmd, ...args].join(' ')} failed (${code}):\n${output.slice(-4000)}`)
+  // Head and tail: tools print the error first (Next) or last (most others), then pages of stack.
+  const shown = output.length > 8000 ? `${output.slice(0, 4000)}\n…\n${output.slice(-4000)}` : output
+  if (code !== 0) throw new Error(`${[cmd, ...args].join(' ')} failed (${code}):\n${shown}`)
   // A process's own report replaces its samples: it saw its whole life.
   for (const r of reported) sampled.set(r.pid, { hwmKb: r.maxRssKb, cpuS: r.cpuUs / 1e6 })
   const all = [...sampled.values()]
@@ -124,4 +126,15 @@ export async function outputBytes(dir) {
   }
   walk(dir)
   return { raw, gzip }
+}
+
+/** The lines of a failed build's output that say what went wrong, for the report (the log has all). */
+export function failureSummary(message) {
+  const lines = message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter((line) => line && !line.startsWith('at '))
+  const errors = lines.filter((line) => /error|cannot|can't|not found|failed/i.test(line))
+  return `${(errors.length > 0 ? errors : lines.slice(-3)).slice(0, 3).join(' / ').slice(0, 400)} (the run's log has the rest)`
 }

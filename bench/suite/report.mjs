@@ -80,10 +80,15 @@ export function writeReport(run, dir, name) {
     '## Not in this run',
     '',
     ...Object.entries(run.absent).map(([tool, why]) => `- **${tool}**: ${why}`),
-    ...Object.entries(run.failed ?? {}).map(([lane, why]) => `- **${lane}** (a lane): failed, ${why}`),
+    ...Object.entries(run.failed ?? {}).map(([lane, why]) => `- **${lane}**: failed, ${why}`),
     ...(run.devSizes?.length
       ? [
           `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only: the other React sizes have build figures, no dev ones.`,
+          ...(run.devWarmSizes && run.devWarmSizes.length < run.devSizes.length
+            ? [
+                `- **Dev warm start** was timed on ${run.devWarmSizes.map((n) => `react-${n / 1000}k`).join(' and ') || 'no app'} only; elsewhere the edits and the server RSS come from the cold-started server.`,
+              ]
+            : []),
         ]
       : []),
     '',

@@ -32,7 +32,7 @@ const run = {
   machine: { cpu: 'cpu', cores: 2, memoryGiB: 4, node: 'v20', loadBefore: [1], loadAfter: [2] },
   canary: { start: [100, 110, 120], end: [130, 120, 125] },
   versions: { nexxo: '0.1.0' },
-  absent: { Turbopack: 'reason' },
+  absent: { 'Angular CLI': 'reason' },
   records: [
     rec('nexxo', 'native', true, 'build cold', [500, 520, 510]),
     rec('rolldown', 'native', false, 'build cold', [400, 420, 410]),
@@ -65,7 +65,7 @@ test('the report names the canary drift and writes one chart per metric with two
     writeReport(run, dir, 'r')
     const md = readFileSync(join(dir, 'r.md'), 'utf8')
     assert.match(md, /canary \(esbuild, three10x\) 110 ms at the start, 125 ms at the end \(14%\)/)
-    assert.match(md, /\*\*Turbopack\*\*: reason/)
+    assert.match(md, /\*\*Angular CLI\*\*: reason/)
     assert.deepEqual(readdirSync(join(dir, 'charts')), ['r-react-1k-build-cold.svg'])
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -75,11 +75,16 @@ test('the report names the canary drift and writes one chart per metric with two
 test('a lane that failed and the dev sizes left out are named under "Not in this run"', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nexxo-report-'))
   try {
-    writeReport({ ...run, failed: { 'dev-bench.ts': 'exited with 1.' }, devSizes: [1000, 10000] }, dir, 'r')
+    writeReport(
+      { ...run, failed: { 'dev-bench.ts': 'exited with 1.' }, devSizes: [1000, 10000], devWarmSizes: [1000] },
+      dir,
+      'r',
+    )
     const md = readFileSync(join(dir, 'r.md'), 'utf8')
     const missing = md.slice(md.indexOf('## Not in this run'), md.indexOf('## react-1k'))
-    assert.match(missing, /\*\*dev-bench\.ts\*\* \(a lane\): failed, exited with 1\./)
+    assert.match(missing, /\*\*dev-bench\.ts\*\*: failed, exited with 1\./)
     assert.match(missing, /dev lane\*\* ran on react-1k and react-10k only/)
+    assert.match(missing, /Dev warm start\*\* was timed on react-1k only/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

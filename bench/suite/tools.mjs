@@ -43,6 +43,13 @@ export const TOOLS = {
     command: (job) => nodeArgs(runner('esbuild.mjs'), 'native', JSON.stringify(job)),
   },
   rsbuild: { lane: 'native', cache: true, command: (job) => nodeArgs(peer('rsbuild.mjs'), JSON.stringify(job)) },
+  // Turbopack ships only inside Next.js: `next build` of a one-page app that loads the case's entry
+  // in the browser only (bench/peers/turbopack.mjs). Next's own page runtime is in its output.
+  'turbopack (next build)': {
+    lane: 'native',
+    cache: true,
+    command: (job) => nodeArgs(peer('turbopack.mjs'), JSON.stringify(job)),
+  },
   'webpack + swc-loader': {
     lane: 'native',
     cache: true,
@@ -63,7 +70,6 @@ export const TOOLS = {
 
 /** Peers that are not in the suite, and why; the report prints this. */
 export const ABSENT = {
-  Turbopack:
-    'builds only Next.js apps (`next build`); wrapping each case in a Next app would time Next (routing, prerendering, type checks) rather than the bundler.',
-  'Angular CLI': 'builds only Angular workspaces; none of the cases is one.',
+  'Angular CLI':
+    '@angular/cli 22.2.7 is on npm, but its builders take an Angular workspace (angular.json, an Angular app compiled by ngtsc) and none of the cases is one; an Angular case is still to be written.',
 }
