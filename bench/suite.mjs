@@ -41,25 +41,28 @@ const { values } = parseArgs({
 
 /**
  * The quick subset, under 15 minutes on two cores: the smallest case in every lane, and every tool
- * but webpack, which alone would take a third of it (the full suite has it everywhere).
+ * but the two slowest, webpack (alone a third of it) and Turbopack (`next build`, about 20 s a
+ * react-1k build); the full suite has both everywhere.
  */
+const SLOWEST = ['webpack + swc-loader', 'turbopack (next build)']
 const QUICK = {
   cases: ['react-1k'],
-  tools: Object.keys(TOOLS).filter((t) => t !== 'webpack + swc-loader'),
+  tools: Object.keys(TOOLS).filter((t) => !SLOWEST.includes(t)),
   devSizes: '1000',
   devWarmSizes: '1000',
   edits: 5,
   browserProjects: 'memory-500',
 }
 /**
- * The dev lane is the longest part: a react-10k start takes well over a minute per tool and round.
- * So it runs the smallest and the largest app (react-5k's builds stay in), and times the warm start
- * on react-1k only; on react-10k the edits and the RSS come from the cold-started server.
+ * The dev lane runs react-1k. A react-10k dev start takes a minute and a half per tool (Chromium
+ * fetching 20,000 modules on two cores), so three tools at five rounds add about 40 minutes to a
+ * suite that already takes two and a half hours: it is its own command,
+ * `npm run bench:dev -- --sizes 10000 --rounds 5 --tool nexxo,vite,rsbuild`.
  */
 const FULL = {
   cases: Object.keys(CASES),
   tools: Object.keys(TOOLS),
-  devSizes: '1000,10000',
+  devSizes: '1000',
   devWarmSizes: '1000',
   edits: 20,
   browserProjects: 'memory-500,react-1k',
@@ -170,7 +173,8 @@ console.log(`canary (esbuild, three10x): ${median(canaryStart).toFixed(0)} ms`)
 
 // One untimed round before the first case reads every tool's own files into the page cache; each
 // case's sources are written by prepare() just before it is built, so they are in memory already.
-let warmedUp = false
+// A resumed run has warmed up before it stopped; one round of react-10k is ten minutes.
+let warmedUp = cases.some((c) => done.has(c))
 for (const caseName of cases) {
   if (done.has(caseName)) continue
   const app = prepare(caseName)

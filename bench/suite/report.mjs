@@ -50,7 +50,7 @@ export function machineLine(run) {
   const m = run.machine
   const start = median(run.canary.start)
   const end = median(run.canary.end)
-  return `${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${run.date.slice(0, 10)}, ${run.quick ? 'quick subset' : run.filtered ? 'a filtered subset' : 'full suite'} in ${run.minutes} min, medians of ${run.runs} runs; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after; canary (esbuild, three10x) ${fmt(start, 'ms')} at the start, ${fmt(end, 'ms')} at the end (${(((end - start) / start) * 100).toFixed(0)}%).`
+  return `${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${run.date.slice(0, 10)}, ${run.quick ? 'quick subset' : run.filtered ? 'a filtered subset' : 'full suite'} in ${run.minutes} min${run.resumed ? ' (stopped once and resumed)' : ''}, medians of ${run.runs} runs; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after; canary (esbuild, three10x) ${fmt(start, 'ms')} at the start, ${fmt(end, 'ms')} at the end (${(((end - start) / start) * 100).toFixed(0)}%).`
 }
 
 /** Writes <name>.md and charts/<name>-*.svg into `dir`. */
@@ -83,7 +83,7 @@ export function writeReport(run, dir, name) {
     ...Object.entries(run.failed ?? {}).map(([lane, why]) => `- **${lane}**: failed, ${why}`),
     ...(run.devSizes?.length
       ? [
-          `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only: the other React sizes have build figures, no dev ones.`,
+          `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only: the other React sizes have build figures here; \`npm run bench:dev -- --sizes 5000,10000 --rounds 5 --tool nexxo,vite,rsbuild\` times their dev servers.`,
           ...(run.devWarmSizes && run.devWarmSizes.length < run.devSizes.length
             ? [
                 `- **Dev warm start** was timed on ${run.devWarmSizes.map((n) => `react-${n / 1000}k`).join(' and ') || 'no app'} only; elsewhere the edits and the server RSS come from the cold-started server.`,
