@@ -115,6 +115,7 @@ const versions = {
   '@swc/core': version('@swc/core'),
   'esbuild-wasm': version('esbuild-wasm'),
   '@rolldown/browser': version('@rolldown/browser'),
+  'next (Turbopack)': version('next'),
   three: version('three-108'),
 }
 
