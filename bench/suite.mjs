@@ -5,17 +5,17 @@
 //            warm-up round: wall clock cold (caches removed) and warm (the tool's own persistent
 //            cache kept, where it has one), CPU seconds and peak RSS of the process tree, output
 //            bytes raw and gzipped.
-//   dev      `nexxo dev` beside Vite 8 in Chromium (bench/dev-bench.ts): cold and warm start, HMR
-//            of a leaf and of the root component, server RSS.
+//   dev      `nexxo dev` beside Vite 8 and Rsbuild in Chromium on react-1k (bench/dev-bench.ts):
+//            cold and warm start, HMR of a leaf and of the root component, server RSS.
 //   wasm     the wasm lane in Chromium (bench/browser-bench.mjs) and the edge lane in workerd
 //            (bench/edge-bench.ts), each run by its own script and folded in.
 //   canary   esbuild on three10x, at the start and at the end: how much the machine drifted.
 //
 // Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge] [--resume]
-// Each finished case and lane is kept in bench/apps/_suite-partial.json; --resume picks a run that
-// stopped (killed, machine rebooted) up from there, with the same arguments.
-// Writes bench/results/<date>-<host>.json, .md and charts/; `npm run bench:readme` then updates
-// the README between its markers.
+// Each finished case and lane is kept in bench/apps/suite/_suite-partial.json; --resume picks a
+// run that stopped (killed, machine rebooted) up from there, with the same arguments.
+// Writes bench/results/<date>-<host>[-quick][-filtered].json, .md and charts/; then
+// `npm run bench:readme` updates the README between its markers.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -55,9 +55,8 @@ const QUICK = {
 }
 /**
  * The dev lane runs react-1k. A react-10k dev start takes a minute and a half per tool (Chromium
- * fetching 20,000 modules on two cores), so three tools at five rounds add about 40 minutes to a
- * suite that already takes two and a half hours: it is its own command,
- * `npm run bench:dev -- --sizes 10000 --rounds 5 --tool nexxo,vite,rsbuild`.
+ * fetching 20,000 modules on two cores), so three tools at five rounds would add about 40 minutes
+ * to a two-hour suite: the larger apps are `npm run bench:dev`'s, as the report says.
  */
 const FULL = {
   cases: Object.keys(CASES),
@@ -237,8 +236,9 @@ function lane(script, args) {
   return JSON.parse(readFileSync(file, 'utf8'))
 }
 
-/** The dev servers of the selected tools, by dev-bench's names. */
-const devTools = tools.map((t) => ({ nexxo: 'nexxo', 'vite 8': 'vite', rsbuild: 'rsbuild' })[t]).filter(Boolean)
+/** The suite's tools that have a dev server, by dev-bench's names for them. */
+const DEV_NAMES = { nexxo: 'nexxo', 'vite 8': 'vite', rsbuild: 'rsbuild' }
+const devTools = tools.map((t) => DEV_NAMES[t]).filter(Boolean)
 if (!skip.has('dev') && devTools.length > 0 && !done.has('dev')) {
   const dev = lane('dev-bench.ts', [
     '--sizes',
@@ -255,45 +255,21 @@ if (!skip.has('dev') && devTools.length > 0 && !done.has('dev')) {
   for (const [n, byTool] of Object.entries(dev?.raw ?? {})) {
     const caseName = `react-${Number(n) / 1000}k`
     for (const [name, rows] of Object.entries(byTool)) {
-      const tool = name === 'vite' ? 'vite 8' : name
+      const tool = Object.keys(DEV_NAMES).find((t) => DEV_NAMES[t] === name)
       if (rows.length === 0) continue
-      record(
-        caseName,
-        tool,
-        'dev cold start',
-        'ms',
-        rows.map((r) => r.cold),
-      )
-      if (rows.every((r) => r.warm !== null && r.warm !== undefined))
-        record(
-          caseName,
-          tool,
-          'dev warm start',
-          'ms',
-          rows.map((r) => r.warm),
-        )
       // Per round: the median of its edits; the figure is the median of those, min-max across rounds.
-      record(
-        caseName,
-        tool,
-        'HMR leaf',
-        'ms',
-        rows.map((r) => median(r.leaf)),
-      )
-      record(
-        caseName,
-        tool,
-        'HMR root',
-        'ms',
-        rows.map((r) => median(r.root)),
-      )
-      record(
-        caseName,
-        tool,
-        'dev server RSS',
-        'MB',
-        rows.map((r) => r.rssMb),
-      )
+      const metrics = [
+        ['dev cold start', 'ms', (r) => r.cold],
+        ['dev warm start', 'ms', (r) => r.warm],
+        ['HMR leaf', 'ms', (r) => median(r.leaf)],
+        ['HMR root', 'ms', (r) => median(r.root)],
+        ['dev server RSS', 'MB', (r) => r.rssMb],
+      ]
+      for (const [metric, unit, of] of metrics) {
+        const samples = rows.map(of)
+        // Warm starts are timed only on --warm-sizes; JSON drops the others' undefined.
+        if (samples.every((x) => typeof x === 'number')) record(caseName, tool, metric, unit, samples)
+      }
     }
   }
   checkpoint('dev')
@@ -341,7 +317,8 @@ const run = {
     max: Math.max(...r.samples),
   })),
 }
-const name = `${run.date.slice(0, 10)}-${machine.host}${values.quick ? '-quick' : ''}`
+// A filtered or quick run never overwrites the day's full run, which the README prefers.
+const name = `${run.date.slice(0, 10)}-${machine.host}${values.quick ? '-quick' : ''}${run.filtered ? '-filtered' : ''}`
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `${name}.json`), `${JSON.stringify(run, null, 2)}\n`)
 writeReport(run, join(here, 'results'), name)

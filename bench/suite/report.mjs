@@ -53,6 +53,12 @@ export function machineLine(run) {
   return `${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${run.date.slice(0, 10)}, ${run.quick ? 'quick subset' : run.filtered ? 'a filtered subset' : 'full suite'} in ${run.minutes} min${run.resumed ? ' (stopped once and resumed)' : ''}, medians of ${run.runs} runs; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after; canary (esbuild, three10x) ${fmt(start, 'ms')} at the start, ${fmt(end, 'ms')} at the end (${(((end - start) / start) * 100).toFixed(0)}%).`
 }
 
+/** The generated React apps that have build figures in the run but no dev ones, by size. */
+const otherReactSizes = (run) =>
+  [...new Set(run.records.map((r) => /^react-(\d+)k$/.exec(r.case)?.[1]).filter(Boolean))]
+    .map((k) => Number(k) * 1000)
+    .filter((n) => !run.devSizes.includes(n))
+
 /** Writes <name>.md and charts/<name>-*.svg into `dir`. */
 export function writeReport(run, dir, name) {
   const charts = join(dir, 'charts')
@@ -83,7 +89,7 @@ export function writeReport(run, dir, name) {
     ...Object.entries(run.failed ?? {}).map(([lane, why]) => `- **${lane}**: failed, ${why}`),
     ...(run.devSizes?.length
       ? [
-          `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only: the other React sizes have build figures here; \`npm run bench:dev -- --sizes 5000,10000 --rounds 5 --tool nexxo,vite,rsbuild\` times their dev servers.`,
+          `- **The dev lane** ran on ${run.devSizes.map((n) => `react-${n / 1000}k`).join(' and ')} only${otherReactSizes(run).length > 0 ? `: the other React sizes have build figures here; \`npm run bench:dev -- --sizes ${otherReactSizes(run).join(',')} --rounds ${run.runs} --tool nexxo,vite,rsbuild\` times their dev servers` : ''}.`,
           ...(run.devWarmSizes && run.devWarmSizes.length < run.devSizes.length
             ? [
                 `- **Dev warm start** was timed on ${run.devWarmSizes.map((n) => `react-${n / 1000}k`).join(' and ') || 'no app'} only; elsewhere the edits and the server RSS come from the cold-started server.`,
