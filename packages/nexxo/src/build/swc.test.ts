@@ -263,3 +263,23 @@ test('swc is loaded only for modules that look decorated: not for JSDoc tags, co
   }
   assert.equal(loads, 3)
 })
+
+test("the engine's pre-filter passes every decorated module and keeps JSDoc-only ones native", () => {
+  const { code: preFilter } = decoratorTransform(
+    async () => ({ transformSync: (code: string) => ({ code }) }),
+    'standard',
+  )
+  const decorated = [
+    '@dec class A {}',
+    'class A {\n  @Input() name = ""\n}',
+    'export default @tag class {}',
+    '/** A component. */ @Component({}) class A {}',
+    'class A {\n\t@observable\n\tx = 1\n}',
+  ]
+  for (const code of decorated) assert.ok(preFilter.test(code), code)
+  // three.js's modules: a JSDoc block per function, and nothing else with an @.
+  const jsdoc =
+    '/**\n * @author mrdoob\n * @param {number} x\n *   @returns {number}\n */\nexport function f(x) { return x }'
+  assert.equal(preFilter.test(jsdoc), false)
+  assert.equal(preFilter.test('/** @type {number} */\nconst n = 1'), false)
+})
