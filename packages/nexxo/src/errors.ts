@@ -29,19 +29,33 @@ export class NexxoError extends Error {
   }
 }
 
-/** A code frame in the style of Babel and esbuild: two lines of context, a gutter, a caret. */
+/** Longest stretch of one line a frame shows: a minified file or an SVG is one line of megabytes. */
+export const FRAME_LINE_CHARS = 200
+
+/**
+ * A code frame in the style of Babel and esbuild: two lines of context, a gutter, a caret. Lines
+ * longer than FRAME_LINE_CHARS show the window around the column, with `…` where they were cut.
+ */
 export function codeFrame(source: string, line: number, column: number, context = 2): string {
-  const lines = source.split(/\r\n|\r|\n/)
+  const lines = source.split(/\r\n|\r|\n/, line + context)
   const first = Math.max(1, line - context)
   const last = Math.min(lines.length, line + context)
   const width = String(last).length
+  // One window for every line, so the context lines stay aligned with the caret's.
+  const start = Math.max(0, column - 1 - Math.floor(FRAME_LINE_CHARS / 2))
   const out: string[] = []
   for (let n = first; n <= last; n++) {
-    const text = lines[n - 1] ?? ''
+    const full = lines[n - 1] ?? ''
+    const cut = full.length > FRAME_LINE_CHARS
+    const from = cut ? Math.min(start, Math.max(0, full.length - FRAME_LINE_CHARS)) : 0
+    const text = cut
+      ? `${from > 0 ? '…' : ''}${full.slice(from, from + FRAME_LINE_CHARS)}${from + FRAME_LINE_CHARS < full.length ? '…' : ''}`
+      : full
     const marker = n === line ? '>' : ' '
     out.push(`${marker} ${String(n).padStart(width)} | ${text}`)
     if (n === line) {
-      const before = text.slice(0, Math.max(0, column - 1)).replace(/[^\t]/g, ' ')
+      const lead = (from > 0 ? 1 : 0) + Math.max(0, column - 1 - from)
+      const before = text.slice(0, lead).replace(/[^\t]/g, ' ')
       out.push(`  ${' '.repeat(width)} | ${before}^`)
     }
   }
