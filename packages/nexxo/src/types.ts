@@ -3,6 +3,7 @@
 import type { RawStore } from './cache/store.js'
 import type { OutputFile } from './engines/types.js'
 import type { Diagnostic } from './errors.js'
+import type { NexxoPlugin } from './plugin/types.js'
 
 export type { OutputFile }
 export type BackendName = 'native' | 'wasm'
@@ -42,7 +43,11 @@ export interface BundlerOptions {
 }
 
 export interface BuildOptions {
-  /** Entry module(s): keys of `files`, or paths relative to `root`. */
+  /**
+   * Entry module(s): keys of `files`, or paths relative to `root`. An `.html` entry is a page (as
+   * in Vite): its module scripts, stylesheets, images and icons are built and the page is emitted
+   * pointing at them.
+   */
   input: string | string[]
   /** An in-memory project: relative paths to contents. Bare imports resolve from `node_modules/...` keys. */
   files?: Record<string, string>
@@ -69,6 +74,24 @@ export interface BuildOptions {
   decorators?: 'standard' | 'legacy'
   define?: Record<string, string>
   external?: string[]
+  /** The public path the app is served under: asset URLs and page tags start with it. Default `/`. */
+  base?: string
+  /** Picks the `.env.[mode]` files and is `import.meta.env.MODE`. Default `production`. */
+  mode?: string
+  /** Copied as is into the output root (relative to `root`); `false` turns it off. Default `public`. */
+  publicDir?: string | false
+  /** Imported assets smaller than this many bytes become data URLs; 0 turns that off. Default 4096. */
+  assetsInlineLimit?: number
+  /** Browsers the CSS is compiled for (esbuild's syntax: `chrome111`, `safari16.4`). Default Vite 8's. */
+  cssTarget?: string | string[]
+  /** Variables with these prefixes reach `import.meta.env`. Default `['NEXXO_', 'VITE_']`. */
+  envPrefix?: string | string[]
+  /** Import prefixes replaced before resolution (`resolve.alias`). */
+  alias?: Record<string, string>
+  /** Rollup-compatible plugins (with Vite's `enforce`, `apply`, `transformIndexHtml`). */
+  plugins?: NexxoPlugin[]
+  /** How long one plugin hook call may take, in ms, before the build fails naming it. Default 30000. */
+  pluginTimeout?: number
   /** Output name patterns; `[name]` and `[hash]` are replaced. Default `[name].js`. */
   entryFileNames?: string
   chunkFileNames?: string

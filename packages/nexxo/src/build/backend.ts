@@ -1,7 +1,10 @@
 // Choosing and loading a backend: the core binding plus an engine built the same way.
 
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { CssEngine, CssLoader } from '../app/css-engine.js'
 import { Core } from '../core/core.js'
 import { loadNativeCore } from '../core/native.js'
 import { instantiateWasmCore } from '../core/wasm.js'
@@ -29,6 +32,32 @@ export function loadWasmCore(): Promise<Core> {
 
 /** @swc/wasm-web on both backends: the same bytes lower the same way everywhere. */
 export const nodeSwc = swcLoader(() => readFile(require.resolve('@swc/wasm-web/wasm_bg.wasm')))
+
+/** A package's version, for packages whose `exports` hide their package.json. */
+function packageVersion(name: string): string {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string }
+      if (manifest.name === name) return manifest.version
+    } catch {}
+  }
+  throw new Error(`no package.json found for ${name}`)
+}
+
+const cssEngine = (packageName: 'lightningcss' | 'lightningcss-wasm'): CssLoader => {
+  let loaded: Promise<CssEngine> | undefined
+  return () => {
+    loaded ??= import(packageName).then((mod: { transform: CssEngine['transform'] }) => ({
+      packageName,
+      version: packageVersion(packageName),
+      transform: mod.transform,
+    }))
+    return loaded
+  }
+}
+/** lightningcss on each backend: the napi build natively, the wasm build on the wasm backend. */
+const nativeCss = cssEngine('lightningcss')
+const wasmCss = cssEngine('lightningcss-wasm')
 
 let nativeCore: Core | undefined
 export function loadNativeCoreOnce(): Core {
@@ -84,7 +113,8 @@ export function lazyEngine(backend: BackendName, engine: EngineName, twin?: Engi
 async function load(name: BackendName, engine: EngineName, auto: boolean): Promise<Backend> {
   const core = name === 'native' ? loadNativeCoreOnce() : await loadWasmCore()
   const twin = auto && name === 'native' ? lazyEngine('wasm', engine) : undefined
-  const backend: Backend = { name, core, engine: lazyEngine(name, engine, twin), swc: nodeSwc }
+  const css = name === 'native' ? nativeCss : wasmCss
+  const backend: Backend = { name, core, engine: lazyEngine(name, engine, twin), swc: nodeSwc, css }
   if (name === 'native' && engine === 'rolldown') backend.deeperEngine = () => loadEngine('wasm', 'rolldown')
   return backend
 }

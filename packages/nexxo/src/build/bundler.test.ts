@@ -47,7 +47,8 @@ describe('build from a files map', () => {
       const css = r.outputs.find((o) => o.fileName.endsWith('.css'))
       assert.equal(run(String(js.code)), 'hello wörld abfunction 42')
       assert.ok(!String(js.code).includes('TREE-SHAKEN-AWAY'))
-      assert.match(String(css?.code), /rebeccapurple/)
+      // lightningcss (rolldown's pipeline) writes the shortest form of the color; esbuild keeps the name.
+      assert.match(String(css?.code), engine === 'rolldown' ? /color: #639/ : /rebeccapurple/)
       assert.equal(r.stats.cache.hits, 0)
       assert.ok(r.stats.modules >= 5, `modules: ${r.stats.modules}`)
       assert.ok(r.stats.durationMs > 0)

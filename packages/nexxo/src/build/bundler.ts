@@ -2,6 +2,7 @@
 // runs anywhere (Node, Bun, browsers, workers): builds of in-memory `files` need nothing more.
 // Builds from disk go through a DiskHost (build/disk.ts), which only the Node entry passes in.
 
+import type { CssLoader } from '../app/css-engine.js'
 import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
@@ -14,6 +15,7 @@ import { installImports } from '../npm/install.js'
 import { RegistryClient } from '../npm/registry.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
+import { type AppInput, finishApp, type ProjectAccess, prepareApp } from './app.js'
 import { engineError, type SourceAccess } from './diagnostics.js'
 import {
   memoryEntries,
@@ -24,7 +26,7 @@ import {
   unresolvedImports,
   validateFiles,
 } from './files.js'
-import { normalizeBuild } from './options.js'
+import { type NormalizedBuild, normalizeBuild } from './options.js'
 
 export interface Backend {
   name: BackendName
@@ -34,6 +36,8 @@ export interface Backend {
   deeperEngine?: () => Promise<Engine>
   /** swc, for `target: 'es5'` and decorators. */
   swc?: SwcLoader
+  /** lightningcss (native) or lightningcss-wasm, at one version: the app pipeline's CSS. */
+  css?: CssLoader
 }
 
 /** Everything a build from disk needs: a file system, the disk cache and the native core's stamps. */
@@ -49,6 +53,10 @@ export interface DiskHost {
   /** The record of what a build read, for the cache entry (`prior`: stamps from `check`). */
   stamp(root: string, read: string[], prior: string | undefined): Promise<string>
   sources(root: string): SourceAccess
+  /** A file's bytes by absolute path; undefined when it cannot be read. */
+  readBytes(path: string): Uint8Array | undefined
+  /** The files under the absolute `dir`, relative to it and sorted; [] when there is no such directory. */
+  list(dir: string): string[]
   /** Replaces `outDir` (relative to `root`) with the outputs, atomically. */
   write(root: string, outDir: string, outputs: OutputFile[]): Promise<void>
   close(): Promise<void>
@@ -62,7 +70,20 @@ interface Produced {
   disk?: Cache
   packages?: BuildStats['packages']
   watchFiles?: string[]
+  /** Set for app builds: what finishing the outputs (pages, `public/`) needs. */
+  app?: { build: NormalizedBuild; access: ProjectAccess }
 }
+
+/** A CSS loader for a backend that has none: the first stylesheet says so, other builds are unaffected. */
+const missingCss =
+  (backend: BackendName): CssLoader =>
+  () =>
+    Promise.reject(
+      NexxoError.single(
+        'BACKEND_UNAVAILABLE',
+        `CSS needs lightningcss, which the ${backend} backend here has not loaded.`,
+      ),
+    )
 
 /** Default bound of the in-memory (and IndexedDB, Cache API) cache; `cacheMaxSize` overrides it. */
 export const DEFAULT_MEMORY_CACHE_BYTES = 50 * 1024 * 1024
@@ -117,7 +138,11 @@ export class Bundler {
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
     const warnings: Diagnostic[] = []
-    const { outputs, modules, cache, disk, packages, watchFiles } = await this.produce(options, warnings)
+    const produced = await this.produce(options, warnings)
+    const { modules, cache, disk, packages, watchFiles } = produced
+    const outputs = produced.app
+      ? finishApp(produced.outputs, produced.app.build, produced.app.access)
+      : produced.outputs
     if (options.outDir) {
       const host = this.needDisk('outDir')
       await host.write(host.root(options.root), options.outDir, outputs)
@@ -150,21 +175,50 @@ export class Bundler {
     let onDisk: { root: string; stamps: string | undefined } | undefined
     const { core } = this.selected
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
-    // Standard decorators: esbuild lowers them; rolldown leaves them, so swc does when it is here.
-    const decorators =
+    const plugins = options.plugins ?? []
+    let app: { input: AppInput; access: ProjectAccess } | undefined
+    const appFor = (access: ProjectAccess, entries: string[]) => {
+      if (engine.name !== 'rolldown') {
+        if (plugins.length > 0 || entries.some((e) => e.endsWith('.html'))) {
+          throw NexxoError.single(
+            'INVALID_OPTION',
+            'Plugins and HTML entries need the rolldown engine; the esbuild engine does not run them yet.',
+          )
+        }
+        return undefined
+      }
+      const css = this.selected.css ?? missingCss(this.selected.name)
+      const hash = (bytes: Uint8Array) => core.hash(bytes)
+      app = { input: prepareApp(build, entries, plugins, access, { css, hash }, warnings), access }
+      return app.input
+    }
+    let packages: Produced['packages']
+    const keyOptions = () => {
+      const swcVersion = (lowering ?? decorators())?.version
+      return {
+        ...build,
+        nexxo: NEXXO_VERSION,
+        ...(swcVersion ? { swc: swcVersion } : {}),
+        ...(app
+          ? { define: { ...app.input.define, ...build.define }, plugins: app.input.cacheKey, jsx: app.input.jsx }
+          : {}),
+      }
+    }
+    // Standard decorators: esbuild lowers them; rolldown leaves them, so swc does when it is here,
+    // unless tsconfig asks for legacy ones (experimentalDecorators), which rolldown compiles itself.
+    const decorators = () =>
       build.decorators === 'legacy'
         ? this.needSwc("decorators 'legacy'")
-        : this.selected.engine.name === 'rolldown'
+        : this.selected.engine.name === 'rolldown' && !(app?.input.legacyDecorators && !build.decoratorsGiven)
           ? this.selected.swc
           : undefined
-    const swcVersion = (lowering ?? decorators)?.version
-    const keyOptions = { ...build, nexxo: NEXXO_VERSION, ...(swcVersion ? { swc: swcVersion } : {}) }
-    let packages: Produced['packages']
+    const cacheable = () => !app || app.input.cacheKey !== undefined
     const hit = (cached: CachedBuild): Produced => ({
       ...cached,
       cache: { hits: 1, misses: 0 },
       disk,
       ...(packages ? { packages } : {}),
+      ...(app ? { app: { build, access: app.access } } : {}),
     })
     if (options.files) {
       let files = validateFiles(options.files)
@@ -183,9 +237,24 @@ export class Bundler {
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       const unresolved = unresolvedImports(project, files, build.external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
-      cache = this.cacheForFiles()
+      const bytes = new TextEncoder()
+      appFor(
+        {
+          root: '',
+          read: (id) => (Object.hasOwn(files, id.slice(1)) ? bytes.encode(files[id.slice(1)]) : undefined),
+          list: (dir) => {
+            const prefix = `${dir.slice(1)}/`
+            return Object.keys(files)
+              .filter((k) => k.startsWith(prefix))
+              .map((k) => k.slice(prefix.length))
+              .sort()
+          },
+        },
+        entries,
+      )
+      cache = cacheable() ? this.cacheForFiles() : undefined
       if (cache) {
-        cacheKey = buildCacheKey(core, project.graphHash, engine, { ...keyOptions, entries: entryKeys })
+        cacheKey = buildCacheKey(core, project.graphHash, engine, { ...keyOptions(), entries: entryKeys })
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
@@ -200,17 +269,36 @@ export class Bundler {
       const root = host.root(options.root)
       const entries = host.entries(root, build.entries)
       input = { ...build, entries, cwd: root }
-      cache = disk = this.cacheOff ? undefined : await host.cache(root, warnings)
+      appFor(
+        {
+          root,
+          read: (id) => host.readBytes(id),
+          list: (dir) => host.list(dir),
+          ...(typeof process !== 'undefined' ? { processEnv: process.env } : {}),
+        },
+        entries,
+      )
+      cache = disk = this.cacheOff || !cacheable() ? undefined : await host.cache(root, warnings)
       if (cache) {
-        cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions)
+        cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
       onDisk = { root, stamps: await host.check(root, entries, cache !== undefined) }
       sources = host.sources(root)
     }
-    if (decorators) {
-      input.sourceTransform = decoratorTransform(() => decorators.load(), build.decorators)
+    if (app) {
+      const { input: extra } = app
+      input.plugins = extra.plugins
+      input.define = { ...extra.define, ...build.define }
+      input.extraModuleIds = () => extra.styles.keys()
+      input.onWarning = ({ message, id }) =>
+        warnings.push({ code: 'PLUGIN_WARNING', message, ...(id ? { file: sources.display(id) } : {}) })
+      if (extra.jsx) input.jsx = extra.jsx
+    }
+    const swc = decorators()
+    if (swc) {
+      input.sourceTransform = decoratorTransform(() => swc.load(), build.decorators)
       input.readSource = (path) => sources.read(path)
     }
     let result: Awaited<ReturnType<typeof engine.build>>
@@ -228,6 +316,7 @@ export class Bundler {
       disk,
       ...(packages ? { packages } : {}),
       ...(onDisk ? { watchFiles: result.watchFiles } : {}),
+      ...(app ? { app: { build, access: app.access } } : {}),
     }
   }
 

@@ -1,7 +1,7 @@
 // Builds from disk on Node and Bun: the project's files, the RocksDB cache beside them, the native
 // core's pre-build check and stamps, and atomic writes of the output directory.
 
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
 import { stampBuildInputs } from '../cache/resolution-inputs.js'
@@ -97,6 +97,25 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
       read: readOrUndefined,
       display: (id) => (isAbsolute(id) ? relative(root, id).replace(/\\/g, '/') : id),
     }),
+
+    readBytes(path) {
+      try {
+        return readFileSync(path)
+      } catch {
+        return undefined
+      }
+    },
+
+    list(dir) {
+      try {
+        return readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => relative(dir, resolve(d.parentPath, d.name)).replace(/\\/g, '/'))
+          .sort()
+      } catch {
+        return []
+      }
+    },
 
     write: (root, outDir, outputs) => writeOutputsAtomically(resolve(root, outDir), outputs),
 

@@ -1,11 +1,24 @@
 // Every build option converges here into one normalized shape; nothing downstream re-checks them.
 
+import { DEFAULT_CSS_TARGETS } from '../app/css-engine.js'
+import { DEFAULT_ENV_PREFIXES } from '../app/env.js'
 import type { OutputOptions } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
+import { DEFAULT_HOOK_TIMEOUT_MS } from '../plugin/container.js'
 import type { BuildOptions } from '../types.js'
 
 export interface NormalizedBuild extends OutputOptions {
   entries: string[]
+  base: string
+  mode: string
+  publicDir: string | false
+  assetsInlineLimit: number
+  cssTarget: string[]
+  envPrefix: string[]
+  alias?: Record<string, string>
+  pluginTimeout: number
+  /** Whether `decorators` was given, rather than defaulted (tsconfig's `experimentalDecorators` may decide). */
+  decoratorsGiven: boolean
   /** Set when the engines' ES2015 floor is above the target: swc lowers their output (engines/swc.ts). */
   lower?: 'es5'
   decorators: 'standard' | 'legacy'
@@ -25,8 +38,32 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
   if (decorators !== 'standard' && decorators !== 'legacy') {
     throw NexxoError.single('INVALID_OPTION', `Unknown decorators '${decorators}': expected standard or legacy.`)
   }
+  const base = options.base ?? '/'
+  if (
+    typeof base !== 'string' ||
+    !(base.startsWith('/') || /^https?:\/\//.test(base) || base === './' || base === '')
+  ) {
+    throw NexxoError.single(
+      'INVALID_OPTION',
+      `base must be a path starting with '/', './' or a URL, got ${JSON.stringify(base)}.`,
+    )
+  }
+  const inlineLimit = options.assetsInlineLimit ?? 4096
+  if (!(Number.isInteger(inlineLimit) && inlineLimit >= 0)) {
+    throw NexxoError.single('INVALID_OPTION', `assetsInlineLimit must be a whole number of bytes, got ${inlineLimit}.`)
+  }
+  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])
   return {
     entries,
+    base: base === '' ? './' : base.endsWith('/') ? base : `${base}/`,
+    mode: options.mode ?? 'production',
+    publicDir: options.publicDir ?? 'public',
+    assetsInlineLimit: inlineLimit,
+    cssTarget: list(options.cssTarget) ?? DEFAULT_CSS_TARGETS,
+    envPrefix: list(options.envPrefix) ?? DEFAULT_ENV_PREFIXES,
+    ...(options.alias ? { alias: options.alias } : {}),
+    pluginTimeout: options.pluginTimeout ?? DEFAULT_HOOK_TIMEOUT_MS,
+    decoratorsGiven: options.decorators !== undefined,
     format,
     splitting: options.splitting ?? true,
     minify: options.minify ?? false,

@@ -9,7 +9,6 @@ import { loadNativeCoreOnce } from '../build/backend.js'
 import { LAST_BUILD_KEY } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
-import { type HtmlEntryOutput, htmlEntries, rewriteHtml } from '../build/html.js'
 import { writeOutputsAtomically } from '../build/write.js'
 import { IntegrityCache } from '../cache/integrity.js'
 import { RocksStore } from '../cache/rocksdb.js'
@@ -40,7 +39,9 @@ Options:
   --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
   --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
-  --minify             minify the output
+  --no-minify          do not minify the output (minified by default)
+  --mode <name>        picks .env.[mode] files and import.meta.env.MODE (default: production)
+  --base <path>        public path the app is served under (default: /)
   --sourcemap          write source maps
 
 Dev serves [root] (its index.html and modules) with hot updates until interrupted:
@@ -82,6 +83,9 @@ function parse(argv: string[]) {
         target: { type: 'string' },
         decorators: { type: 'string' },
         minify: { type: 'boolean' },
+        'no-minify': { type: 'boolean' },
+        mode: { type: 'string' },
+        base: { type: 'string' },
         sourcemap: { type: 'boolean' },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -203,15 +207,9 @@ async function build(argv: string[]): Promise<void> {
   const outDir = values['out-dir'] ?? 'dist'
 
   const htmlPath = resolve(root, 'index.html')
-  const html = !values.entry && existsSync(htmlPath) ? readFileSync(htmlPath, 'utf8') : undefined
-  const entries = values.entry ?? (html ? htmlEntries(html) : [])
-  if (entries.length === 0) {
-    throw new UsageError(
-      html
-        ? `${htmlPath} has no <script type="module" src> to build; pass --entry <file>`
-        : `no index.html in ${root}; pass --entry <file>`,
-    )
-  }
+  // The page is the entry, as in Vite: its scripts, stylesheets and images are built with it.
+  const entries = values.entry ?? (existsSync(htmlPath) ? ['index.html'] : [])
+  if (entries.length === 0) throw new UsageError(`no index.html in ${root}; pass --entry <file>`)
 
   const started = performance.now()
   const done = progress('building')
@@ -233,15 +231,17 @@ async function build(argv: string[]): Promise<void> {
       ...(format ? { format } : {}),
       ...(values.target ? { target: values.target } : {}),
       ...(decorators ? { decorators } : {}),
-      minify: values.minify ?? false,
+      // Production defaults, as Vite's: minified unless --no-minify.
+      minify: !values['no-minify'] && (values.minify ?? true),
       sourcemap: values.sourcemap ?? false,
+      ...(values.mode ? { mode: values.mode } : {}),
+      ...(values.base ? { base: values.base } : {}),
       entryFileNames: 'assets/[name]-[hash].js',
       chunkFileNames: 'assets/[name]-[hash].js',
       assetFileNames: 'assets/[name]-[hash][extname]',
     }
     result = await bundler.build(options)
     const outputs = [...result.outputs]
-    if (html) outputs.unshift({ fileName: 'index.html', type: 'asset', code: pageFor(html, entries, outputs) })
     // Written only now, after the page is known: a failure above leaves the old output untouched.
     const sizes = measure(outDir, outputs)
     await writeOutputsAtomically(resolve(root, outDir), outputs)
@@ -257,21 +257,6 @@ async function build(argv: string[]): Promise<void> {
   console.log(
     `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion} · ${cacheNote(result.stats.cache)}`)}`,
   )
-}
-
-/** The page with entry scripts pointing at the entry chunks (matched by name) and their CSS. */
-function pageFor(html: string, entries: string[], outputs: OutputFile[]): string {
-  const mapped: HtmlEntryOutput[] = entries.map((entry) => {
-    const name = basename(entry).replace(/\.[^.]+$/, '')
-    const prefix = `assets/${name}-`
-    const js = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.fileName.startsWith(prefix))
-    if (!js) throw NexxoError.single('BUILD_ERROR', `No output chunk for the entry ${entry}`, { file: entry })
-    const css = outputs
-      .filter((o) => o.fileName.startsWith(prefix) && o.fileName.endsWith('.css'))
-      .map((o) => o.fileName)
-    return { entry, js: js.fileName, css }
-  })
-  return rewriteHtml(html, mapped)
 }
 
 /** `nexxo cache stats|verify|clear [root]`: the disk cache a build in [root] would use. */

@@ -43,62 +43,6 @@ function transformPlugin(transform: SourceTransform): Plugin {
   }
 }
 
-/**
- * Rolldown 1.0 removed CSS bundling; this plugin keeps CSS imports working: each CSS module becomes
- * an empty JS module, and each entry gets one stylesheet (`[name].css` through `assetFileNames`)
- * with its CSS in evaluation order (depth-first over static imports, as the browser would apply
- * `<link>`s in that order), followed by the CSS of dynamically imported modules: loaded eagerly
- * rather than lost, as no runtime here injects stylesheets for lazy chunks yet.
- *
- * It works in `buildEnd`, not `generateBundle`: the mere presence of a `generateBundle` hook made
- * rolldown hand the whole bundle to JS, 5% of a react-10k build.
- */
-function cssPlugin(entries: string[]): { plugin: Plugin; styles: Map<string, string> } {
-  const styles = new Map<string, string>()
-  const plugin: Plugin = {
-    name: 'nexxo:css',
-    // The filter keeps rolldown from calling into JS for every other module: that crossing, not
-    // the work, is what a plugin costs a native bundler.
-    transform: {
-      filter: { id: /\.css$/ },
-      handler(code, id) {
-        styles.set(id, code)
-        return { code: 'export {}', moduleType: 'js', moduleSideEffects: true }
-      },
-    },
-    async buildEnd(error) {
-      if (error || styles.size === 0) return
-      for (const entry of entries) {
-        const facade = (await this.resolve(entry))?.id
-        if (!facade) continue
-        const css: string[] = []
-        const seen = new Set<string>([facade])
-        const stack: [string, number][] = [[facade, 0]]
-        while (stack.length > 0) {
-          const top = stack[stack.length - 1]!
-          const info = this.getModuleInfo(top[0])
-          const deps = info ? [...info.importedIds, ...info.dynamicallyImportedIds] : []
-          if (top[1] < deps.length) {
-            const dep = deps[top[1]++]!
-            if (!seen.has(dep)) {
-              seen.add(dep)
-              stack.push([dep, 0])
-            }
-          } else {
-            stack.pop()
-            const style = styles.get(top[0])
-            if (style !== undefined) css.push(style)
-          }
-        }
-        if (css.length === 0) continue
-        const name = `${entry.slice(entry.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '')}.css`
-        this.emitFile({ type: 'asset', name, source: css.join('\n') })
-      }
-    },
-  }
-  return { plugin, styles }
-}
-
 export function createRolldownEngine(mod: RolldownModule, packageName: string, maxImportDepth: number): Engine {
   return {
     name: 'rolldown',
@@ -106,8 +50,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
     version: mod.VERSION,
     maxImportDepth,
     async build(input: EngineInput): Promise<EngineOutput> {
-      const css = cssPlugin(input.entries)
-      const plugins: Plugin[] = [css.plugin]
+      const plugins: Plugin[] = [...((input.plugins ?? []) as Plugin[])]
       if (input.sourceTransform) plugins.unshift(transformPlugin(input.sourceTransform))
       if (input.files) plugins.unshift(filesPlugin(input.files, input.external))
       const bundle = await mod.rolldown({
@@ -115,10 +58,24 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
         cwd: input.cwd,
         platform: 'browser',
         external: input.external,
-        logLevel: 'silent',
-        transform: { define: input.define, ...(input.target ? { target: input.target } : {}) },
+        // Plugin warnings (a missing `url()`, say) reach the user; rolldown's own stay quiet, as before.
+        logLevel: input.onWarning ? 'warn' : 'silent',
+        ...(input.onWarning
+          ? {
+              onLog(level: string, log: { plugin?: string; message: string; id?: string }) {
+                if (level === 'warn' && log.plugin)
+                  input.onWarning!({ message: log.message, ...(log.id ? { id: log.id } : {}) })
+              },
+            }
+          : {}),
+        transform: {
+          define: input.define,
+          ...(input.target ? { target: input.target } : {}),
+          ...(input.jsx ? { jsx: input.jsx } : {}),
+        },
         // In-memory projects must not pick up a tsconfig.json from the real disk.
         ...(input.files ? { tsconfig: false } : {}),
+        ...(input.alias ? { resolve: { alias: input.alias } } : {}),
         plugins,
       })
       try {
@@ -132,9 +89,9 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
           assetFileNames: input.assetFileNames,
         })
         const outputs: OutputFile[] = []
-        // Modules that reached the output, plus the CSS modules (whose JS stand-ins render nothing).
-        // Asking rolldown for every graph id instead costs 3% of a large build.
-        const moduleIds = new Set<string>(css.styles.keys())
+        // Modules that reached the output, plus what the plugins name (CSS modules, whose JS
+        // stand-ins render nothing). Asking rolldown for every graph id instead costs 3% of a large build.
+        const moduleIds = new Set<string>(input.extraModuleIds?.())
         for (const item of output as (OutputChunk | OutputAsset)[]) {
           if (item.type === 'chunk') {
             for (const id of item.moduleIds) moduleIds.add(id)
@@ -143,10 +100,17 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
               type: 'chunk',
               code: item.code,
               isEntry: item.isEntry,
+              ...(item.facadeModuleId ? { facadeModuleId: item.facadeModuleId } : {}),
               ...(item.map ? { map: item.map.toString() } : {}),
             })
           } else if (!item.fileName.endsWith('.map')) {
-            outputs.push({ fileName: item.fileName, type: 'asset', code: item.source })
+            const original = item.originalFileNames[0]
+            outputs.push({
+              fileName: item.fileName,
+              type: 'asset',
+              code: item.source,
+              ...(original ? { originalFileName: original } : {}),
+            })
           }
         }
         return {

@@ -8,6 +8,10 @@ export interface OutputFile {
   /** Source map JSON, for chunks built with `sourcemap`. */
   map?: string
   isEntry?: boolean
+  /** Entry chunks: the module the chunk was built for. */
+  facadeModuleId?: string
+  /** Emitted assets: the file (or entry, for a page's stylesheet) they came from. */
+  originalFileName?: string
 }
 
 /** An in-memory project as the engines see it: ids are `/` + the files-map key. */
@@ -51,6 +55,19 @@ export interface EngineInput extends OutputOptions {
   sourceTransform?: SourceTransform
   /** Reads a file of a disk build, for engines that hand `sourceTransform` the source themselves. */
   readSource?: (path: string) => string | undefined
+  /**
+   * Rollup-compatible plugins (the app pipeline's and the user's). Rolldown takes them as they
+   * are; an engine that cannot run them gets none (build/bundler.ts refuses the build instead).
+   */
+  plugins?: unknown[]
+  /** `resolve.alias`: import prefixes replaced before resolution. */
+  alias?: Record<string, string>
+  /** JSX compiled this way whatever tsconfig says (its `jsx: preserve` would leave JSX in the output). */
+  jsx?: { runtime: 'automatic'; importSource: string }
+  /** Warnings the plugins raise (`this.warn`). */
+  onWarning?: (warning: { message: string; id?: string }) => void
+  /** Ids the plugins compiled that render no code of their own (CSS modules), for the module count. */
+  extraModuleIds?: () => Iterable<string>
 }
 
 export interface EngineOutput {

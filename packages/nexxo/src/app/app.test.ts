@@ -1,0 +1,310 @@
+// The app pipeline end to end on both backends: one fixture project that uses every convention a
+// Vite project relies on (pages, assets and their queries, public/, CSS through lightningcss, CSS
+// modules, env files, workers, tsconfig), built from disk, its output run and compared.
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { bundler } from '../build/test-bundlers.js'
+import type { OutputFile } from '../engines/types.js'
+import { NexxoError } from '../errors.js'
+import type { BackendName, BuildOptions, BuildResult } from '../types.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'nexxo-app-test-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
+
+// 6 KiB of PNG-ish bytes (above the 4 KiB inline limit) and a small SVG (below it).
+const bigPng = new Uint8Array(6000).map((_, i) => (i * 7 + 3) % 256)
+bigPng.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+const smallSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+
+export const FIXTURE: Record<string, string | Uint8Array> = {
+  'index.html': `<!doctype html>
+<html>
+  <head>
+    <link rel="icon" href="/favicon.svg" />
+    <link rel="apple-touch-icon" href="./src/big.png" />
+    <link rel="stylesheet" href="./src/page.css" />
+    <script type="module">import './src/inline-dep.ts'; globalThis.inlineRan = true</script>
+    <script type="module" src="/src/main.ts"></script>
+  </head>
+  <body><img src="./src/big.png" alt="" /><img src="/favicon.svg" alt="" /><!-- <img src="./src/gone.png"> --></body>
+</html>
+`,
+  'about.html':
+    '<!doctype html>\n<html><head><script type="module" src="/src/about.ts"></script></head><body></body></html>\n',
+  'public/favicon.svg': smallSvg,
+  'public/robots.txt': 'User-agent: *\n',
+  '.env': 'VITE_GREETING=hello from env\nSECRET_TOKEN=never-in-client-code\n# a comment\nNEXXO_FLAG="on"\n',
+  '.env.production': 'VITE_MODE_FILE=production file\n',
+  '.env.staging': 'VITE_MODE_FILE=staging file\n',
+  'tsconfig.json':
+    '{ "compilerOptions": { "jsx": "preserve", "experimentalDecorators": true, "paths": { "@lib/*": ["./src/lib/*"] } } }',
+  'src/big.png': bigPng,
+  'src/small.svg': smallSvg,
+  'src/note.txt': 'a note, as text\n',
+  'src/page.css': '.page { color: green }\n',
+  'src/base.css': '.base-rule { margin: 0 }\n',
+  'src/style.css': `@import './base.css';
+.card { background: url(./big.png); border-image: url(/favicon.svg); mask: url(./missing.png);
+  & .title { color: red } }
+`,
+  'src/app.module.css':
+    '.base { padding: 1px }\n.title { composes: base; color: blue }\n.not-an-identifier { margin: 0 }\n',
+  'src/inline-dep.ts': 'globalThis.inlineDep = true\n',
+  'src/lib/answer.ts': 'export const answer: number = 42\n',
+  'src/view.tsx': 'export const view = <div className="v">hi</div>\n',
+  'src/decorated.ts': `function tag(target: any) { target.tagged = true }
+@tag
+export class Decorated {}
+`,
+  'src/worker.ts': 'self.postMessage("from worker")\nexport {}\n',
+  'src/worker2.ts': 'self.postMessage("from worker 2")\nexport {}\n',
+  'src/about.ts': 'globalThis.about = true\n',
+  'src/main.ts': `import small from './small.svg'
+import big from './big.png'
+import raw from './note.txt?raw'
+import smallUrl from './small.svg?no-inline'
+import bigInline from './big.png?inline'
+import classes, { title } from './app.module.css'
+import './style.css'
+import MyWorker from './worker.ts?worker'
+import { answer } from '@lib/answer'
+import { Decorated } from './decorated'
+const worker = new Worker(new URL('./worker2.ts', import.meta.url), { type: 'module' })
+const image = new URL('./big.png', import.meta.url)
+export const report = {
+  small, big, raw, smallUrl, bigInline: bigInline.slice(0, 22), classes, title,
+  worker: new MyWorker().url, worker2: worker.url, image: image.pathname.replace(/.*\\/assets\\//, 'assets/'),
+  answer, decorated: (Decorated as any).tagged === true,
+  env: { ...import.meta.env }, greeting: import.meta.env.VITE_GREETING, secret: (import.meta.env as any).SECRET_TOKEN,
+}
+globalThis.report = report
+`,
+}
+
+function writeProject(dir: string, files: Record<string, string | Uint8Array>): string {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), content)
+  }
+  return dir
+}
+
+let counter = 0
+const project = (files: Record<string, string | Uint8Array>) => writeProject(join(tmp, `p${counter++}`), files)
+
+const buildApp = async (backend: BackendName, root: string, options: Partial<BuildOptions> = {}) =>
+  (await bundler(backend, 'rolldown')).build({
+    input: ['index.html', 'about.html'],
+    root,
+    entryFileNames: 'assets/[name]-[hash].js',
+    chunkFileNames: 'assets/[name]-[hash].js',
+    assetFileNames: 'assets/[name]-[hash][extname]',
+    ...options,
+  })
+
+const text = (r: BuildResult, pattern: RegExp): string => {
+  const file = r.outputs.find((o) => pattern.test(o.fileName))
+  assert.ok(file, `an output matching ${pattern}: ${r.outputs.map((o) => o.fileName).join(', ')}`)
+  return typeof file.code === 'string' ? file.code : new TextDecoder().decode(file.code)
+}
+
+/** Runs the page's entry chunk in Node, with a Worker stand-in that records the URL it was given. */
+function runEntry(outDir: string, entry: string): Record<string, unknown> {
+  const script = `
+    globalThis.Worker = class { constructor(url, options) { this.url = String(url).replace(/.*\\/assets\\//, 'assets/'); this.type = options?.type } }
+    await import(${JSON.stringify(join(outDir, entry))})
+    console.log(JSON.stringify({ report: globalThis.report, inlineRan: globalThis.inlineRan, inlineDep: globalThis.inlineDep }))
+  `
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout) as Record<string, unknown>
+}
+
+const outputsOf = (r: BuildResult) =>
+  Object.fromEntries(r.outputs.map((o: OutputFile) => [o.fileName, Buffer.from(o.code).toString('base64')]))
+
+describe('the app pipeline (pages, assets, public/, CSS, env, workers, tsconfig)', () => {
+  const results: Partial<Record<BackendName, BuildResult>> = {}
+  for (const backend of ['native', 'wasm'] as const) {
+    test(`${backend}: the fixture app builds and runs as Vite would build it`, async () => {
+      const root = project(FIXTURE)
+      const r = await buildApp(backend, root, { outDir: 'dist', minify: false })
+      results[backend] = r
+      const html = text(r, /^index\.html$/)
+      const entry = /<script type="module" crossorigin src="\/(assets\/index-[\w-]+\.js)"><\/script>/.exec(html)?.[1]
+      assert.ok(entry, html)
+      assert.match(html, /<link rel="stylesheet" crossorigin href="\/assets\/index-[\w-]+\.css">/)
+      assert.match(html, /<link rel="icon" href="\/favicon.svg" \/>/, 'public files stay as they are')
+      assert.match(html, /<link rel="apple-touch-icon" href="\/assets\/big-[0-9a-f]{8}\.png" \/>/)
+      assert.match(html, /<img src="\/assets\/big-[0-9a-f]{8}\.png" alt="" \/><img src="\/favicon.svg"/)
+      assert.match(html, /<!-- <img src="\.\/src\/gone\.png"> -->/, 'comments are left alone')
+      assert.doesNotMatch(html, /src\/main\.ts|page\.css|inline-dep/)
+      assert.match(text(r, /^about\.html$/), /<script type="module" crossorigin src="\/assets\/about-[\w-]+\.js">/)
+      // public/ copied as is; the big image emitted once with its bytes.
+      assert.equal(readFileSync(join(root, 'dist/robots.txt'), 'utf8'), 'User-agent: *\n')
+      const bigName = /\/(assets\/big-[0-9a-f]{8}\.png)/.exec(html)![1]!
+      assert.deepEqual(new Uint8Array(readFileSync(join(root, 'dist', bigName))), bigPng)
+      assert.equal(r.outputs.filter((o) => o.fileName.startsWith('assets/big-')).length, 1)
+
+      const ran = runEntry(join(root, 'dist'), entry)
+      const report = ran.report as Record<string, unknown>
+      assert.equal(ran.inlineRan, true, 'inline module scripts run')
+      assert.equal(ran.inlineDep, true, 'and their imports')
+      assert.match(String(report.small), /^data:image\/svg\+xml,%3csvg/, 'small files are inlined')
+      assert.equal(report.big, `/${bigName}`)
+      assert.equal(report.raw, 'a note, as text\n')
+      assert.match(String(report.smallUrl), /^\/assets\/small-[0-9a-f]{8}\.svg$/)
+      assert.equal(report.bigInline, 'data:image/png;base64,')
+      assert.equal(report.image, bigName, 'new URL(..., import.meta.url) points at the emitted file')
+      const classes = report.classes as Record<string, string>
+      assert.match(classes.title!, /^_title_[\w-]+ _base_[\w-]+$/, 'composes adds the composed class')
+      assert.equal(report.title, classes.title)
+      assert.match(classes['not-an-identifier']!, /^_not-an-identifier_/)
+      assert.match(String(report.worker), /^assets\/worker-[\w-]+\.js$/)
+      assert.match(String(report.worker2), /^assets\/worker2-[\w-]+\.js$/)
+      assert.match(text(r, /^assets\/worker2-[\w-]+\.js$/), /from worker 2/)
+      assert.equal(report.answer, 42, 'tsconfig paths')
+      assert.equal(report.decorated, true, 'experimentalDecorators: legacy decorators')
+      assert.equal(report.greeting, 'hello from env')
+      assert.equal(report.secret, undefined)
+      assert.deepEqual(report.env, {
+        BASE_URL: '/',
+        MODE: 'production',
+        DEV: false,
+        PROD: true,
+        SSR: false,
+        VITE_GREETING: 'hello from env',
+        NEXXO_FLAG: 'on',
+        VITE_MODE_FILE: 'production file',
+      })
+      for (const o of r.outputs) {
+        assert.ok(!Buffer.from(o.code).includes('never-in-client-code'), `no unprefixed variable in ${o.fileName}`)
+      }
+
+      const css = text(r, /^assets\/index-[\w-]+\.css$/)
+      assert.ok(css.indexOf('.base-rule') < css.indexOf('.card'), '@import inlined before the importer')
+      assert.equal(css.match(/\.base-rule/g)?.length, 1)
+      assert.match(css, /\.card \.title \{/, 'nesting lowered for the default targets')
+      assert.match(css, new RegExp(`url\\("?/${bigName.replace('.', '\\.')}"?\\)`), 'url() emitted')
+      assert.match(css, /url\("?\/favicon\.svg"?\)/)
+      assert.match(css, /url\("?\.\/missing\.png"?\)/, 'a missing url() is left as is')
+      assert.match(css, /\._title_[\w-]+ \{\s*color: #00f;/)
+      assert.match(css, /\.page \{/, 'the page stylesheet joins the entry CSS')
+      const warned = r.warnings.map((w) => w.message).join('\n')
+      assert.match(warned, /url\(\.\/missing\.png\) in src\/style\.css: no such file; left as is/)
+      assert.match(warned, /"jsx": "preserve"/)
+    })
+  }
+
+  test('native and wasm backends write the same bytes', () => {
+    assert.ok(results.native && results.wasm)
+    assert.deepEqual(outputsOf(results.wasm), outputsOf(results.native))
+  })
+
+  test('minify (CSS too), --mode picks .env.[mode], base prefixes every URL', async () => {
+    const root = project(FIXTURE)
+    const r = await buildApp('native', root, { minify: true, mode: 'staging', base: '/app/' })
+    const css = text(r, /^assets\/index-[\w-]+\.css$/)
+    assert.doesNotMatch(css, /\n {2}/)
+    assert.match(css, /\.card \.title\{color:red\}/)
+    const js = text(r, /^assets\/index-[\w-]+\.js$/)
+    assert.match(js, /staging file/)
+    assert.match(js, /[`"]\/app\/assets\/big-[0-9a-f]{8}\.png[`"]/)
+    assert.match(text(r, /^index\.html$/), /src="\/app\/assets\/index-[\w-]+\.js"/)
+  })
+})
+
+describe('app bad input: located errors, no crash, the previous dist/ kept', () => {
+  const root = project({
+    'index.html': '<script type="module" src="/src/main.ts"></script>',
+    'src/main.ts': 'export {}\n',
+  })
+  const fails = async (files: Record<string, string | Uint8Array>, options: Partial<BuildOptions> = {}) => {
+    writeProject(root, { 'index.html': '<script type="module" src="/src/main.ts"></script>', ...files })
+    const before = readFileSync(join(root, 'dist/index.html'), 'utf8')
+    const error = await buildApp('native', root, { input: 'index.html', outDir: 'dist', ...options }).then(
+      () => assert.fail('the build should fail'),
+      (e: unknown) => e,
+    )
+    assert.ok(error instanceof NexxoError, String(error))
+    assert.equal(readFileSync(join(root, 'dist/index.html'), 'utf8'), before, 'the previous output stays')
+    return error
+  }
+
+  test('a good build first (the output the failures must not touch)', async () => {
+    await buildApp('native', root, { input: 'index.html', outDir: 'dist' })
+  })
+
+  test('an asset that does not exist: located at the import', async () => {
+    const e = await fails({ 'src/main.ts': "// first line\nimport logo from './gone.svg'\nconsole.log(logo)\n" })
+    const d = e.diagnostics[0]!
+    assert.match(d.message, /gone\.svg/)
+    assert.equal(d.file, 'src/main.ts')
+    assert.equal(d.line, 2)
+  })
+
+  test("'?raw' of a binary file", async () => {
+    const e = await fails({
+      'src/main.ts': "import bin from './bin.png?raw'\nconsole.log(bin)\n",
+      'src/bin.png': bigPng,
+    })
+    assert.match(e.message, /bin\.png' is binary; '\?raw' gives text only/)
+  })
+
+  test('a CSS module with a syntax error: file, line and column', async () => {
+    const e = await fails({
+      'src/main.ts': "import c from './bad.module.css'\nconsole.log(c)\n",
+      'src/bad.module.css': '.ok { color: red }\n.bad { color: red;; }}\n.x { color: }\n',
+    })
+    const d = e.diagnostics[0]!
+    assert.equal(d.file, 'src/bad.module.css')
+    assert.ok(d.line && d.line >= 2, `line ${d.line}`)
+    assert.ok(d.column && d.column > 0)
+    assert.ok(d.frame, 'with a code frame')
+  })
+
+  test('.env with a malformed line names the file and line', async () => {
+    const e = await fails({
+      'src/main.ts': 'console.log(import.meta.env.VITE_A)\n',
+      '.env': 'VITE_A=1\nthis is not a variable\n',
+    })
+    assert.equal(e.code, 'ENV_SYNTAX')
+    assert.match(e.message, /\.env:2: expected KEY=value/)
+    rmSync(join(root, '.env'))
+  })
+
+  test('a plugin that throws in transform: a NexxoError naming the plugin and the module', async () => {
+    const e = await fails(
+      { 'src/main.ts': 'console.log(1)\n' },
+      {
+        plugins: [
+          {
+            name: 'breaks-things',
+            transform: {
+              filter: { id: /main\.ts$/ },
+              handler() {
+                throw new Error('it broke')
+              },
+            },
+          },
+        ],
+      },
+    )
+    assert.match(e.message, /breaks-things/)
+    assert.match(e.message, /it broke/)
+    assert.match(e.message, /main\.ts/)
+  })
+
+  test('a plugin hook that never settles: a timeout naming it', async () => {
+    const e = await fails(
+      { 'src/main.ts': 'console.log(1)\n' },
+      { pluginTimeout: 300, plugins: [{ name: 'hangs', load: () => new Promise(() => {}) }] },
+    )
+    assert.match(e.message, /Plugin 'hangs' hook 'load' for .*did not settle within 0\.3 s/)
+  })
+})

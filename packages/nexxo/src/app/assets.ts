@@ -1,0 +1,239 @@
+// Non-code imports, as Vite has them: `import logo from './logo.svg'` is the file's URL, the file
+// emitted as `assets/<name>-<hash>.<ext>` or inlined as a data URL under the inline limit; `?url`,
+// `?raw` (the text), `?inline` (always a data URL) and `?no-inline` (never one) choose explicitly.
+
+import type { Plugin, PluginContext } from 'rolldown'
+
+/** Vite's list (`KNOWN_ASSET_TYPES`): images, media, fonts and a few documents. */
+const ASSET_EXTENSIONS = [
+  'apng',
+  'bmp',
+  'png',
+  'jpe?g',
+  'jfif',
+  'pjpeg',
+  'pjp',
+  'gif',
+  'svg',
+  'ico',
+  'webp',
+  'avif',
+  'cur',
+  'jxl',
+  'mp4',
+  'webm',
+  'ogg',
+  'mp3',
+  'wav',
+  'flac',
+  'aac',
+  'opus',
+  'mov',
+  'm4a',
+  'vtt',
+  'woff2?',
+  'eot',
+  'ttf',
+  'otf',
+  'webmanifest',
+  'pdf',
+  'txt',
+]
+
+export const ASSET_FILE = new RegExp(`\\.(?:${ASSET_EXTENSIONS.join('|')})$`, 'i')
+const QUERY = /\?(url|raw|inline|no-inline)$/
+/** An asset by extension (with or without a query), or any file with an asset query. */
+const ASSET_ID = new RegExp(
+  `\\.(?:${ASSET_EXTENSIONS.join('|')})(?:\\?(?:url|inline|no-inline))?$|\\?(?:url|raw|inline|no-inline)$`,
+  'i',
+)
+
+const MIME: Record<string, string> = {
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  apng: 'image/apng',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  ico: 'image/x-icon',
+  bmp: 'image/bmp',
+  woff: 'font/woff',
+  woff2: 'font/woff2',
+  ttf: 'font/ttf',
+  otf: 'font/otf',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  txt: 'text/plain',
+  json: 'application/json',
+  pdf: 'application/pdf',
+}
+
+export const mimeType = (path: string) =>
+  MIME[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream'
+
+export interface AssetOptions {
+  /** The public base path the URLs start with (`base`), ending in `/`. */
+  base: string
+  /** Files smaller than this many bytes become data URLs; 0 turns inlining off. */
+  inlineLimit: number
+  /** A file's bytes by its id (an absolute path, or `/key` of a `files` build); undefined if missing. */
+  read(id: string): Uint8Array | undefined
+  /** A content hash in hex (the core's). */
+  hash(bytes: Uint8Array): string
+}
+
+const toBase64 = (bytes: Uint8Array): string => {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+const NESTED_QUOTES = /"[^"']*'[^"]*"|'[^'"]*"[^']*'/
+
+/**
+ * A data URL as Vite writes one: SVG as URL-encoded text (shorter than base64, and what Vite's
+ * output has) unless quoting or `<text>` make that unsafe; everything else base64.
+ */
+export function dataUrl(id: string, bytes: Uint8Array): string {
+  const mime = mimeType(id)
+  const text = mime === 'image/svg+xml' ? textOf(bytes) : undefined
+  if (text === undefined || text.includes('<text') || text.includes('<foreignObject') || NESTED_QUOTES.test(text)) {
+    return `data:${mime};base64,${toBase64(bytes)}`
+  }
+  const encoded = text
+    .trim()
+    .replaceAll(/>\s+</g, '><')
+    .replaceAll('"', "'")
+    .replaceAll('%', '%25')
+    .replaceAll('#', '%23')
+    .replaceAll('<', '%3c')
+    .replaceAll('>', '%3e')
+    .replaceAll(/\s+/g, '%20')
+  return `data:image/svg+xml,${encoded}`
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The text of a file, or undefined for binary content (invalid UTF-8 or NUL bytes). */
+export function textOf(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Emits files as hashed assets, once per output name, and inlines small ones. One per build: the
+ * JS imports, CSS `url()`s and HTML references of a build share it, so a file used by all three
+ * is written once.
+ */
+export class AssetEmitter {
+  private emitted = new Map<string, string>()
+  constructor(private readonly options: AssetOptions) {}
+
+  reset(): void {
+    this.emitted.clear()
+  }
+
+  read(id: string): Uint8Array | undefined {
+    return this.options.read(id)
+  }
+
+  /** The URL of `bytes` (from `id`): a data URL under the limit (or when forced), else an emitted file. */
+  url(ctx: Pick<PluginContext, 'emitFile'>, id: string, bytes: Uint8Array, inline?: boolean): string {
+    if (inline ?? (this.options.inlineLimit > 0 && bytes.length < this.options.inlineLimit)) {
+      return dataUrl(id, bytes)
+    }
+    const file = id.slice(id.lastIndexOf('/') + 1)
+    const dot = file.lastIndexOf('.')
+    const name = dot > 0 ? file.slice(0, dot) : file
+    const ext = dot > 0 ? file.slice(dot) : ''
+    const fileName = `assets/${name}-${this.options.hash(bytes).slice(0, 8)}${ext}`
+    if (!this.emitted.has(fileName)) {
+      ctx.emitFile({ type: 'asset', fileName, source: bytes, originalFileName: id })
+      this.emitted.set(fileName, id)
+    }
+    return this.options.base + fileName
+  }
+}
+
+const splitQuery = (id: string): [string, string | undefined] => {
+  const m = QUERY.exec(id)
+  return m ? [id.slice(0, m.index), m[1]] : [id, undefined]
+}
+
+export function assetsPlugin(assets: AssetEmitter): Plugin {
+  return {
+    name: 'nexxo:assets',
+    buildStart() {
+      assets.reset()
+    },
+    resolveId: {
+      // Only ids with a query need help: the engine resolves plain paths itself.
+      filter: { id: QUERY },
+      async handler(source, importer, extra) {
+        const [path, query] = splitQuery(source)
+        const resolved = await this.resolve(path, importer, { ...extra, skipSelf: true })
+        if (!resolved || resolved.external) return resolved
+        return `${resolved.id}?${query}`
+      },
+    },
+    load: {
+      filter: { id: ASSET_ID },
+      handler(id) {
+        const [path, query] = splitQuery(id)
+        const bytes = assets.read(path)
+        if (bytes === undefined) return null
+        if (query === 'raw') {
+          const text = textOf(bytes)
+          if (text === undefined) {
+            this.error(`'${path}' is binary; '?raw' gives text only (import it without '?raw' for its URL).`)
+          }
+          return { code: `export default ${JSON.stringify(text)}`, moduleType: 'js' }
+        }
+        const url = assets.url(this, path, bytes, query === 'inline' ? true : query === 'no-inline' ? false : undefined)
+        return { code: `export default ${JSON.stringify(url)}`, moduleType: 'js', moduleSideEffects: false }
+      },
+    },
+  }
+}
+
+const NEW_URL = /new\s+URL\(\s*(['"`])(\.{1,2}\/[^'"`$\n]+)\1\s*,\s*import\.meta\.url\s*\)/g
+
+/**
+ * `new URL('./x.png', import.meta.url)`: the file is emitted (or inlined) like an import of it and
+ * the literal points at the result; a file that does not exist is a warning, left as is (Vite's
+ * behaviour: it may be served by something else at run time).
+ */
+export function importMetaUrlPlugin(assets: AssetEmitter): Plugin {
+  return {
+    name: 'nexxo:import-meta-url',
+    transform: {
+      filter: { code: /new\s+URL\(\s*['"`]\.{1,2}\/[^'"`$\n]+['"`]\s*,\s*import\.meta\.url/ },
+      async handler(code, id) {
+        const replacements: [number, number, string][] = []
+        for (const m of code.matchAll(NEW_URL)) {
+          const resolved = await this.resolve(m[2]!, id)
+          const bytes = resolved && !resolved.external ? assets.read(resolved.id) : undefined
+          if (!resolved || bytes === undefined) {
+            this.warn(`new URL('${m[2]}', import.meta.url) in ${id}: no such file; left as is.`)
+            continue
+          }
+          const url = assets.url(this, resolved.id, bytes)
+          replacements.push([m.index, m.index + m[0].length, `new URL(${JSON.stringify(url)}, import.meta.url)`])
+        }
+        if (replacements.length === 0) return null
+        let out = code
+        for (const [start, end, text] of replacements.reverse()) out = out.slice(0, start) + text + out.slice(end)
+        return { code: out }
+      },
+    },
+  }
+}
