@@ -4,32 +4,12 @@
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
-
-export const TEMPLATES = ['vanilla-ts', 'react-ts', 'preact-ts', 'lit-ts'] as const
-
-/**
- * A fresh copy of a template inside the repository (so that its imports resolve from the root
- * node_modules, where the test setup installed the templates' dependencies), with create-vite's
- * `_gitignore` renamed as create-vite renames it.
- */
-export function copyTemplate(name: string, into: string): string {
-  const dir = join(into, name)
-  rmSync(dir, { recursive: true, force: true })
-  cpSync(join(repo, 'node_modules/create-vite', `template-${name}`), dir, { recursive: true })
-  if (existsSync(join(dir, '_gitignore'))) renameSync(join(dir, '_gitignore'), join(dir, '.gitignore'))
-  return dir
-}
-
-export function templatesWorkDir(label: string): string {
-  const dir = join(repo, 'e2e/artifacts', `work-${label}-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  return dir
-}
+import { copyTemplate, TEMPLATES, templatesWorkDir } from './templates.js'
 
 interface PageFacts {
   text: string

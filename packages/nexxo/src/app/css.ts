@@ -131,8 +131,16 @@ const splitSuffix = (url: string): [string, string] => {
   return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at)]
 }
 
-/** The class map of a CSS module: the default export, and each valid identifier as a named one. */
-function moduleExports(result: TransformResult, importLines: string[]): string[] {
+/**
+ * The class map of a CSS module: the default export, and each valid identifier as a named one.
+ * `composes: x from './other.module.css'` imports the other module (through `specifier`, which the
+ * dev server uses to point at its JS form) and appends its class.
+ */
+export function moduleExports(
+  result: TransformResult,
+  importLines: string[],
+  specifier: (spec: string) => string = (spec) => spec,
+): string[] {
   const out: string[] = []
   const deps = new Map<string, string>()
   const entries: [string, string][] = []
@@ -144,7 +152,7 @@ function moduleExports(result: TransformResult, importLines: string[]): string[]
         if (!local) {
           local = `__composes${deps.size}`
           deps.set(c.specifier, local)
-          importLines.push(`import ${local} from ${JSON.stringify(c.specifier)};`)
+          importLines.push(`import ${local} from ${JSON.stringify(specifier(c.specifier))};`)
         }
         parts.push(`${local}[${JSON.stringify(c.name)}]`)
       } else {

@@ -9,6 +9,7 @@ export interface TsconfigFacts {
   jsx?: string
   jsxImportSource?: string
   experimentalDecorators?: boolean
+  useDefineForClassFields?: boolean
 }
 
 /** JSON with comments and trailing commas, as tsc accepts it. */
@@ -79,6 +80,7 @@ function factsOf(file: string, o: Record<string, unknown>): TsconfigFacts {
   if (typeof o.jsx === 'string') facts.jsx = o.jsx.toLowerCase()
   if (typeof o.jsxImportSource === 'string') facts.jsxImportSource = o.jsxImportSource
   if (typeof o.experimentalDecorators === 'boolean') facts.experimentalDecorators = o.experimentalDecorators
+  if (typeof o.useDefineForClassFields === 'boolean') facts.useDefineForClassFields = o.useDefineForClassFields
   return facts
 }
 

@@ -59,6 +59,9 @@ const cssEngine = (packageName: 'lightningcss' | 'lightningcss-wasm'): CssLoader
 const nativeCss = cssEngine('lightningcss')
 const wasmCss = cssEngine('lightningcss-wasm')
 
+/** The CSS engine of a backend, for the dev server (builds get it through their Backend). */
+export const cssLoaderFor = (backend: BackendName): CssLoader => (backend === 'native' ? nativeCss : wasmCss)
+
 let nativeCore: Core | undefined
 export function loadNativeCoreOnce(): Core {
   nativeCore ??= new Core(loadNativeCore())

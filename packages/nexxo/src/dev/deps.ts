@@ -295,7 +295,7 @@ export async function prebundle(
   for (const output of result.outputs) {
     if (output.type !== 'chunk') continue
     // Chunks are served by name from one directory: a name with a path in it is a bug, not a file.
-    if (!/^[\w.-]+$/.test(output.fileName)) throw new Error(`Unexpected pre-bundle chunk name ${output.fileName}.`)
+    if (!/^[\w.@-]+$/.test(output.fileName)) throw new Error(`Unexpected pre-bundle chunk name ${output.fileName}.`)
     chunks.set(output.fileName, String(output.code))
   }
   const entries: Record<string, string> = {}

@@ -9,11 +9,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { extname, join, relative, resolve, sep } from 'node:path'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { nodeSwc } from '../build/backend.js'
+import type { CssEngine } from '../app/css-engine.js'
+import { envDefine, loadEnv } from '../app/env.js'
+import { readTsconfig } from '../app/tsconfig.js'
+import { cssLoaderFor, nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
-import type { ModuleGraph } from '../core/core.js'
+import type { ModuleGraph, Project } from '../core/core.js'
 import { NexxoError } from '../errors.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
@@ -26,18 +29,20 @@ import {
   prebundle,
   REFRESH_RUNTIME,
 } from './deps.js'
+import { assetModule } from './assets.js'
+import { devCss } from './css.js'
 import { isFile, readBytes } from './fs-quiet.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
   type Compile,
+  type CompileSettings,
   DEPS_PREFIX,
   isCss,
   isScriptModule,
   moduleUrl,
   oxcCompiler,
   swcCompiler,
-  transformCss,
   transformScript,
 } from './transform.js'
 import { watchTree } from './watch.js'
@@ -59,6 +64,10 @@ export interface DevServerOptions {
   cacheDir?: string
   /** `false`: pre-bundle dependencies again rather than reuse an unchanged pre-bundle. */
   cache?: 'auto' | false
+  /** Picks the `.env.[mode]` files and is `import.meta.env.MODE`. Default `development`. */
+  mode?: string
+  /** Variables with these prefixes reach `import.meta.env`. Default `['NEXXO_', 'VITE_']`. */
+  envPrefix?: string[]
   /** Told about each port that was taken before one was free. */
   onPortTaken?: (port: number) => void
 }
@@ -145,13 +154,41 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     ...(options.cache === false ? { reuse: false } : {}),
   }
   const core = bundler.core
-  const compile = await loadCompiler()
+  const readText = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch {
+      return undefined
+    }
+  }
+  const tsconfig = readTsconfig(join(root, 'tsconfig.json'), readText)
+  const settings: CompileSettings = {
+    ...(tsconfig?.jsxImportSource ? { jsxImportSource: tsconfig.jsxImportSource } : {}),
+    ...(tsconfig?.experimentalDecorators ? { legacyDecorators: true } : {}),
+    ...(tsconfig?.useDefineForClassFields === false ? { assignClassFields: true } : {}),
+  }
+  const compile = await loadCompiler(settings)
+  const mode = options.mode ?? 'development'
+  const envVars = loadEnv({
+    mode,
+    base: '/',
+    ...(options.envPrefix ? { prefixes: options.envPrefix } : {}),
+    read: (file) => readText(join(root, file)),
+    processEnv: process.env,
+  })
+  const env = envDefine(envVars, { mode, base: '/', dev: true })['import.meta.env']!
+  const loadCss = cssLoaderFor(bundler.backend)
+  let cssEngine: CssEngine | undefined
   const token = randomBytes(24).toString('base64url')
 
   // --- dependencies ---
   const entries = htmlEntries(html)
   let discovered: string[] = []
-  if (core.canStampFiles) discovered = (await core.scanProject(root, entries)).externals
+  if (core.canStampFiles) discovered = reachableExternals(await core.scanProject(root, entries), entries)
+  // A JSX runtime other than React's is imported by every compiled component: known up front.
+  if (settings.jsxImportSource) discovered.push(`${settings.jsxImportSource}/jsx-dev-runtime`)
+  // So is oxc's helper for legacy decorators: found later, it would cost the page a reload.
+  if (settings.legacyDecorators) discovered.push('@oxc-project/runtime/helpers/decorate')
   let deps: PrebundledDeps = await prebundle(bundler, core, root, devDependencies(discovered), depsOptions)
   const firstDeps = deps
   let rebundling: Promise<void> | undefined
@@ -207,12 +244,13 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
     const source = bytes.toString('utf8')
+    if (isCss(path)) cssEngine ??= await loadCss()
     let module = isCss(path)
-      ? transformCss(source, path)
-      : transformScript(core, compile, source, path, links, refresh())
+      ? devCss(cssEngine!, source, path, links)
+      : transformScript(core, compile, source, path, links, refresh(), env)
     if (module.missingDeps.length > 0) {
       await addDeps(module.missingDeps)
-      module = transformScript(core, compile, source, path, links, refresh())
+      module = transformScript(core, compile, source, path, links, refresh(), env)
       if (module.missingDeps.length > 0) {
         throw NexxoError.single(
           'UNRESOLVED_IMPORT',
@@ -329,6 +367,16 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const path = `/${posix(relative(root, file))}`
     if (extname(file) === '.html') return send(res, 200, HTML_TYPE, pageHtml(readFileSync(file, 'utf8')), head)
+    const queried = ['raw', 'url', 'inline', 'no-inline', 'worker', 'sharedworker'].some((q) => params.has(q))
+    // An import of anything that is not a script module gets a JS module, never the file itself.
+    if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path)))) {
+      try {
+        return send(res, 200, JS_TYPE, assetModule(path, params, readFileSync(file)), head)
+      } catch (e) {
+        const error = toDevError(e, path)
+        return send(res, 500, JS_TYPE, `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`, head)
+      }
+    }
     if (isScriptModule(path) || (isCss(path) && params.has('import'))) {
       try {
         return send(res, 200, JS_TYPE, await load(path, file), head)
@@ -388,6 +436,10 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const path = `/${posix(relative(root, file))}`
     if (extname(file) === '.html') return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
     const known = transformed.has(path) || errors.has(path)
+    // A stylesheet the page links (not imports) is no module here: the page reloads to get it.
+    if (!known && kind === 'change' && isCss(path) && !path.startsWith('/public/')) {
+      return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
+    }
     if (kind === 'add') {
       // A new file may be what an unresolved import was waiting for.
       for (const failed of [...errors.keys()]) retry(failed)
@@ -486,12 +538,39 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
  * (some 16 MB of resident memory) unless it has dependencies to pre-bundle. @swc/wasm-web where no
  * oxc binding loads.
  */
-async function loadCompiler(): Promise<Compile> {
+async function loadCompiler(settings: CompileSettings): Promise<Compile> {
   try {
-    return oxcCompiler(await import('oxc-transform'))
+    return oxcCompiler(await import('oxc-transform'), settings)
   } catch {
     return swcCompiler(await nodeSwc.load())
   }
+}
+
+/**
+ * The bare imports of the modules the entries reach. The scan covers every file under the root,
+ * config files among them (`vite.config.ts` imports Node-only plugins): only what the page loads is
+ * pre-bundled for it.
+ */
+function reachableExternals(project: Project, entries: string[]): string[] {
+  if (entries.length === 0) return project.externals
+  const byId = new Map(project.modules.map((m) => [m.id, m]))
+  const seen = new Set<string>()
+  const externals = new Set<string>()
+  const stack = entries.filter((e) => byId.has(e))
+  while (stack.length > 0) {
+    const id = stack.pop()!
+    if (seen.has(id)) continue
+    seen.add(id)
+    for (const imp of byId.get(id)!.imports) {
+      // The core's JSX-runtime record names React's; the compiler's own runtime is added by the caller.
+      if (imp.typeOnly || imp.kind === 'jsx-runtime') continue
+      if (imp.resolved) stack.push(imp.resolved)
+      else if (!imp.specifier.startsWith('.') && !imp.specifier.startsWith('/') && !/^[a-z]+:/i.test(imp.specifier)) {
+        externals.add(imp.specifier)
+      }
+    }
+  }
+  return [...externals]
 }
 
 function toDevError(e: unknown, path: string): DevError {

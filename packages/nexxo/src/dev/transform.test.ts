@@ -6,7 +6,7 @@ import { describe, test } from 'node:test'
 import { loadWasmCore, nodeSwc } from '../build/backend.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
 import { NexxoError } from '../errors.js'
-import { type Compile, type ModuleLinks, oxcCompiler, swcCompiler, transformCss, transformScript } from './transform.js'
+import { type Compile, cssModuleCode, type ModuleLinks, oxcCompiler, swcCompiler, transformScript } from './transform.js'
 
 const core = await loadWasmCore()
 const compilers: [string, Compile][] = [
@@ -129,7 +129,7 @@ test('oxc reports UTF-8 byte offsets; the overlay gets the column an editor show
 })
 
 test('CSS becomes a self-accepting module that injects and removes its style', () => {
-  const out = transformCss('a { color: red }', '/src/style.css')
+  const out = cssModuleCode('a { color: red }', '/src/style.css', [])
   assert.match(out.code, /updateStyle\("\/src\/style\.css", "a \{ color: red \}"\)/)
   assert.match(out.code, /import\.meta\.hot\.prune/)
   assert.deepEqual(out.hot, { selfAccepting: true, acceptedDeps: [] })

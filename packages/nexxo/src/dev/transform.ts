@@ -44,9 +44,18 @@ const extension = (path: string) => /\.[^./]+$/.exec(path)?.[0] ?? ''
 export const isScriptModule = (path: string): boolean => extension(path) in LANG
 export const isCss = (path: string): boolean => extension(path) === '.css'
 
-/** Where a page imports a module's `version` from: CSS asks for its JS form (`?import`). */
-export const moduleUrl = (path: string, version: number): string =>
-  `${path}?${isCss(path) ? 'import&' : ''}v=${version}`
+/**
+ * Where a page imports a module's `version` from. Scripts are served as they are; anything else
+ * (CSS, an image, `x.txt?raw`) asks for its JS form with `import`, after the query it was imported
+ * with: a module import must never get a non-JS response.
+ */
+export const moduleUrl = (path: string, version: number, query = ''): string =>
+  isScriptModule(path) && query === ''
+    ? `${path}?v=${version}`
+    : `${path}?${query === '' ? '' : `${query}&`}import&v=${version}`
+
+/** The import queries Vite has, which the dev server answers with a JS module (dev/assets.ts). */
+const IMPORT_QUERY = /\?(raw|url|inline|no-inline|worker|sharedworker)$/
 
 /** swc's syntax errors are text (miette's report): the message, and the line and caret of the span. */
 export function swcError(error: unknown, file: string, source: string): DevError {
@@ -75,6 +84,16 @@ export function swcError(error: unknown, file: string, source: string): DevError
 /** TypeScript and JSX to JavaScript, with Fast Refresh registrations when `refresh`; throws located errors. */
 export type Compile = (source: string, path: string, refresh: boolean) => string
 
+/** What the project's tsconfig.json says about compiling it (app/tsconfig.ts reads it). */
+export interface CompileSettings {
+  /** `jsxImportSource`: `preact` compiles JSX against `preact/jsx-dev-runtime`. Default react. */
+  jsxImportSource?: string
+  /** `experimentalDecorators`: TypeScript's legacy decorators. */
+  legacyDecorators?: boolean
+  /** `useDefineForClassFields: false`: class fields are assignments in the constructor (Lit needs it). */
+  assignClassFields?: boolean
+}
+
 /** npm `oxc-transform`, the transformer rolldown is built on, in a binding of its own: about 0.05 ms for a component. */
 export interface OxcTransform {
   transformSync(
@@ -88,14 +107,29 @@ export interface OxcTransform {
 const inlineMap = (map: object) =>
   `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`
 
-export function oxcCompiler(oxc: OxcTransform): Compile {
+export function oxcCompiler(oxc: OxcTransform, settings: CompileSettings = {}): Compile {
+  const { jsxImportSource, legacyDecorators, assignClassFields } = settings
   return (source, path, refresh) => {
     const lang = LANG[extension(path)]!
     const result = oxc.transformSync(path, source, {
       lang: lang.syntax === 'typescript' ? (lang.jsx ? 'tsx' : 'ts') : lang.jsx ? 'jsx' : 'js',
       sourcemap: true,
-      target: 'es2022',
-      ...(lang.jsx ? { jsx: { runtime: 'automatic', development: true, refresh: refresh ? {} : false } } : {}),
+      // Class fields are lowered only below es2022, and assignments need them lowered.
+      target: assignClassFields ? 'es2021' : 'es2022',
+      ...(legacyDecorators ? { decorator: { legacy: true } } : {}),
+      ...(assignClassFields
+        ? { assumptions: { setPublicClassFields: true }, typescript: { removeClassFieldsWithoutInitializer: true } }
+        : {}),
+      ...(lang.jsx
+        ? {
+            jsx: {
+              runtime: 'automatic',
+              development: true,
+              refresh: refresh ? {} : false,
+              ...(jsxImportSource ? { importSource: jsxImportSource } : {}),
+            },
+          }
+        : {}),
     })
     const [error] = result.errors
     if (error) {
@@ -173,12 +207,13 @@ function rewriteImports(
     if (specifier === CLIENT_PATH || specifier.startsWith(DEPS_PREFIX)) continue
     let url: string | null
     if (specifier.startsWith('.') || specifier.startsWith('/')) {
-      const target = links.resolve(specifier, path)
+      const query = IMPORT_QUERY.exec(specifier)
+      const target = links.resolve(query ? specifier.slice(0, query.index) : specifier, path)
       // Walking backwards: unshift keeps them in source order.
       if (!target) unresolved.unshift(specifier)
       if (!target) continue
       deps.add(target)
-      url = moduleUrl(target, links.version(target))
+      url = moduleUrl(target, links.version(target), query?.[1])
     } else if (/^(https?:|data:)/.test(specifier)) {
       continue
     } else {
@@ -215,6 +250,7 @@ export function transformScript(
   path: string,
   links: ModuleLinks,
   refresh: boolean,
+  env?: string,
 ): DevModule {
   const compiled = compile(source, path, refresh)
   const registersComponents = refresh && compiled.includes('$RefreshReg$(')
@@ -226,17 +262,21 @@ export function transformScript(
     ? `import { createHotContext as __hot } from ${JSON.stringify(CLIENT_PATH)}; ` +
       `import.meta.hot = __hot(${JSON.stringify(path)}, ${JSON.stringify(Object.fromEntries(rewritten.hot.acceptedDeps.map((d, i) => [d, acceptedDeps[i]])))}); `
     : ''
+  // `import.meta` is per module: each one that reads `env` gets it set first, as Vite does.
+  const envHeader = env !== undefined && compiled.includes('import.meta.env') ? `import.meta.env = ${env}; ` : ''
   return {
     // On the first line, as the refresh header: the source map's lines stay right.
-    code: header + rewritten.code,
+    code: envHeader + header + rewritten.code,
     deps: rewritten.deps,
     missingDeps: rewritten.missingDeps,
     hot: { selfAccepting: rewritten.hot.selfAccepting || registersComponents, acceptedDeps },
   }
 }
 
-export function transformCss(css: string, path: string): DevModule {
+/** The JS form of a plain stylesheet: it injects a `<style>` and swaps it on every update. */
+export function cssModuleCode(css: string, path: string, imports: string[]): DevModule {
   const code =
+    imports.map((url) => `import ${JSON.stringify(url)};\n`).join('') +
     `import { createHotContext as __hot, updateStyle, removeStyle } from ${JSON.stringify(CLIENT_PATH)};\n` +
     `import.meta.hot = __hot(${JSON.stringify(path)});\n` +
     `updateStyle(${JSON.stringify(path)}, ${JSON.stringify(css)});\n` +

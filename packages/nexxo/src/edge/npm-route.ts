@@ -51,7 +51,8 @@ export function parsePackagePath(path: string): PackageRequest {
 
 export const isExact = (version: string): boolean => semver.valid(version) !== null && semver.clean(version) === version
 
-const ESM_SYNTAX = /(?:^|[\n;])\s*(?:import\s*[\w{*'"]|export\s+[\w{*]|export\s*\{)/
+// Minified ESM (lit's `export*from"..."`) has no blank after `export`.
+const ESM_SYNTAX = /(?:^|[\n;])\s*(?:import\s*[\w{*'"]|export\s+\w|export\s*[{*])/
 const HAS_DEFAULT = /\bexport\s+default\b|\bexport\s*\{[^}]*\bdefault\b[^}]*\}/
 
 /**
