@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { parse } from 'acorn'
@@ -292,5 +292,54 @@ describe('exit codes and failures', () => {
     assert.equal(r.status, 1)
     assert.match(r.stderr, /src\/App\.tsx:1:8: Could not resolve '\.\/Missing' in src\/App\.tsx/)
     assert.ok(!existsSync(join(app, 'dist')))
+  })
+})
+
+describe('nexxo build with a config file', () => {
+  const project = join(work, 'configured')
+  const write = (name: string, text: string) => {
+    mkdirSync(join(project, name, '..'), { recursive: true })
+    writeFileSync(join(project, name), text)
+  }
+  write(
+    'index.html',
+    '<!doctype html><html><head></head><body><script type="module" src="/src/main.ts"></script></body></html>\n',
+  )
+  write('src/main.ts', "import { who } from '@/who'\ndocument.title = who + ' ' + __STAMP__\n")
+  write('src/who.ts', "export const who: string = 'configured'\n")
+  write(
+    'nexxo.config.ts',
+    `import { fileURLToPath } from 'node:url'
+const stamp = (): { name: string; transform(code: string, id: string): string | null } => ({
+  name: 'stamp',
+  transform: (code, id) => (id.endsWith('main.ts') ? code.replace('__STAMP__', JSON.stringify('stamped')) : null),
+})
+export default {
+  base: '/from-config/',
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  build: { outDir: 'out', minify: false },
+  plugins: [stamp()],
+}
+`,
+  )
+
+  test('the file configures the build; flags win over it', () => {
+    const r = cli(['build', project, '--base', '/from-flag/'])
+    assert.equal(r.status, 0, r.stderr + r.stdout)
+    const out = tree(join(project, 'out'))
+    assert.match(out['index.html']!, /src="\/from-flag\/assets\/index-[\w-]+\.js"/)
+    const js = Object.entries(out).find(([name]) => name.endsWith('.js'))![1]
+    assert.match(js, /"configured"|'configured'|`configured`/)
+    assert.match(js, /stamped/)
+    assert.match(js, /\/\/#region src\/main\.ts/, 'build.minify: false from the file')
+  })
+
+  test('a config that throws fails the build with its message and leaves the output as it was', () => {
+    const before = tree(join(project, 'out'))
+    write('nexxo.config.ts', "throw new Error('broken on purpose')\n")
+    const r = cli(['build', project])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /nexxo\.config\.ts: threw while loading: broken on purpose/)
+    assert.deepEqual(tree(join(project, 'out')), before)
   })
 })

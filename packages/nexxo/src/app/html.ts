@@ -135,9 +135,13 @@ export function pagesPlugin(options: PageOptions): Plugin {
         page = page.replace(/<!--nexxo:comment:(\d+)-->/g, (_m, n: string) => comments[Number(n)]!)
         page = page.replace(/\n[ \t]*<!--nexxo:removed-->(?=[ \t]*(?:\r?\n|$))/g, '').replaceAll(REMOVED, '')
         const head = /([ \t]*)<\/head>/i.exec(page)
-        page = head
-          ? `${page.slice(0, head.index)}${head[1]}  ${MARKER}\n${page.slice(head.index)}`
-          : `${MARKER}\n${page}`
+        // On a line of its own when `</head>` has one (indented one step further), else inline.
+        const ownLine = head && (head.index === 0 || page[head.index - 1] === '\n')
+        page = !head
+          ? `${MARKER}\n${page}`
+          : ownLine
+            ? `${page.slice(0, head.index)}${head[1]}  ${MARKER}\n${page.slice(head.index)}`
+            : `${page.slice(0, head.index)}${MARKER}${page.slice(head.index)}`
         this.emitFile({ type: 'asset', fileName: relative(options.root, id), source: page, originalFileName: id })
         return { code: imports.map((s) => `import ${JSON.stringify(s)};`).join('\n'), moduleType: 'js' }
       },

@@ -1,7 +1,7 @@
 // The `nexxo` command. Exit codes: 0 success, 1 build error (with a code frame), 2 bad usage.
 
 import { existsSync, readFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { gzip } from 'node:zlib'
@@ -12,9 +12,11 @@ import { DEFAULT_CACHE_DIR } from '../build/disk.js'
 import { writeOutputsAtomically } from '../build/write.js'
 import { IntegrityCache } from '../cache/integrity.js'
 import { RocksStore } from '../cache/rocksdb.js'
+import { loadConfig } from '../config/load.js'
+import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas } from '../core/native.js'
 import type { OutputFile } from '../engines/types.js'
-import { formatDiagnostic, NexxoError } from '../errors.js'
+import { type Diagnostic, formatDiagnostic, NexxoError } from '../errors.js'
 import { serveStatic } from '../serve/static.js'
 import type { BuildOptions } from '../types.js'
 
@@ -40,6 +42,7 @@ Options:
   --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
   --no-minify          do not minify the output (minified by default)
+  -c, --config <file>  the config file (default: nexxo.config.{ts,mts,js,mjs}, else vite.config.*)
   --mode <name>        picks .env.[mode] files and import.meta.env.MODE (default: production)
   --base <path>        public path the app is served under (default: /)
   --sourcemap          write source maps
@@ -85,6 +88,7 @@ function parse(argv: string[]) {
         minify: { type: 'boolean' },
         'no-minify': { type: 'boolean' },
         mode: { type: 'string' },
+        config: { type: 'string', short: 'c' },
         base: { type: 'string' },
         sourcemap: { type: 'boolean' },
         port: { type: 'string' },
@@ -204,12 +208,19 @@ async function build(argv: string[]): Promise<void> {
   const format = oneOf('format', values.format, ['esm', 'cjs', 'iife'] as const)
   const decorators = oneOf('decorators', values.decorators, ['standard', 'legacy'] as const)
   const cacheMaxSize = parseSize('cache-max-size', values['cache-max-size'])
-  const outDir = values['out-dir'] ?? 'dist'
+  const mode = values.mode ?? 'production'
+  const loaded = await loadConfig(root, { command: 'build', mode }, values.config)
+  const config = loaded.config
+  const projectRoot = config.root ? resolve(dirname(loaded.file ?? join(root, 'x')), config.root) : root
+  const outDir = values['out-dir'] ?? config.build?.outDir ?? 'dist'
 
-  const htmlPath = resolve(root, 'index.html')
+  const htmlPath = resolve(projectRoot, 'index.html')
   // The page is the entry, as in Vite: its scripts, stylesheets and images are built with it.
-  const entries = values.entry ?? (existsSync(htmlPath) ? ['index.html'] : [])
-  if (entries.length === 0) throw new UsageError(`no index.html in ${root}; pass --entry <file>`)
+  const entries = values.entry ?? configInput(config) ?? (existsSync(htmlPath) ? ['index.html'] : [])
+  if (entries.length === 0) throw new UsageError(`no index.html in ${projectRoot}; pass --entry <file>`)
+  const target = values.target ?? firstTarget(config.build?.target, loaded.warnings)
+  const define = defineMap(config.define)
+  const alias = aliasMap(config.resolve?.alias)
 
   const started = performance.now()
   const done = progress('building')
@@ -225,26 +236,35 @@ async function build(argv: string[]): Promise<void> {
       // Absolute, so the bundler can open it while the engine loads.
       cacheDir: resolve(root, values['cache-dir'] ?? DEFAULT_CACHE_DIR),
     })
+    const base = values.base ?? config.base
     const options: BuildOptions = {
       input: entries,
-      root,
+      root: projectRoot,
       ...(format ? { format } : {}),
-      ...(values.target ? { target: values.target } : {}),
+      ...(target ? { target } : {}),
       ...(decorators ? { decorators } : {}),
       // Production defaults, as Vite's: minified unless --no-minify.
-      minify: !values['no-minify'] && (values.minify ?? true),
-      sourcemap: values.sourcemap ?? false,
-      ...(values.mode ? { mode: values.mode } : {}),
-      ...(values.base ? { base: values.base } : {}),
+      minify: values['no-minify'] ? false : (values.minify ?? config.build?.minify ?? true),
+      sourcemap: values.sourcemap ?? config.build?.sourcemap ?? false,
+      mode,
+      ...(base !== undefined ? { base } : {}),
+      ...(config.publicDir !== undefined ? { publicDir: config.publicDir } : {}),
+      ...(config.envPrefix !== undefined ? { envPrefix: config.envPrefix } : {}),
+      ...(config.build?.cssTarget !== undefined ? { cssTarget: config.build.cssTarget } : {}),
+      ...(config.build?.assetsInlineLimit !== undefined ? { assetsInlineLimit: config.build.assetsInlineLimit } : {}),
+      ...(define ? { define } : {}),
+      ...(alias ? { alias } : {}),
+      ...(loaded.plugins.length > 0 ? { plugins: loaded.plugins } : {}),
       entryFileNames: 'assets/[name]-[hash].js',
       chunkFileNames: 'assets/[name]-[hash].js',
       assetFileNames: 'assets/[name]-[hash][extname]',
     }
     result = await bundler.build(options)
+    result = { ...result, warnings: [...loaded.warnings, ...result.warnings] }
     const outputs = [...result.outputs]
     // Written only now, after the page is known: a failure above leaves the old output untouched.
     const sizes = measure(outDir, outputs)
-    await writeOutputsAtomically(resolve(root, outDir), outputs)
+    await writeOutputsAtomically(resolve(projectRoot, outDir), outputs)
     rows = await sizes
     result = { ...result, outputs }
   } finally {
@@ -257,6 +277,25 @@ async function build(argv: string[]): Promise<void> {
   console.log(
     `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion} · ${cacheNote(result.stats.cache)}`)}`,
   )
+}
+
+/** `build.rollupOptions.input` as entries: a name map gives its files (named by their files here). */
+function configInput(config: UserConfig): string[] | undefined {
+  const input = config.build?.rollupOptions?.input
+  if (input === undefined) return undefined
+  return typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input)
+}
+
+/** Vite's `build.target` may list several; the engines here take one. */
+function firstTarget(target: string | string[] | undefined, warnings: Diagnostic[]): string | undefined {
+  if (!Array.isArray(target)) return target
+  if (target.length > 1) {
+    warnings.push({
+      code: 'CONFIG_WARNING',
+      message: `build.target lists ${target.length} targets; Nexxo builds for the first, '${target[0]}'.`,
+    })
+  }
+  return target[0]
 }
 
 /** `nexxo cache stats|verify|clear [root]`: the disk cache a build in [root] would use. */
@@ -321,17 +360,35 @@ async function dev(argv: string[]) {
   if (positionals.length > 1) throw new UsageError('dev takes one directory')
   const root = resolve(positionals[0] ?? '.')
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root} has no index.html to serve`)
-  const port = portOption(values.port, 5173)
   const backend = oneOf('backend', values.backend, ['auto', 'native', 'wasm'] as const) ?? 'auto'
   leanServerProcess(backend)
+  const mode = values.mode ?? 'development'
+  // Flags win over the file's `server` keys.
+  const loaded = await loadConfig(root, { command: 'serve', mode }, values.config)
+  for (const w of loaded.warnings) console.warn(`${yellow('warning')} ${formatDiagnostic(w)}`)
+  const fileServer = loaded.config.server ?? {}
+  const port =
+    values.port === undefined && fileServer.port !== undefined ? fileServer.port : portOption(values.port, 5173)
+  const host =
+    values.host ??
+    (typeof fileServer.host === 'string' ? fileServer.host : fileServer.host === true ? '0.0.0.0' : undefined)
+  const allowedHosts =
+    values['allowed-host'] ?? (Array.isArray(fileServer.allowedHosts) ? fileServer.allowedHosts : undefined)
+  if (fileServer.allowedHosts === true) {
+    console.warn(
+      `${yellow('warning')} server.allowedHosts: true is not honoured: name the hosts (DNS rebinding protection stays on).`,
+    )
+  }
   const { createDevServer } = await import('../dev/server.js')
   const server = await createDevServer({
     root,
     port,
     backend,
-    strictPort: values['strict-port'] ?? false,
-    ...(values.host ? { host: values.host } : {}),
-    ...(values['allowed-host'] ? { allowedHosts: values['allowed-host'] } : {}),
+    mode,
+    strictPort: values['strict-port'] ?? fileServer.strictPort ?? false,
+    ...(host ? { host } : {}),
+    ...(allowedHosts ? { allowedHosts } : {}),
+    ...(loaded.config.envPrefix ? { envPrefix: [loaded.config.envPrefix].flat() } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     ...(values['no-cache'] ? { cache: false as const } : {}),
     onPortTaken: (taken) => console.log(yellow(`port ${taken} is in use, trying the next one`)),

@@ -9,9 +9,13 @@ export function assetModule(path: string, query: URLSearchParams, bytes: Uint8Ar
   if (query.has('raw')) {
     const text = textOf(bytes)
     if (text === undefined) {
-      throw NexxoError.single('BINARY_RAW', `'${path.slice(1)}' is binary; '?raw' gives text only (import it without '?raw' for its URL).`, {
-        file: path.slice(1),
-      })
+      throw NexxoError.single(
+        'BINARY_RAW',
+        `'${path.slice(1)}' is binary; '?raw' gives text only (import it without '?raw' for its URL).`,
+        {
+          file: path.slice(1),
+        },
+      )
     }
     return `export default ${JSON.stringify(text)}\n`
   }

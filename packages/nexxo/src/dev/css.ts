@@ -28,7 +28,9 @@ export function devCss(engine: CssEngine, css: string, path: string, links: Modu
     const err = e as { message: string; loc?: { line: number; column: number } }
     throw NexxoError.single('CSS_ERROR', err.message, {
       file: path.slice(1),
-      ...(err.loc ? { line: err.loc.line, column: err.loc.column, frame: codeFrame(css, err.loc.line, err.loc.column) } : {}),
+      ...(err.loc
+        ? { line: err.loc.line, column: err.loc.column, frame: codeFrame(css, err.loc.line, err.loc.column) }
+        : {}),
     })
   }
   let code = decoder.decode(result.code)
@@ -50,7 +52,10 @@ export function devCss(engine: CssEngine, css: string, path: string, links: Modu
       else imports.push(importOf(dep.url))
     } else if (dep.type === 'url') {
       const [file, suffix = ''] = dep.url.split(/(?=[?#])/, 2)
-      const target = isExternal(dep.url) || dep.url.startsWith('data:') || !file ? null : links.resolve(relativeSpecifier(file), path)
+      const target =
+        isExternal(dep.url) || dep.url.startsWith('data:') || !file
+          ? null
+          : links.resolve(relativeSpecifier(file), path)
       code = code.replaceAll(dep.placeholder, target ? target + suffix : dep.url)
     }
   }

@@ -21,6 +21,8 @@ import { NexxoError } from '../errors.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
+import { assetModule } from './assets.js'
+import { devCss } from './css.js'
 import {
   devDependencies,
   devSpecifier,
@@ -29,8 +31,6 @@ import {
   prebundle,
   REFRESH_RUNTIME,
 } from './deps.js'
-import { assetModule } from './assets.js'
-import { devCss } from './css.js'
 import { isFile, readBytes } from './fs-quiet.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
@@ -374,7 +374,13 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         return send(res, 200, JS_TYPE, assetModule(path, params, readFileSync(file)), head)
       } catch (e) {
         const error = toDevError(e, path)
-        return send(res, 500, JS_TYPE, `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`, head)
+        return send(
+          res,
+          500,
+          JS_TYPE,
+          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
+          head,
+        )
       }
     }
     if (isScriptModule(path) || (isCss(path) && params.has('import'))) {

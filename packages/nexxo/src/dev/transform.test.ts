@@ -6,7 +6,14 @@ import { describe, test } from 'node:test'
 import { loadWasmCore, nodeSwc } from '../build/backend.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
 import { NexxoError } from '../errors.js'
-import { type Compile, cssModuleCode, type ModuleLinks, oxcCompiler, swcCompiler, transformScript } from './transform.js'
+import {
+  type Compile,
+  cssModuleCode,
+  type ModuleLinks,
+  oxcCompiler,
+  swcCompiler,
+  transformScript,
+} from './transform.js'
 
 const core = await loadWasmCore()
 const compilers: [string, Compile][] = [

@@ -30,8 +30,11 @@ const ROLLUP_HOOKS = [
   'outro',
 ] as const
 
-/** Vite plugins that the built-in pipeline replaces: React (JSX, refresh) is compiled by Nexxo itself. */
-const BUILT_IN_REPLACEMENTS = /^vite:react-(?:babel|refresh|oxc|config-post|virtual-preamble)$|^vite:react$/
+/**
+ * Vite plugins the built-in pipeline replaces: React's (JSX and Fast Refresh are compiled by Nexxo
+ * itself) and Preact's preset (its JSX comes from tsconfig's jsxImportSource, as the template sets it).
+ */
+const BUILT_IN_REPLACEMENTS = /^vite:react|^@vitejs\/plugin-react|^preact:|^vite:preact|^prefresh/
 
 export const handlerOf = <T>(hook: ObjectHook<T> | undefined): T | undefined =>
   hook === undefined ? undefined : typeof hook === 'object' && hook !== null && 'handler' in hook ? hook.handler : hook
@@ -98,6 +101,24 @@ const describe = (args: unknown[], hook: string): string => {
   return ''
 }
 
+/** Extensions rolldown parses as something other than JavaScript unless told. */
+const SCRIPT_OR_CSS = /\.(?:[cm]?[jt]sx?|css)(?:\?.*)?$/
+
+/**
+ * A Rollup plugin that turns `data.json` into JavaScript says so by returning code: Rollup has one
+ * module type. Rolldown keeps parsing by extension unless `moduleType` is given, so code a plugin
+ * returns for a non-script id is marked as JavaScript, as Rollup would take it.
+ */
+function asRollupResult(hook: string, args: unknown[], result: unknown): unknown {
+  if (hook !== 'load' && hook !== 'transform') return result
+  const id = hook === 'load' ? args[0] : args[1]
+  if (typeof id !== 'string' || SCRIPT_OR_CSS.test(id)) return result
+  if (typeof result === 'string') return { code: result, moduleType: 'js' }
+  if (result && typeof result === 'object' && 'code' in result && !('moduleType' in result))
+    return { ...result, moduleType: 'js' }
+  return result
+}
+
 function guard<F extends (...args: never[]) => unknown>(plugin: string, hook: string, fn: F, timeoutMs: number): F {
   return function (this: unknown, ...args: Parameters<F>) {
     let result: unknown
@@ -106,7 +127,7 @@ function guard<F extends (...args: never[]) => unknown>(plugin: string, hook: st
     } catch (e) {
       throw pluginError(plugin, hook, e, describe(args, hook))
     }
-    if (!(result instanceof Promise)) return result
+    if (!(result instanceof Promise)) return asRollupResult(hook, args, result)
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -123,7 +144,7 @@ function guard<F extends (...args: never[]) => unknown>(plugin: string, hook: st
     return Promise.race([result, timeout]).then(
       (value) => {
         clearTimeout(timer)
-        return value
+        return asRollupResult(hook, args, value)
       },
       (e: unknown) => {
         clearTimeout(timer)
