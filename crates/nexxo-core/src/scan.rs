@@ -200,24 +200,40 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-/// The package of a `@jsxImportSource <pkg>` pragma, else `react` (what both engines default to).
-fn jsx_import_source(src: &[u8]) -> String {
-    const PRAGMA: &[u8] = b"@jsxImportSource";
-    let found = src.windows(PRAGMA.len()).position(|w| w == PRAGMA);
-    if let Some(at) = found {
-        let rest = &src[at + PRAGMA.len()..];
+/// The word after `pragma` in the source (`@jsxImportSource preact` -> `preact`), if the pragma is
+/// there followed by a blank: `@jsx` must not match `@jsxFrag` or `@jsxRuntime`.
+fn pragma_value<'a>(src: &'a [u8], pragma: &[u8]) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(at) = src[from..].windows(pragma.len()).position(|w| w == pragma) {
+        let rest = &src[from + at + pragma.len()..];
+        from += at + pragma.len();
+        if !rest.first().map_or(false, |c| is_ws(*c)) {
+            continue;
+        }
         let start = rest.iter().position(|c| !is_ws(*c)).unwrap_or(rest.len());
         let len = rest[start..]
             .iter()
             .position(|c| is_ws(*c) || *c == b'*')
             .unwrap_or(rest.len() - start);
-        if let Ok(name) = std::str::from_utf8(&rest[start..start + len]) {
-            if !name.is_empty() {
-                return name.to_string();
-            }
-        }
+        return std::str::from_utf8(&rest[start..start + len])
+            .ok()
+            .filter(|name| !name.is_empty());
     }
-    "react".to_string()
+    None
+}
+
+/// The module the engines import JSX helpers from, as esbuild, Babel and TypeScript read the
+/// pragmas: none under the classic runtime (`@jsxRuntime classic`, or an `@jsx h` factory without
+/// `@jsxRuntime automatic`), else `<@jsxImportSource or react>/jsx-runtime`.
+fn jsx_runtime_import(src: &[u8]) -> Option<String> {
+    let runtime = pragma_value(src, b"@jsxRuntime");
+    let classic = runtime == Some("classic")
+        || (runtime != Some("automatic") && pragma_value(src, b"@jsx").is_some());
+    if classic {
+        return None;
+    }
+    let source = pragma_value(src, b"@jsxImportSource").unwrap_or("react");
+    Some(format!("{}/jsx-runtime", source))
 }
 
 struct JsLexer<'a> {
@@ -794,13 +810,15 @@ impl<'a> JsLexer<'a> {
     fn open_jsx_tag(&mut self) -> Result<(), ScanError> {
         if !self.jsx_runtime {
             self.jsx_runtime = true;
-            self.out.imports.push(Import {
-                specifier: format!("{}/jsx-runtime", jsx_import_source(self.src)),
-                kind: ImportKind::JsxRuntime,
-                start: self.i,
-                end: self.i,
-                type_only: false,
-            });
+            if let Some(specifier) = jsx_runtime_import(self.src) {
+                self.out.imports.push(Import {
+                    specifier,
+                    kind: ImportKind::JsxRuntime,
+                    start: self.i,
+                    end: self.i,
+                    type_only: false,
+                });
+            }
         }
         self.push(Frame::JsxTag)?;
         self.i += 1;
@@ -1184,6 +1202,21 @@ import { after } from './after-jsx';
         assert_eq!(
             specs(preact, Lang::Jsx),
             s(&[("preact/jsx-runtime", "jsx-runtime")])
+        );
+        // The classic runtime imports nothing: its factory is whatever the module has in scope.
+        let classic = "/** @jsxRuntime classic */\n/** @jsx h */\nimport { h } from 'preact'\nexport const x = <b />";
+        assert_eq!(specs(classic, Lang::Jsx), s(&[("preact", "static")]));
+        assert_eq!(
+            specs("/* @jsx h */\nexport const x = <b />", Lang::Jsx),
+            s(&[])
+        );
+        assert_eq!(
+            specs("/* @jsxFrag F */\nexport const x = <b />", Lang::Jsx),
+            s(&[("react/jsx-runtime", "jsx-runtime")])
+        );
+        assert_eq!(
+            specs("/** @jsxRuntime automatic @jsx h @jsxImportSource solid */\nexport const x = <b />", Lang::Jsx),
+            s(&[("solid/jsx-runtime", "jsx-runtime")])
         );
         // No JSX, no runtime; and plain JS or TS never has one (`<` is a comparison or a type).
         assert_eq!(specs("export const x = 1", Lang::Tsx), s(&[]));

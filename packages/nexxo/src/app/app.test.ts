@@ -308,3 +308,31 @@ describe('app bad input: located errors, no crash, the previous dist/ kept', () 
     assert.match(e.message, /Plugin 'hangs' hook 'load' for .*did not settle within 0\.3 s/)
   })
 })
+
+describe('JSX pragmas, per file, as esbuild, Babel and TypeScript read them', () => {
+  const files = {
+    'main.jsx':
+      "import { classic } from './classic.jsx'\nimport { automatic } from './automatic.jsx'\nconsole.log(JSON.stringify([classic, automatic]))\n",
+    'classic.jsx':
+      "/** @jsxRuntime classic */\n/** @jsx h */\n/** @jsxFrag Frag */\nimport { h, Frag } from './h.js'\nexport const classic = <><b>hi</b></>\n",
+    'automatic.jsx': '/** @jsxImportSource my-jsx */\nexport const automatic = <i>yo</i>\n',
+    'h.js': "export const Frag = 'frag'\nexport const h = (type, props, ...children) => ({ type, children })\n",
+    'node_modules/my-jsx/package.json': '{ "name": "my-jsx", "exports": { "./jsx-runtime": "./jsx-runtime.js" } }',
+    'node_modules/my-jsx/jsx-runtime.js':
+      'export const jsx = (type, props) => ({ type, auto: props.children })\nexport const jsxs = jsx\n',
+  }
+  for (const backend of ['native', 'wasm'] as const) {
+    for (const engine of ['rolldown', 'esbuild'] as const) {
+      test(`${backend} + ${engine}: @jsxRuntime classic with @jsx/@jsxFrag, and @jsxImportSource`, async () => {
+        const r = await (await bundler(backend, engine)).build({ input: 'main.jsx', files })
+        const js = String(r.outputs.find((o) => o.type === 'chunk' && o.isEntry)!.code)
+        const out = spawnSync(process.execPath, ['--input-type=module', '-e', js], { encoding: 'utf8' })
+        assert.equal(out.status, 0, out.stderr)
+        assert.deepEqual(JSON.parse(out.stdout), [
+          { type: 'frag', children: [{ type: 'b', children: ['hi'] }] },
+          { type: 'i', auto: 'yo' },
+        ])
+      })
+    }
+  }
+})
