@@ -35,6 +35,8 @@ for (const file of [
   require.resolve('esbuild-wasm/esbuild.wasm'),
   require.resolve('@nexxo/wasm/nexxo_core.wasm'),
   join(rolldownBrowser, 'dist/rolldown-binding.wasm32-wasi.wasm'),
+  // lightningcss-wasm hides it behind `exports`: found beside its main module.
+  join(dirname(require.resolve('lightningcss-wasm')), 'lightningcss_node.wasm'),
 ]) {
   copyFileSync(file, join(out, file.slice(file.lastIndexOf('/') + 1)))
 }

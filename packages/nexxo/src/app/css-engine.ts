@@ -10,6 +10,12 @@ export interface CssEngine {
   transform(options: TransformOptions<never>): TransformResult
 }
 
+/**
+ * The version both packages are pinned at (packages/nexxo/package.json), for bundles that cannot
+ * read a manifest at run time; css-engine.test.ts checks it against the installed packages.
+ */
+export const LIGHTNINGCSS_VERSION = '1.33.0'
+
 /** Loads the engine on first use: a build without CSS never pays for it. */
 export type CssLoader = () => Promise<CssEngine>
 

@@ -2,6 +2,7 @@
 // thread. Bundled with its dependencies into `dist/browser/nexxo-worker.js` (scripts/build-browser.mjs).
 
 import * as Comlink from 'comlink'
+import { wasmCssLoader } from '../app/css-wasm.js'
 import { Bundler } from '../build/bundler.js'
 import { IdbStore } from '../cache/indexeddb.js'
 import { Core } from '../core/core.js'
@@ -67,7 +68,13 @@ const api: WorkerApi = {
       ])
       const cacheStore = config.cache === false ? undefined : await openIdb(config.cache)
       bundler = new Bundler(
-        { name: 'wasm', core, engine, swc: swcLoader(async () => new URL('swc.wasm', config.assets)) },
+        {
+          name: 'wasm',
+          core,
+          engine,
+          swc: swcLoader(async () => new URL('swc.wasm', config.assets)),
+          css: wasmCssLoader(async () => new URL('lightningcss_node.wasm', config.assets)),
+        },
         {
           ...(config.cache === false ? { cache: false as const } : {}),
           ...(cacheStore ? { cacheStore } : {}),

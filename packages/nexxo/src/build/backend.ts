@@ -34,7 +34,7 @@ export function loadWasmCore(): Promise<Core> {
 export const nodeSwc = swcLoader(() => readFile(require.resolve('@swc/wasm-web/wasm_bg.wasm')))
 
 /** A package's version, for packages whose `exports` hide their package.json. */
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
     try {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string }
