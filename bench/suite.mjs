@@ -87,8 +87,10 @@ function installPeers() {
   const installed = join(peersDir, 'node_modules/.package-lock.json')
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return
   console.log('installing the peers (bench/peers/package.json) ...')
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' })
-  if (r.status !== 0) throw new Error('npm ci in bench/peers failed')
+  // `npm install`, not `npm ci`, as in scripts/setup.mjs: npm 11 against this registry leaves other
+  // platforms' optional packages out of the lock, which `npm ci` refuses; the lock still pins.
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error('npm install in bench/peers failed')
 }
 
 const version = (name) => {
@@ -178,9 +180,12 @@ let warmedUp = cases.some((c) => done.has(c))
 for (const caseName of cases) {
   if (done.has(caseName)) continue
   const app = prepare(caseName)
-  const samples = Object.fromEntries(tools.map((t) => [t, { cold: [], warm: [], cpu: [], rss: [], bytes: undefined }]))
+  const caseTools = tools.filter((t) => !CASES[caseName].tools || CASES[caseName].tools.includes(t))
+  const samples = Object.fromEntries(
+    caseTools.map((t) => [t, { cold: [], warm: [], cpu: [], rss: [], bytes: undefined }]),
+  )
   /** Tools still building this case: one that fails is named in the report and left out of it. */
-  const building = new Set(tools)
+  const building = new Set(caseTools)
   for (let round = warmedUp ? 1 : 0; round <= runs; round++) {
     for (const tool of shuffle([...building])) {
       const s = samples[tool]
@@ -189,6 +194,9 @@ for (const caseName of cases) {
       try {
         cold = await build(tool, caseName, app, false)
         warm = TOOLS[tool].cache ? await build(tool, caseName, app, true) : undefined
+        if (warm && TOOLS[tool].warmHit && !TOOLS[tool].warmHit(warm.stdout)) {
+          throw new Error(`the warm build was not served from the cache:\n${warm.stdout}`)
+        }
       } catch (error) {
         failed[`${tool} on ${caseName}`] = failureSummary(error.message)
         console.error(`${tool} failed on ${caseName}: the report goes on without it\n${error.message}`)
@@ -304,6 +312,9 @@ const run = {
   canary: { tool: 'esbuild', case: 'three10x', start: canaryStart, end: canaryEnd },
   absent: {
     ...ABSENT,
+    ...Object.fromEntries(
+      cases.filter((c) => CASES[c].toolsWhy).map((c) => [`other tools on ${c}`, CASES[c].toolsWhy]),
+    ),
     ...Object.fromEntries(
       Object.keys(TOOLS)
         .filter((t) => !tools.includes(t))

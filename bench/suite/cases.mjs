@@ -97,7 +97,17 @@ createRoot(document.getElementById('root')).render(
   )
 }
 
-/** name -> { entry (relative to the case's directory), write(dir) }. */
+/**
+ * A create-vite template as shipped (from the root's pinned `create-vite`), inside the repository so
+ * its imports resolve from the root node_modules, where the e2e setup installs them.
+ */
+const createViteTemplate = (template) => (dir) =>
+  cpSync(join(here, '../../node_modules/create-vite', `template-${template}`), dir, { recursive: true })
+
+/**
+ * name -> { entry (relative to the case's directory), write(dir), tools?, toolsWhy? }. A case with
+ * `tools` is built by those only, and `toolsWhy` says why in the report.
+ */
 export const CASES = {
   three10x: { entry: 'src/entry.js', write: three10x },
   'react-1k': { entry: 'src/main.jsx', write: (dir) => generateReactApp(1000, dir) },
@@ -105,11 +115,18 @@ export const CASES = {
   'react-10k': { entry: 'src/main.jsx', write: (dir) => generateReactApp(10000, dir) },
   'ts-corpus': { entry: 'src/m0.ts', write: (dir) => tsCorpus(dir, 3000) },
   'real-libs': { entry: 'src/main.jsx', write: realLibs },
+  'create-vite react-ts': {
+    entry: 'index.html',
+    write: createViteTemplate('react-ts'),
+    tools: ['nexxo', 'nexxo wasm', 'vite 8'],
+    toolsWhy:
+      'an app as create-vite ships it (index.html, SVG imports, CSS, public/) needs an app bundler: rolldown and esbuild called directly build none of its assets, and the Rsbuild, Turbopack and webpack runners take a JS entry of their own.',
+  },
 }
 
 /** Writes the case afresh and returns its directory. */
 export function prepare(name) {
-  const dir = join(appsDir, name)
+  const dir = join(appsDir, name.replace(/\W+/g, '-'))
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   CASES[name].write(dir)

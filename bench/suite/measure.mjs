@@ -56,7 +56,7 @@ export async function measure([cmd, ...args], { cwd, env = {}, timeoutMs = 30 * 
   const started = process.hrtime.bigint()
   const child = spawn(cmd, args, {
     cwd,
-    env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions, NEXXO_BENCH_USAGE: usageFile },
+    env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions, BENCH_USAGE_FILE: usageFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

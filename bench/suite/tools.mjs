@@ -26,11 +26,18 @@ const nexxo = (backend) => (job) =>
   )
 
 /**
- * name -> { lane, nexxo (ours, not a peer), cache, command(job) }. Lanes compare like with like:
+ * name -> { lane, nexxo (ours, not a peer), cache, warmHit?(stdout), command(job) }. `warmHit`
+ * says whether a warm build was served from the cache: a warm row that was a miss is a failure. Lanes compare like with like:
  * `native` tools run platform binaries, `wasm` tools run WebAssembly engines in Node.
  */
 export const TOOLS = {
-  nexxo: { lane: 'native', nexxo: true, cache: true, command: nexxo('native') },
+  nexxo: {
+    lane: 'native',
+    nexxo: true,
+    cache: true,
+    warmHit: (stdout) => /cache hit/.test(stdout),
+    command: nexxo('native'),
+  },
   'vite 8': { lane: 'native', cache: false, command: (job) => nodeArgs(runner('vite.mjs'), JSON.stringify(job)) },
   rolldown: {
     lane: 'native',

@@ -1,8 +1,8 @@
 // Preloaded (`node --import`) into every measured Node process: at exit, writes the process's own
-// peak RSS and CPU time (getrusage: exact, all threads) to the file named by $NEXXO_BENCH_USAGE.
+// peak RSS and CPU time (getrusage: exact, all threads) to the file named by $BENCH_USAGE_FILE.
 import { appendFileSync } from 'node:fs'
 
-const file = process.env.NEXXO_BENCH_USAGE
+const file = process.env.BENCH_USAGE_FILE
 if (file) {
   process.on('exit', () => {
     const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage()

@@ -193,20 +193,23 @@ export function entryStylesPlugin(
         if (!facade) continue
         const parts: string[] = []
         const seen = new Set<string>([facade])
-        const stack: [string, number][] = [[facade, 0]]
+        // Each module's info is asked for once: every call crosses into rolldown and copies its lists.
+        const depsOf = (id: string) => {
+          const info = this.getModuleInfo(id)
+          return info ? [...info.importedIds, ...info.dynamicallyImportedIds] : []
+        }
+        const stack: { id: string; deps: string[]; next: number }[] = [{ id: facade, deps: depsOf(facade), next: 0 }]
         while (stack.length > 0) {
           const top = stack[stack.length - 1]!
-          const info = this.getModuleInfo(top[0])
-          const deps = info ? [...info.importedIds, ...info.dynamicallyImportedIds] : []
-          if (top[1] < deps.length) {
-            const dep = deps[top[1]++]!
+          if (top.next < top.deps.length) {
+            const dep = top.deps[top.next++]!
             if (!seen.has(dep)) {
               seen.add(dep)
-              stack.push([dep, 0])
+              stack.push({ id: dep, deps: depsOf(dep), next: 0 })
             }
           } else {
             stack.pop()
-            const style = styles.get(top[0])
+            const style = styles.get(top.id)
             if (style !== undefined) parts.push(style)
           }
         }

@@ -7,6 +7,12 @@ import { NexxoError } from '../errors.js'
 
 export const DEFAULT_ENV_PREFIXES = ['NEXXO_', 'VITE_']
 
+/**
+ * Nexxo's own settings, which share the client prefix but configure the tool, not the app: taken
+ * from the shell they would reach client code and change every build's cache key with the machine.
+ */
+export const TOOL_VARIABLES: ReadonlySet<string> = new Set(['NEXXO_BACKEND', 'NEXXO_NATIVE_PATH'])
+
 export interface EnvOptions {
   mode: string
   base: string
@@ -76,7 +82,7 @@ export function loadEnv(options: EnvOptions): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(merged)) if (prefixes.some((p) => key.startsWith(p))) out[key] = value
   for (const [key, value] of Object.entries(options.processEnv ?? {})) {
-    if (value !== undefined && prefixes.some((p) => key.startsWith(p))) out[key] = value
+    if (value !== undefined && !TOOL_VARIABLES.has(key) && prefixes.some((p) => key.startsWith(p))) out[key] = value
   }
   return out
 }
