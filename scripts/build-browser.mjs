@@ -3,7 +3,7 @@
 // own, fetched only on cross-origin isolated pages), rolldown's thread worker, and the wasm files.
 // Bundled with rolldown's JS API (native): the engines load their wasm by URLs relative to their own
 // code, so every file must land beside the chunk that asks for it.
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { rolldown } from 'rolldown'
@@ -13,6 +13,8 @@ const root = new URL('..', import.meta.url).pathname
 const out = join(root, 'packages/nexxo/dist/browser')
 const rolldownBrowser = dirname(require.resolve('@rolldown/browser/package.json'))
 mkdirSync(out, { recursive: true })
+// Chunks of an earlier run (hashed names) would linger beside tsc's output and be shipped.
+for (const name of readdirSync(out)) if (/^nexxo-.+-[\w-]{8}\.js$/.test(name)) rmSync(join(out, name))
 
 async function bundle(input, entryFileNames) {
   const build = await rolldown({
@@ -22,7 +24,15 @@ async function bundle(input, entryFileNames) {
     resolve: { conditionNames: ['browser', 'import', 'default'] },
   })
   try {
-    await build.write({ dir: out, format: 'esm', entryFileNames, chunkFileNames: 'nexxo-[name]-[hash].js' })
+    // No JSDoc in the output: an example such as `new URL('./x.png', import.meta.url)` in a comment
+    // would be taken for a real asset reference by the bundler of an app importing nexxo/browser.
+    await build.write({
+      dir: out,
+      format: 'esm',
+      entryFileNames,
+      chunkFileNames: 'nexxo-[name]-[hash].js',
+      comments: { legal: true, annotation: true, jsdoc: false },
+    })
   } finally {
     await build.close()
   }

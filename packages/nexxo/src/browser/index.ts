@@ -15,7 +15,10 @@ export type { BrowserBuildOptions } from './protocol.js'
 export interface BrowserBundlerOptions {
   /** `auto` (default): @rolldown/browser on a cross-origin isolated page, esbuild-wasm elsewhere. */
   engine?: 'auto' | EngineName
-  /** URL of `nexxo-worker.js`; its directory also holds the wasm files. Default: beside this module. */
+  /**
+   * URL of `nexxo-worker.js` (relative to the page); its directory also holds the wasm files.
+   * Default: beside this module, in a form bundlers follow, so a built app carries them itself.
+   */
   workerUrl?: string | URL
   /** The IndexedDB cache (`auto`, default) or none (`false`). */
   cache?: 'auto' | false
@@ -45,8 +48,14 @@ function unwrap<T>(r: WorkerReply<T>): T {
 }
 
 export async function createBundler(options: BrowserBundlerOptions = {}): Promise<BrowserBundler> {
-  const workerUrl = new URL(options.workerUrl ?? './nexxo-worker.js', import.meta.url)
-  const worker = new Worker(workerUrl, { type: 'module', name: 'nexxo' })
+  // The literal form is what bundlers follow: an app built by nexxo or Vite gets the worker (and
+  // the wasm files it names the same way) emitted beside its own chunks.
+  const worker = options.workerUrl
+    ? new Worker(new URL(options.workerUrl, import.meta.url), { type: 'module', name: 'nexxo' })
+    : new Worker(new URL('./nexxo-worker.js', import.meta.url), { type: 'module', name: 'nexxo' })
+  const workerUrl = options.workerUrl
+    ? new URL(options.workerUrl, import.meta.url).href
+    : "nexxo-worker.js (emitted with nexxo/browser's module)"
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (e) =>
       reject(
@@ -63,7 +72,7 @@ export async function createBundler(options: BrowserBundlerOptions = {}): Promis
       await Promise.race([
         remote.init({
           engine: options.engine ?? 'auto',
-          assets: new URL('.', workerUrl).href,
+          ...(options.workerUrl ? { assets: new URL('.', workerUrl).href } : {}),
           cache: options.cache === false ? false : (options.cacheName ?? 'nexxo-cache'),
           ...(options.cacheMaxSize ? { cacheMaxSize: options.cacheMaxSize } : {}),
           registry: options.registry ?? DEFAULT_REGISTRY,

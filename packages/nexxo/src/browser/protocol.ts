@@ -7,8 +7,11 @@ import type { BuildOptions, BuildResult, EngineName } from '../types.js'
 export interface WorkerConfig {
   /** `auto`: @rolldown/browser when the page is cross-origin isolated, else esbuild-wasm. */
   engine: 'auto' | EngineName
-  /** Base URL of the worker's assets (`nexxo_core.wasm`, `esbuild.wasm`, rolldown's wasm and thread worker). */
-  assets: string
+  /**
+   * Base URL of the worker's wasm files when the page named the worker's URL itself; undefined when
+   * the worker was found beside this module, and then it names each file relative to its own URL.
+   */
+  assets?: string
   /** `false` disables the cache; otherwise its IndexedDB database name. */
   cache: false | string
   cacheMaxSize?: number

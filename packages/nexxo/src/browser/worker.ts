@@ -26,12 +26,33 @@ async function reply<T>(work: () => Promise<T>): Promise<WorkerReply<T>> {
   }
 }
 
+type WasmFile = 'nexxo_core.wasm' | 'esbuild.wasm' | 'swc.wasm' | 'lightningcss_node.wasm'
+
+/**
+ * Where a wasm file is: under the page's base when it gave one, else beside this worker, each
+ * written as a literal `new URL('./…', import.meta.url)` so that a bundler building an app that
+ * imports nexxo/browser (nexxo, Vite, Rollup, webpack 5) emits the file with the worker.
+ */
+function wasmUrl(file: WasmFile, assets: string | undefined): URL {
+  if (assets !== undefined) return new URL(file, assets)
+  switch (file) {
+    case 'nexxo_core.wasm':
+      return new URL('./nexxo_core.wasm', import.meta.url)
+    case 'esbuild.wasm':
+      return new URL('./esbuild.wasm', import.meta.url)
+    case 'swc.wasm':
+      return new URL('./swc.wasm', import.meta.url)
+    case 'lightningcss_node.wasm':
+      return new URL('./lightningcss_node.wasm', import.meta.url)
+  }
+}
+
 /** Static imports (a bundle cannot follow `import(name)`); the adapter is the one Node uses. */
-async function loadEngine(name: EngineName, assets: string): Promise<Engine> {
+async function loadEngine(name: EngineName, assets: string | undefined): Promise<Engine> {
   if (name === 'esbuild') {
     const esbuild = await import('esbuild-wasm')
     // No nested worker: this is the worker.
-    await esbuild.initialize({ wasmURL: new URL('esbuild.wasm', assets).href, worker: false })
+    await esbuild.initialize({ wasmURL: wasmUrl('esbuild.wasm', assets).href, worker: false })
     return engineFromModule('wasm', 'esbuild', esbuild)
   }
   return engineFromModule('wasm', 'rolldown', await import('@rolldown/browser'))
@@ -60,7 +81,7 @@ const api: WorkerApi = {
         )
       }
       const [core, engine] = await Promise.all([
-        fetch(new URL('nexxo_core.wasm', config.assets)).then(async (r) => {
+        fetch(wasmUrl('nexxo_core.wasm', config.assets)).then(async (r) => {
           if (!r.ok) throw new Error(`nexxo_core.wasm: HTTP ${r.status}`)
           return new Core(await instantiateWasmCore(await r.arrayBuffer()))
         }),
@@ -72,8 +93,8 @@ const api: WorkerApi = {
           name: 'wasm',
           core,
           engine,
-          swc: swcLoader(async () => new URL('swc.wasm', config.assets)),
-          css: wasmCssLoader(async () => new URL('lightningcss_node.wasm', config.assets)),
+          swc: swcLoader(async () => wasmUrl('swc.wasm', config.assets)),
+          css: wasmCssLoader(async () => wasmUrl('lightningcss_node.wasm', config.assets)),
         },
         {
           ...(config.cache === false ? { cache: false as const } : {}),
