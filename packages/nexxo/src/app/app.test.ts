@@ -76,7 +76,10 @@ import { answer } from '@lib/answer'
 import { Decorated } from './decorated'
 const worker = new Worker(new URL('./worker2.ts', import.meta.url), { type: 'module' })
 const image = new URL('./big.png', import.meta.url)
+// new URL('./in-a-comment.png', import.meta.url) and new Worker(new URL('./in-a-comment.ts', import.meta.url))
+const quoted = "new URL('./in-a-string.png', import.meta.url)"
 export const report = {
+  quoted,
   small, big, raw, smallUrl, bigInline: bigInline.slice(0, 22), classes, title,
   worker: new MyWorker().url, worker2: worker.url, image: image.pathname.replace(/.*\\/assets\\//, 'assets/'),
   answer, decorated: (Decorated as any).tagged === true,
@@ -143,6 +146,11 @@ describe('the app pipeline (pages, assets, public/, CSS, env, workers, tsconfig)
       assert.match(html, /<link rel="apple-touch-icon" href="\/assets\/big-[0-9a-f]{8}\.png" \/>/)
       assert.match(html, /<img src="\/assets\/big-[0-9a-f]{8}\.png" alt="" \/><img src="\/favicon.svg"/)
       assert.match(html, /<!-- <img src="\.\/src\/gone\.png"> -->/, 'comments are left alone')
+      assert.deepEqual(
+        r.warnings.filter((w) => /in-a-(comment|string)/.test(w.message)),
+        [],
+        'new URL() and new Worker() in comments and strings are not taken for references',
+      )
       assert.doesNotMatch(html, /src\/main\.ts|page\.css|inline-dep/)
       assert.match(text(r, /^about\.html$/), /<script type="module" crossorigin src="\/assets\/about-[\w-]+\.js">/)
       // public/ copied as is; the big image emitted once with its bytes.
@@ -161,6 +169,7 @@ describe('the app pipeline (pages, assets, public/, CSS, env, workers, tsconfig)
       assert.match(String(report.smallUrl), /^\/assets\/small-[0-9a-f]{8}\.svg$/)
       assert.equal(report.bigInline, 'data:image/png;base64,')
       assert.equal(report.image, bigName, 'new URL(..., import.meta.url) points at the emitted file')
+      assert.equal(report.quoted, "new URL('./in-a-string.png', import.meta.url)", 'a string is left as it was')
       const classes = report.classes as Record<string, string>
       assert.match(classes.title!, /^_title_[\w-]+ _base_[\w-]+$/, 'composes adds the composed class')
       assert.equal(report.title, classes.title)

@@ -3,6 +3,7 @@
 // `?raw` (the text), `?inline` (always a data URL) and `?no-inline` (never one) choose explicitly.
 
 import type { Plugin, PluginContext } from 'rolldown'
+import { stripLiteral } from 'strip-literal'
 
 /** Vite's list (`KNOWN_ASSET_TYPES`): images, media, fonts and a few documents. */
 const ASSET_EXTENSIONS = [
@@ -205,7 +206,31 @@ export function assetsPlugin(assets: AssetEmitter): Plugin {
   }
 }
 
-const NEW_URL = /new\s+URL\(\s*(['"`])(\.{1,2}\/[^'"`$\n]+)\1\s*,\s*import\.meta\.url\s*\)/g
+/**
+ * Matched on the code with its comments and literals blanked (strip-literal, as Vite does), so a
+ * pattern inside a comment or a string is never taken for one; the URL is read from the original
+ * at the literal's offsets (group 1 keeps the quotes and the blanked length).
+ */
+const NEW_URL = /\bnew\s+URL\(\s*('[^']+'|"[^"]+"|`[^`]+`)\s*,\s*import\.meta\.url\s*\)/dg
+
+/**
+ * The literal URLs of `pattern` (a `d`-flagged regex whose group `group` is the quoted literal) in
+ * code, with their ranges; only `./` and `../` ones when `relativeOnly`.
+ */
+export function* literalUrlMatches(
+  code: string,
+  pattern: RegExp,
+  group: number,
+  relativeOnly = true,
+): Generator<{ start: number; end: number; url: string; match: RegExpExecArray }> {
+  for (const m of stripLiteral(code).matchAll(pattern)) {
+    const [from, to] = m.indices![group]!
+    const url = code.slice(from + 1, to - 1)
+    // A template literal with expressions names no one file.
+    if (url.includes('${') || url.includes('\n') || (relativeOnly && !/^\.{1,2}\//.test(url))) continue
+    yield { start: m.index, end: m.index + m[0].length, url, match: m }
+  }
+}
 
 /**
  * `new URL('./x.png', import.meta.url)`: the file is emitted (or inlined) like an import of it and
@@ -219,15 +244,15 @@ export function importMetaUrlPlugin(assets: AssetEmitter): Plugin {
       filter: { code: /new\s+URL\(\s*['"`]\.{1,2}\/[^'"`$\n]+['"`]\s*,\s*import\.meta\.url/ },
       async handler(code, id) {
         const replacements: [number, number, string][] = []
-        for (const m of code.matchAll(NEW_URL)) {
-          const resolved = await this.resolve(m[2]!, id)
+        for (const m of literalUrlMatches(code, NEW_URL, 1)) {
+          const resolved = await this.resolve(m.url, id)
           const bytes = resolved && !resolved.external ? assets.read(resolved.id) : undefined
           if (!resolved || bytes === undefined) {
-            this.warn(`new URL('${m[2]}', import.meta.url) in ${id}: no such file; left as is.`)
+            this.warn(`new URL('${m.url}', import.meta.url) in ${id}: no such file; left as is.`)
             continue
           }
           const url = assets.url(this, resolved.id, bytes)
-          replacements.push([m.index, m.index + m[0].length, `new URL(${JSON.stringify(url)}, import.meta.url)`])
+          replacements.push([m.start, m.end, `new URL(${JSON.stringify(url)}, import.meta.url)`])
         }
         if (replacements.length === 0) return null
         let out = code

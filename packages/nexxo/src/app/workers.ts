@@ -5,8 +5,11 @@
 // offered: a classic worker built here would fail at its first `import`).
 
 import type { Plugin } from 'rolldown'
+import { literalUrlMatches } from './assets.js'
 
-const WORKER_URL = /new\s+(Worker|SharedWorker)\(\s*new\s+URL\(\s*(['"`])([^'"`$\n]+)\2\s*,\s*import\.meta\.url\s*\)/g
+/** Matched on stripped code (see literalUrlMatches): group 2 is the quoted literal. */
+const WORKER_URL =
+  /\bnew\s+(Worker|SharedWorker)\(\s*new\s+URL\(\s*('[^']+'|"[^"]+"|`[^`]+`)\s*,\s*import\.meta\.url\s*\)/dg
 const WORKER_QUERY = /\?(worker|sharedworker)$/
 
 export function workersPlugin(): Plugin {
@@ -38,16 +41,16 @@ export function workersPlugin(): Plugin {
       filter: { code: /new\s+(?:Shared)?Worker\(\s*new\s+URL\(/ },
       async handler(code, id) {
         const replacements: [number, number, string][] = []
-        for (const m of code.matchAll(WORKER_URL)) {
-          const resolved = await this.resolve(m[3]!, id)
+        for (const m of literalUrlMatches(code, WORKER_URL, 2, false)) {
+          const ctor = m.match[1]!
+          const resolved = await this.resolve(m.url, id)
           if (!resolved || resolved.external) {
-            // Left as is, as Vite does: the pattern may sit in a comment or a string, or the file
-            // may be served by something else.
-            this.warn(`new ${m[1]}(new URL('${m[3]}', import.meta.url)) in ${id}: no such file; left as is.`)
+            // Left as is, as Vite does: the file may be served by something else.
+            this.warn(`new ${ctor}(new URL('${m.url}', import.meta.url)) in ${id}: no such file; left as is.`)
             continue
           }
           const ref = this.emitFile({ type: 'chunk', id: resolved.id })
-          replacements.push([m.index, m.index + m[0].length, `new ${m[1]}(new URL(import.meta.ROLLUP_FILE_URL_${ref})`])
+          replacements.push([m.start, m.end, `new ${ctor}(new URL(import.meta.ROLLUP_FILE_URL_${ref})`])
         }
         if (replacements.length === 0) return null
         let out = code
