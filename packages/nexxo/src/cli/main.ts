@@ -389,6 +389,7 @@ async function dev(argv: string[]) {
     ...(host ? { host } : {}),
     ...(allowedHosts ? { allowedHosts } : {}),
     ...(loaded.config.envPrefix ? { envPrefix: [loaded.config.envPrefix].flat() } : {}),
+    ...(loaded.plugins.length > 0 ? { plugins: loaded.plugins } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     ...(values['no-cache'] ? { cache: false as const } : {}),
     onPortTaken: (taken) => console.log(yellow(`port ${taken} is in use, trying the next one`)),

@@ -18,6 +18,7 @@ import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
 import type { ModuleGraph, Project } from '../core/core.js'
 import { NexxoError } from '../errors.js'
+import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
@@ -32,6 +33,7 @@ import {
   REFRESH_RUNTIME,
 } from './deps.js'
 import { isFile, readBytes } from './fs-quiet.js'
+import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
@@ -70,6 +72,10 @@ export interface DevServerOptions {
   envPrefix?: string[]
   /** Told about each port that was taken before one was free. */
   onPortTaken?: (port: number) => void
+  /** The user's plugins (from the config): configureServer, transform and handleHotUpdate run here. */
+  plugins?: NexxoPlugin[]
+  /** Milliseconds a plugin hook may take (default 30 s). */
+  pluginTimeout?: number
 }
 
 export interface DevServer {
@@ -209,6 +215,11 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     for (const socket of sockets) socket.send(text)
   }
   const refresh = () => deps.entries.has(REFRESH_RUNTIME)
+  const userPlugins = await devPlugins(
+    options.plugins ?? [],
+    { mode, reload: () => broadcast({ type: 'full-reload', reason: 'a plugin asked for a reload' }) },
+    options.pluginTimeout,
+  )
 
   const links = {
     resolve(specifier: string, importer: string): string | null {
@@ -243,7 +254,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
 
   const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
-    const source = bytes.toString('utf8')
+    const source = await userPlugins.transform(bytes.toString('utf8'), join(root, path.slice(1)))
     if (isCss(path)) cssEngine ??= await loadCss()
     let module = isCss(path)
       ? devCss(cssEngine!, source, path, links)
@@ -334,6 +345,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (req.headers['sec-fetch-site'] === 'cross-site' && req.headers['sec-fetch-mode'] !== 'navigate') {
       return refuse(res, { status: 403, reason: 'cross-site requests are refused' })
     }
+    // After the checks above, so that no plugin sees a rebinding or cross-site request; before the
+    // method check, since a plugin's API may take POSTs.
+    if (await userPlugins.handle(req, res)) return
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' }).end()
       return
@@ -461,6 +475,19 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (!bytes) return // gone between the event and now: its unlink follows
     // A save that rewrote the same text (or a second event of one write) is no update.
     if (!errors.has(path) && sources.get(path)?.equals(bytes)) return
+    // A plugin that returns no modules has handled the edit itself (Vite's contract).
+    const text = bytes.toString('utf8')
+    const modules = await userPlugins.hotUpdate({
+      file,
+      timestamp: Date.now(),
+      modules: [path],
+      read: async () => text,
+    })
+    if (modules.length === 0) {
+      // No update is sent, but the next request compiles the new text (Vite invalidates first too).
+      transformed.delete(path)
+      return
+    }
     transformed.delete(path)
     versions.set(path, (versions.get(path) ?? 0) + 1)
     try {

@@ -119,7 +119,12 @@ function asRollupResult(hook: string, args: unknown[], result: unknown): unknown
   return result
 }
 
-function guard<F extends (...args: never[]) => unknown>(plugin: string, hook: string, fn: F, timeoutMs: number): F {
+export function guard<F extends (...args: never[]) => unknown>(
+  plugin: string,
+  hook: string,
+  fn: F,
+  timeoutMs: number,
+): F {
   return function (this: unknown, ...args: Parameters<F>) {
     let result: unknown
     try {

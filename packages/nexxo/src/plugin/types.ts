@@ -1,6 +1,7 @@
 // The plugin contract: Rollup's hooks with Rollup's semantics (rolldown's `Plugin` type, so an
 // existing Rollup plugin fits unchanged), plus the Vite hooks Nexxo drives itself.
 
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Plugin as RollupPlugin } from 'rolldown'
 
 export type ObjectHook<T> = T | { order?: 'pre' | 'post' | null; handler: T }
@@ -18,8 +19,11 @@ export interface IndexHtmlContext {
 }
 
 /** The dev server as `configureServer` sees it: connect-style middlewares and the module graph's invalidation. */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => unknown
+
 export interface PluginServer {
-  middlewares: { use(fn: (req: unknown, res: unknown, next: (err?: unknown) => void) => void): void }
+  /** connect's `use`: every request, or those under `route` (which the middleware sees stripped). */
+  middlewares: { use(fn: Middleware): void; use(route: string, fn: Middleware): void }
   /** Sends a full reload to every page. */
   reload(): void
 }

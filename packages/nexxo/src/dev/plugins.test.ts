@@ -1,0 +1,169 @@
+// The user's plugins in `nexxo dev`: configureServer middlewares (after the security checks),
+// transform per request with filters, handleHotUpdate, and errors naming the plugin.
+
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import WebSocket from 'ws'
+import type { NexxoPlugin } from '../plugin/types.js'
+import { devPlugins } from './plugins.js'
+import { createDevServer, type DevServer } from './server.js'
+
+const work = mkdtempSync(join(tmpdir(), 'nexxo-dev-plugins-'))
+let server: DevServer
+const seen: string[] = []
+
+const plugins: NexxoPlugin[] = [
+  {
+    name: 'api',
+    configureServer(s) {
+      s.middlewares.use('/api', (req, res, next) => {
+        seen.push(req.url ?? '')
+        if (req.url === '/pass') return next()
+        res.end(JSON.stringify({ url: req.url, method: req.method }))
+      })
+    },
+  },
+  {
+    name: 'greeting',
+    transform: {
+      filter: { id: /main\.ts$/ },
+      handler: (code: string) => code.replace('__GREETING__', JSON.stringify('hello from a plugin')),
+    },
+  },
+  {
+    name: 'thrower',
+    transform(_code: string, id: string) {
+      if (id.endsWith('broken.ts')) throw new Error('cannot take this file')
+      return null
+    },
+  },
+  {
+    name: 'quiet-edits',
+    handleHotUpdate: (ctx) => (ctx.file.endsWith('quiet.ts') ? [] : undefined),
+  },
+  { name: 'build-only', apply: 'build', configureServer: () => assert.fail('a build-only plugin ran in dev') },
+]
+
+before(async () => {
+  mkdirSync(join(work, 'src'), { recursive: true })
+  writeFileSync(join(work, 'index.html'), '<!doctype html><script type="module" src="/src/main.ts"></script>')
+  writeFileSync(join(work, 'src/main.ts'), 'export const greeting: string = __GREETING__\n')
+  writeFileSync(join(work, 'src/other.ts'), 'export const other = "__GREETING__"\n')
+  writeFileSync(join(work, 'src/broken.ts'), 'export const b = 1\n')
+  writeFileSync(join(work, 'src/quiet.ts'), 'export const q = 1\nimport.meta.hot?.accept()\n')
+  writeFileSync(join(work, 'src/loud.ts'), 'export const l = 1\nimport.meta.hot?.accept()\n')
+  server = await createDevServer({ root: work, port: 0, cache: false, plugins })
+})
+after(async () => {
+  await server?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+const get = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${server.port}${path}`, init)
+
+describe('plugins in nexxo dev', () => {
+  test('configureServer middlewares answer under their route, POST included; next() falls through', async () => {
+    assert.deepEqual(await (await get('/api/hello?x=1')).json(), { url: '/hello?x=1', method: 'GET' })
+    assert.deepEqual(await (await get('/api/items', { method: 'POST', body: '{}' })).json(), {
+      url: '/items',
+      method: 'POST',
+    })
+    const passed = await get('/api/pass')
+    assert.equal(passed.status, 404, 'nexxo answers what the middleware passed on')
+  })
+
+  test('middlewares never see a request the security checks refuse', async () => {
+    seen.length = 0
+    const r = await get('/api/hello', { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' } })
+    assert.equal(r.status, 403)
+    assert.deepEqual(seen, [])
+  })
+
+  test('transform runs per request on the modules its filter matches, before nexxo compiles them', async () => {
+    const main = await (await get('/src/main.ts')).text()
+    assert.match(main, /"hello from a plugin"/)
+    assert.doesNotMatch(main, /: string/, 'still compiled by nexxo after the plugin')
+    const other = await (await get('/src/other.ts')).text()
+    assert.match(other, /"__GREETING__"/, 'the filter kept the plugin away')
+  })
+
+  test('a plugin that throws: the module answers with an error naming the plugin and the file', async () => {
+    const r = await get('/src/broken.ts')
+    assert.equal(r.status, 500)
+    assert.match(await r.text(), /\[plugin thrower\] transform for .*broken\.ts: cannot take this file/)
+  })
+})
+
+describe('handleHotUpdate', () => {
+  test('in the server: an edit a hook handled sends no update, and the next request has the new code', async () => {
+    for (const f of ['quiet', 'loud']) assert.equal((await get(`/src/${f}.ts`)).status, 200)
+    const client = await (await get('/@nexxo/client')).text()
+    const token = /token=([\w-]+)/.exec(client)![1]!
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/@nexxo/hmr?token=${token}`, {
+      origin: `http://127.0.0.1:${server.port}`,
+    })
+    const messages: { type: string; updates?: { path: string }[] }[] = []
+    socket.on('message', (m) => messages.push(JSON.parse(String(m))))
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+    try {
+      writeFileSync(join(work, 'src/quiet.ts'), 'export const q = 2\nimport.meta.hot?.accept()\n')
+      writeFileSync(join(work, 'src/loud.ts'), 'export const l = 2\nimport.meta.hot?.accept()\n')
+      const deadline = Date.now() + 5000
+      while (!messages.some((m) => m.type === 'update') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      await new Promise((r) => setTimeout(r, 200))
+      const updated = messages.filter((m) => m.type === 'update').flatMap((m) => JSON.stringify(m))
+      assert.ok(
+        updated.some((m) => m.includes('/src/loud.ts')),
+        JSON.stringify(messages),
+      )
+      assert.ok(!updated.some((m) => m.includes('/src/quiet.ts')), JSON.stringify(messages))
+      assert.match(await (await get('/src/quiet.ts')).text(), /q = 2/)
+    } finally {
+      socket.close()
+    }
+  })
+
+  test('chained: each hook sees the modules the one before returned; [] means handled', async () => {
+    const calls: string[][] = []
+    const chain = await devPlugins(
+      [
+        {
+          name: 'a',
+          handleHotUpdate: (ctx) => {
+            calls.push(ctx.modules)
+            return ['/src/x.ts', ...ctx.modules]
+          },
+        },
+        {
+          name: 'b',
+          handleHotUpdate: (ctx) => {
+            calls.push(ctx.modules)
+          },
+        },
+      ],
+      { mode: 'development', reload() {} },
+    )
+    const ctx = { file: '/p/src/y.ts', timestamp: 0, modules: ['/src/y.ts'], read: async () => '' }
+    assert.deepEqual(await chain.hotUpdate(ctx), ['/src/x.ts', '/src/y.ts'])
+    assert.deepEqual(calls, [['/src/y.ts'], ['/src/x.ts', '/src/y.ts']])
+    const handled = await devPlugins([{ name: 'c', handleHotUpdate: () => [] }], { mode: 'development', reload() {} })
+    assert.deepEqual(await handled.hotUpdate(ctx), [])
+  })
+
+  test('a hook that never settles times out, naming the plugin', async () => {
+    const stuck = await devPlugins(
+      [{ name: 'stuck', handleHotUpdate: () => new Promise(() => {}) }],
+      { mode: 'development', reload() {} },
+      50,
+    )
+    await assert.rejects(
+      stuck.hotUpdate({ file: 'f', timestamp: 0, modules: [], read: async () => '' }),
+      /stuck.*handleHotUpdate/,
+    )
+  })
+})
