@@ -345,3 +345,32 @@ describe('JSX pragmas, per file, as esbuild, Babel and TypeScript read them', ()
     }
   }
 })
+
+describe("CSS '?inline': the compiled text as a string, never injected (Vite's meaning)", () => {
+  const files = {
+    'index.html': '<!doctype html>\n<html><head><script type="module" src="/src/main.ts"></script></head></html>\n',
+    'src/main.ts':
+      "import text from './a.css?inline'\nimport again from './a.css?inline'\n;(globalThis as any).report = { text, same: text === again }\n",
+    'src/a.css': "@import './b.css';\n.a { & .b { color: red } }\n",
+    'src/b.css': '.from-b { margin: 0 }\n',
+  }
+  const outputs: Partial<Record<BackendName, string>> = {}
+  for (const backend of ['native', 'wasm'] as const) {
+    test(`${backend}: @import inlined, nesting lowered, no stylesheet emitted or linked`, async () => {
+      const root = project(files)
+      const r = await buildApp(backend, root, { input: ['index.html'], outDir: 'dist', minify: false })
+      const html = text(r, /^index\.html$/)
+      assert.doesNotMatch(html, /stylesheet/)
+      assert.equal(r.outputs.filter((o) => o.fileName.endsWith('.css')).length, 0)
+      const entry = /src="\/(assets\/index-[\w-]+\.js)"/.exec(html)![1]!
+      const { report } = runEntry(join(root, 'dist'), entry) as { report: { text: string; same: boolean } }
+      assert.equal(report.same, true)
+      assert.match(report.text, /\.from-b\s*\{\s*margin: 0;?\s*\}[\s\S]*\.a \.b\s*\{\s*color: red;?\s*\}/)
+      outputs[backend] = report.text
+    })
+  }
+  test('both backends give the same text', () => {
+    assert.ok(outputs.native)
+    assert.equal(outputs.wasm, outputs.native)
+  })
+})

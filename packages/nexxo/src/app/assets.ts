@@ -190,6 +190,8 @@ export function assetsPlugin(assets: AssetEmitter): Plugin {
       filter: { id: ASSET_ID },
       handler(id) {
         const [path, query] = splitQuery(id)
+        // A stylesheet's `?inline` is its compiled text, which the CSS plugin gives (Vite's meaning).
+        if (query === 'inline' && /\.css$/.test(path)) return null
         const bytes = assets.read(path)
         if (bytes === undefined) return null
         if (query === 'raw') {

@@ -44,52 +44,97 @@ export interface CssPlugin {
   styles: Map<string, string>
 }
 
+const INLINE_ID = /\.css\?inline$/
+
 export function cssPlugin(options: CssOptions): CssPlugin {
   const styles = new Map<string, string>()
   let engine: CssEngine | undefined
+
+  /** One stylesheet compiled: its CSS with `url()`s settled, the `@import`s it had, its result. */
+  async function compile(ctx: PluginContext, code: string, id: string) {
+    engine ??= await options.engine()
+    const filename = relativeTo(options.root, id)
+    const isModule = MODULE_FILE.test(id)
+    let result: TransformResult
+    try {
+      result = engine.transform({
+        filename,
+        code: encoder.encode(code),
+        cssModules: isModule ? { pattern: '_[local]_[hash]' } : false,
+        analyzeDependencies: true,
+        targets: options.targets,
+        minify: false,
+      })
+    } catch (e) {
+      const err = e as LightningError
+      const loc = err.loc ? { line: err.loc.line, column: Math.max(0, err.loc.column - 1) } : undefined
+      return ctx.error({ message: `${filename}: ${err.message}`, id, ...(loc ? { loc } : {}) })
+    }
+    for (const w of result.warnings) ctx.warn(`${filename}:${w.loc.line}:${w.loc.column}: ${w.message}`)
+    let css = decoder.decode(result.code)
+    const imports: string[] = []
+    for (const dep of result.dependencies ?? []) {
+      if (dep.type === 'import') {
+        if (isExternalUrl(dep.url)) {
+          // A remote stylesheet stays a stylesheet import; the browser fetches it.
+          css = `@import ${JSON.stringify(dep.url)};\n${css}`
+          continue
+        }
+        imports.push(dep.url)
+      } else if (dep.type === 'url') {
+        css = css.replaceAll(dep.placeholder, await urlFor(ctx, id, filename, dep.url, options))
+      }
+    }
+    return { css, imports, result, isModule }
+  }
+
+  /** `?inline`: the stylesheet and everything it `@import`s as one string, never injected (Vite's). */
+  async function inline(ctx: PluginContext, id: string, seen: Set<string>): Promise<string> {
+    const bytes = options.assets.read(id)
+    if (bytes === undefined) return ctx.error({ message: `${relativeTo(options.root, id)}: no such file`, id })
+    const { css, imports } = await compile(ctx, decoder.decode(bytes), id)
+    const parts: string[] = []
+    for (const url of imports) {
+      const resolved = await ctx.resolve(url.startsWith('.') || url.startsWith('/') ? url : `./${url}`, id)
+      if (!resolved || resolved.external) {
+        return ctx.error({ message: `Could not resolve '${url}' from ${relativeTo(options.root, id)}`, id })
+      }
+      if (seen.has(resolved.id)) continue
+      seen.add(resolved.id)
+      parts.push(await inline(ctx, resolved.id, seen))
+    }
+    parts.push(css)
+    return parts.join('\n')
+  }
+
   const plugin: Plugin = {
     name: 'nexxo:css',
     buildStart() {
       styles.clear()
+    },
+    load: {
+      filter: { id: INLINE_ID },
+      async handler(id) {
+        const file = id.slice(0, -'?inline'.length)
+        let css = await inline(this, file, new Set([file]))
+        if (options.minify) {
+          const minified = (engine ?? (await options.engine())).transform({
+            filename: relativeTo(options.root, file),
+            code: encoder.encode(css),
+            minify: true,
+            targets: options.targets,
+          })
+          css = decoder.decode(minified.code)
+        }
+        return { code: `export default ${JSON.stringify(css)}`, moduleType: 'js', moduleSideEffects: false }
+      },
     },
     // The filter keeps rolldown from calling into JS for every other module: that crossing, not
     // the work, is what a plugin costs a native bundler.
     transform: {
       filter: { id: CSS_FILE },
       async handler(code, id) {
-        engine ??= await options.engine()
-        const filename = relativeTo(options.root, id)
-        const isModule = MODULE_FILE.test(id)
-        let result: TransformResult
-        try {
-          result = engine.transform({
-            filename,
-            code: encoder.encode(code),
-            cssModules: isModule ? { pattern: '_[local]_[hash]' } : false,
-            analyzeDependencies: true,
-            targets: options.targets,
-            minify: false,
-          })
-        } catch (e) {
-          const err = e as LightningError
-          const loc = err.loc ? { line: err.loc.line, column: Math.max(0, err.loc.column - 1) } : undefined
-          return this.error({ message: `${filename}: ${err.message}`, id, ...(loc ? { loc } : {}) })
-        }
-        for (const w of result.warnings) this.warn(`${filename}:${w.loc.line}:${w.loc.column}: ${w.message}`)
-        let css = decoder.decode(result.code)
-        const imports: string[] = []
-        for (const dep of result.dependencies ?? []) {
-          if (dep.type === 'import') {
-            if (isExternalUrl(dep.url)) {
-              // A remote stylesheet stays a stylesheet import; the browser fetches it.
-              css = `@import ${JSON.stringify(dep.url)};\n${css}`
-              continue
-            }
-            imports.push(dep.url)
-          } else if (dep.type === 'url') {
-            css = css.replaceAll(dep.placeholder, await urlFor(this, id, filename, dep.url, options))
-          }
-        }
+        const { css, imports, result, isModule } = await compile(this, code, id)
         styles.set(id, css)
         const lines = imports.map((url) => `import ${JSON.stringify(url)};`)
         if (isModule) lines.push(...moduleExports(result, lines))

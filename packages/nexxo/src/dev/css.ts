@@ -75,3 +75,62 @@ export function devCss(engine: CssEngine, css: string, path: string, links: Modu
     hot: { selfAccepting: false, acceptedDeps: [] },
   }
 }
+
+/**
+ * `?inline` in dev: the stylesheet and what it `@import`s as one string (no <style> injected), with
+ * `url()`s from the root as in devCss. `read` gives a root path's text.
+ */
+export function inlineCss(
+  engine: CssEngine,
+  path: string,
+  links: ModuleLinks,
+  read: (path: string) => string,
+  seen = new Set([path]),
+): string {
+  const css = read(path)
+  let result: ReturnType<CssEngine['transform']>
+  try {
+    result = engine.transform({
+      filename: path.slice(1),
+      code: encoder.encode(css),
+      cssModules: /\.module\.css$/.test(path) ? { pattern: '_[local]_[hash]' } : false,
+      analyzeDependencies: true,
+    })
+  } catch (e) {
+    const err = e as { message: string; loc?: { line: number; column: number } }
+    throw NexxoError.single('CSS_ERROR', err.message, {
+      file: path.slice(1),
+      ...(err.loc
+        ? { line: err.loc.line, column: err.loc.column, frame: codeFrame(css, err.loc.line, err.loc.column) }
+        : {}),
+    })
+  }
+  let code = decoder.decode(result.code)
+  const parts: string[] = []
+  for (const dep of result.dependencies ?? []) {
+    if (dep.type === 'import') {
+      if (isExternal(dep.url)) {
+        code = `@import ${JSON.stringify(dep.url)};\n${code}`
+        continue
+      }
+      const target = links.resolve(relativeSpecifier(dep.url), path)
+      if (!target) {
+        throw NexxoError.single('UNRESOLVED_IMPORT', `Could not resolve '${dep.url}' from ${path.slice(1)}`, {
+          file: path.slice(1),
+        })
+      }
+      if (seen.has(target)) continue
+      seen.add(target)
+      parts.push(inlineCss(engine, target, links, read, seen))
+    } else if (dep.type === 'url') {
+      const [file, suffix = ''] = dep.url.split(/(?=[?#])/, 2)
+      const target =
+        isExternal(dep.url) || dep.url.startsWith('data:') || !file
+          ? null
+          : links.resolve(relativeSpecifier(file), path)
+      code = code.replaceAll(dep.placeholder, target ? target + suffix : dep.url)
+    }
+  }
+  parts.push(code)
+  return parts.join('\n')
+}

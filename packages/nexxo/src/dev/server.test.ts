@@ -306,3 +306,16 @@ describe('dev server: updates', () => {
     }
   })
 })
+
+describe("dev server: CSS '?inline'", () => {
+  test('answers the stylesheet and its @imports as one string, injecting nothing', async () => {
+    writeFileSync(join(root, 'src/in-a.css'), "@import './in-b.css';\n.a { color: red }\n")
+    writeFileSync(join(root, 'src/in-b.css'), '.b { margin: 0 }\n')
+    const r = await raw(server.port, '/src/in-a.css?import&inline')
+    assert.equal(r.status, 200)
+    assert.match(r.headers['content-type'] ?? '', /javascript/)
+    const text = JSON.parse(/^export default (.*)$/m.exec(r.body)![1]!) as string
+    assert.match(text, /\.b\s*\{[^}]*margin: 0[\s\S]*\.a\s*\{[^}]*color: red/)
+    assert.doesNotMatch(r.body, /createElement|<style|hot/)
+  })
+})

@@ -23,7 +23,7 @@ import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, 
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
 import { assetModule } from './assets.js'
-import { devCss } from './css.js'
+import { devCss, inlineCss } from './css.js'
 import {
   devDependencies,
   devSpecifier,
@@ -385,6 +385,11 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     // An import of anything that is not a script module gets a JS module, never the file itself.
     if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path)))) {
       try {
+        if (isCss(path) && params.has('inline')) {
+          cssEngine ??= await loadCss()
+          const text = inlineCss(cssEngine, path, links, (p) => readFileSync(join(root, p.slice(1)), 'utf8'))
+          return send(res, 200, JS_TYPE, `export default ${JSON.stringify(text)}\n`, head)
+        }
         return send(res, 200, JS_TYPE, assetModule(path, params, readFileSync(file)), head)
       } catch (e) {
         const error = toDevError(e, path)
