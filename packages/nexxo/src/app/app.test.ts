@@ -374,3 +374,26 @@ describe("CSS '?inline': the compiled text as a string, never injected (Vite's m
     assert.equal(outputs.wasm, outputs.native)
   })
 })
+
+describe('pages preload their entry’s static imports (modulepreload, as Vite)', () => {
+  const files = {
+    'index.html': '<!doctype html>\n<html><head><script type="module" src="/src/a.ts"></script></head></html>\n',
+    'about.html': '<!doctype html>\n<html><head><script type="module" src="/src/b.ts"></script></head></html>\n',
+    'src/a.ts': "import { shared } from './shared'\n;(globalThis as any).a = shared('a')\n",
+    'src/b.ts': "import { shared } from './shared'\n;(globalThis as any).b = shared('b')\n",
+    'src/shared.ts': "export const shared = (s: string) => 'shared ' + s\n",
+  }
+  for (const backend of ['native', 'wasm'] as const) {
+    test(`${backend}: the shared chunk is preloaded by both pages, after the entry script`, async () => {
+      const r = await buildApp(backend, project(files), { minify: false })
+      const shared = r.outputs.find((o) => o.type === 'chunk' && !o.isEntry)
+      assert.ok(shared, r.outputs.map((o) => o.fileName).join(', '))
+      for (const page of [/^index\.html$/, /^about\.html$/]) {
+        const html = text(r, page)
+        const preload = `<link rel="modulepreload" crossorigin href="/${shared.fileName}">`
+        assert.ok(html.includes(preload), html)
+        assert.ok(html.indexOf('<script type="module"') < html.indexOf(preload), html)
+      }
+    })
+  }
+})

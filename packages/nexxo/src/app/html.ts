@@ -165,6 +165,27 @@ const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;
  * Fills each emitted page's marker with its entry chunk and stylesheet (matched by the page's id),
  * as Vite writes them: `<script type="module" crossorigin>` and `<link rel="stylesheet" crossorigin>`.
  */
+/** The chunks `entry` imports statically, transitively, in breadth-first order. */
+function staticImports(entry: OutputFile, outputs: OutputFile[]): string[] {
+  const byName = new Map(outputs.map((o) => [o.fileName, o]))
+  const seen = new Set([entry.fileName])
+  const order: string[] = []
+  for (let queue = [entry]; queue.length > 0; ) {
+    const next: OutputFile[] = []
+    for (const chunk of queue) {
+      for (const file of chunk.imports ?? []) {
+        if (seen.has(file)) continue
+        seen.add(file)
+        order.push(file)
+        const imported = byName.get(file)
+        if (imported) next.push(imported)
+      }
+    }
+    queue = next
+  }
+  return order
+}
+
 export function finishPages(outputs: OutputFile[], root: string, base: string): OutputFile[] {
   return outputs.map((out) => {
     if (out.type !== 'asset' || !out.fileName.endsWith('.html') || typeof out.code !== 'string') return out
@@ -174,6 +195,10 @@ export function finishPages(outputs: OutputFile[], root: string, base: string): 
     const css = outputs.filter((o) => o.type === 'asset' && o.fileName.endsWith('.css') && o.originalFileName === id)
     const tags = [
       ...(js ? [`<script type="module" crossorigin src="${escapeAttr(base + js.fileName)}"></script>`] : []),
+      // As Vite does: the entry's static imports, transitively, fetched in parallel with it.
+      ...(js ? staticImports(js, outputs) : []).map(
+        (file) => `<link rel="modulepreload" crossorigin href="${escapeAttr(base + file)}">`,
+      ),
       ...css.map((c) => `<link rel="stylesheet" crossorigin href="${escapeAttr(base + c.fileName)}">`),
     ]
     const at = out.code.indexOf(MARKER)

@@ -101,6 +101,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
               code: item.code,
               isEntry: item.isEntry,
               ...(item.facadeModuleId ? { facadeModuleId: item.facadeModuleId } : {}),
+              ...(item.imports.length > 0 ? { imports: item.imports } : {}),
               ...(item.map ? { map: item.map.toString() } : {}),
             })
           } else if (!item.fileName.endsWith('.map')) {

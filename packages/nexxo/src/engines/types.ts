@@ -10,6 +10,8 @@ export interface OutputFile {
   isEntry?: boolean
   /** Entry chunks: the module the chunk was built for. */
   facadeModuleId?: string
+  /** Chunks: the file names of the chunks it imports statically (a page preloads them). */
+  imports?: string[]
   /** Emitted assets: the file (or entry, for a page's stylesheet) they came from. */
   originalFileName?: string
 }
