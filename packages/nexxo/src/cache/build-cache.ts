@@ -20,6 +20,12 @@ interface StoredOutput extends Omit<OutputFile, 'code'> {
   base64?: string
 }
 
+/**
+ * The stored entry's shape, in every key: an entry written before a field was added (chunks'
+ * `imports` for modulepreload, 2) is a miss, never an output without it.
+ */
+const ENTRY_FORMAT = 2
+
 export function buildCacheKey(
   core: Core,
   contentHash: string,
@@ -28,7 +34,7 @@ export function buildCacheKey(
 ): string {
   // The engine's name, not its package: rolldown and @rolldown/browser (esbuild and esbuild-wasm) at
   // one version write the same bytes, so native and wasm backends share entries.
-  return `build:${core.cacheKey({ contentHash, engine: engine.name, engineVersion: engine.version, options })}`
+  return `build:v${ENTRY_FORMAT}:${core.cacheKey({ contentHash, engine: engine.name, engineVersion: engine.version, options })}`
 }
 
 const encoder = new TextEncoder()
