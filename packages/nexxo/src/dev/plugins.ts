@@ -1,7 +1,8 @@
 // The user's plugins in `nexxo dev`, as Vite runs them: `configureServer` middlewares (connect's
-// `(req, res, next)`, optionally under a route) in front of nexxo's own handler, `transform` on each
-// module's source before nexxo compiles it (with Rollup's `filter` honoured), and `handleHotUpdate`
-// deciding what an edit updates. Every hook is guarded as in builds: errors name the plugin, the
+// `(req, res, next)`, optionally under a route) in front of nexxo's own handler, `resolveId` on each
+// import before nexxo resolves it and `load` on each module before it is read (virtual modules),
+// `transform` on each module's source before nexxo compiles it (with Rollup's `filter` honoured), and
+// `handleHotUpdate` deciding what an edit updates. Every hook is guarded as in builds: errors name the plugin, the
 // hook and the module, and a hook that never settles times out.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -14,9 +15,20 @@ interface Layer {
   fn: Middleware
 }
 
+/** What a `resolveId` chain said about an import: an id, external (left as written), or nothing. */
+export type PluginResolution = { id: string; external: boolean } | null
+
 export interface DevPlugins {
   /** Runs the middlewares; true when one of them answered the request. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>
+  /** False when no plugin has `resolveId`: callers skip the pass that would ask. */
+  readonly resolves: boolean
+  /** The first `resolveId` answer for `specifier` imported by `importer` (an absolute id). */
+  resolveId(specifier: string, importer: string | undefined): Promise<PluginResolution>
+  /** False when no plugin has `load`. */
+  readonly loads: boolean
+  /** The first `load` answer for `id`, or null: nexxo reads the file itself. */
+  load(id: string): Promise<string | null>
   /** The source after every matching `transform` hook (`id` is the absolute file name). */
   transform(code: string, id: string): Promise<string>
   /** The modules (root URL paths) an edit updates: `modules` unless a hook says otherwise. */
@@ -39,6 +51,23 @@ function passes(filter: PatternFilter | undefined, value: string): boolean {
     return filter.include === undefined || matchesAny(filter.include, value)
   }
   return matchesAny(filter, value)
+}
+
+interface FilteredHook {
+  name: string
+  filter: { id?: PatternFilter; code?: PatternFilter } | undefined
+  handler: (this: unknown, ...args: unknown[]) => unknown
+}
+
+/** Each plugin's `hook`, guarded, with its Rollup filter kept beside it. */
+function hooksOf(plugins: NexxoPlugin[], hook: 'resolveId' | 'load' | 'transform', timeoutMs: number): FilteredHook[] {
+  return plugins.flatMap((p) => {
+    const value = p[hook] as unknown
+    if (!value) return []
+    const object = typeof value === 'object' ? (value as { filter?: FilteredHook['filter'] }) : {}
+    const handler = handlerOf(value as Parameters<typeof handlerOf>[0]) as FilteredHook['handler']
+    return [{ name: p.name, filter: object.filter, handler: guard(p.name, hook, handler, timeoutMs) }]
+  })
 }
 
 export async function devPlugins(
@@ -71,13 +100,43 @@ export async function devPlugins(
   }
   for (const fn of after) await fn()
 
-  const transforms = applied.flatMap((p) => {
-    const hook = p.transform as unknown
-    if (!hook) return []
-    const object = typeof hook === 'object' ? (hook as { filter?: { id?: PatternFilter; code?: PatternFilter } }) : {}
-    const handler = handlerOf(hook as Parameters<typeof handlerOf>[0]) as (code: string, id: string) => unknown
-    return [{ name: p.name, filter: object.filter, handler: guard(p.name, 'transform', handler, timeoutMs) }]
+  const transforms = hooksOf(applied, 'transform', timeoutMs)
+  const resolvers = hooksOf(applied, 'resolveId', timeoutMs)
+  const loaders = hooksOf(applied, 'load', timeoutMs)
+  const context = (id: string | undefined, self?: string) => ({
+    warn: (m: unknown) =>
+      warnings.push(`${id ?? 'nexxo dev'}: ${typeof m === 'string' ? m : String((m as Error)?.message)}`),
+    error: (m: unknown): never => {
+      throw m instanceof Error ? m : new Error(String(m))
+    },
+    meta: { watchMode: true, rollupVersion: '4.0.0' },
+    // Rollup's `this.resolve`: the other plugins' resolveId (skipSelf is the default since Rollup 3);
+    // nexxo's own resolution of files is the caller's, so none answers here.
+    resolve: (source: string, importer?: string, opts?: { skipSelf?: boolean }) =>
+      chainResolve(source, importer, opts?.skipSelf === false ? undefined : self),
+    addWatchFile: () => {},
+    getWatchFiles: () => [],
+    getModuleInfo: () => null,
   })
+  const chainResolve = async (
+    specifier: string,
+    importer: string | undefined,
+    skip?: string,
+  ): Promise<PluginResolution> => {
+    for (const r of resolvers) {
+      if (r.name === skip || !passes(r.filter?.id, specifier)) continue
+      const result = await r.handler.call(context(importer, r.name), specifier, importer, { isEntry: false })
+      if (result === null || result === undefined) continue
+      if (result === false) return { id: specifier, external: true }
+      if (typeof result === 'string') return { id: result, external: false }
+      if (typeof result === 'object' && typeof (result as { id?: unknown }).id === 'string') {
+        const object = result as { id: string; external?: unknown }
+        return { id: object.id, external: Boolean(object.external) }
+      }
+    }
+    return null
+  }
+
   const hotHooks = applied.flatMap((p) => {
     const hook = handlerOf(p.handleHotUpdate)
     return hook ? [guard(p.name, 'handleHotUpdate', hook, timeoutMs)] : []
@@ -104,6 +163,19 @@ export async function devPlugins(
 
   return {
     warnings,
+    resolves: resolvers.length > 0,
+    resolveId: (specifier, importer) => chainResolve(specifier, importer),
+    loads: loaders.length > 0,
+    async load(id) {
+      for (const l of loaders) {
+        if (!passes(l.filter?.id, id)) continue
+        const result = await l.handler.call(context(id, l.name), id)
+        if (typeof result === 'string') return result
+        if (result && typeof result === 'object' && typeof (result as { code?: unknown }).code === 'string')
+          return (result as { code: string }).code
+      }
+      return null
+    },
     async handle(req, res) {
       for (const layer of layers) {
         const url = req.url ?? '/'
@@ -121,16 +193,9 @@ export async function devPlugins(
     },
     async transform(code, id) {
       let out = code
-      const context = {
-        warn: (m: unknown) => warnings.push(`${id}: ${typeof m === 'string' ? m : String((m as Error)?.message)}`),
-        error: (m: unknown) => {
-          throw m instanceof Error ? m : new Error(String(m))
-        },
-        meta: { watchMode: true },
-      }
       for (const t of transforms) {
         if (!passes(t.filter?.id, id) || !passes(t.filter?.code, out)) continue
-        const result = await t.handler.call(context, out, id)
+        const result = await t.handler.call(context(id, t.name), out, id)
         if (typeof result === 'string') out = result
         else if (result && typeof result === 'object' && typeof (result as { code?: unknown }).code === 'string')
           out = (result as { code: string }).code

@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, relative, resolve, sep } from 'node:path'
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { CssEngine } from '../app/css-engine.js'
 import { envDefine, loadEnv } from '../app/env.js'
@@ -16,7 +16,7 @@ import { cssLoaderFor, nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
-import type { ModuleGraph, Project } from '../core/core.js'
+import type { Lang, ModuleGraph, Project } from '../core/core.js'
 import { NexxoError } from '../errors.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
@@ -33,19 +33,24 @@ import {
   REFRESH_RUNTIME,
 } from './deps.js'
 import { isFile, readBytes } from './fs-quiet.js'
-import { devPlugins } from './plugins.js'
+import { devPlugins, type PluginResolution } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,
   type Compile,
   type CompileSettings,
+  compileName,
   DEPS_PREFIX,
   isCss,
+  isPluginSource,
   isScriptModule,
+  type ModuleLinks,
   moduleUrl,
   oxcCompiler,
   swcCompiler,
   transformScript,
+  VIRTUAL_PREFIX,
+  virtualUrl,
 } from './transform.js'
 import { watchTree } from './watch.js'
 
@@ -72,7 +77,7 @@ export interface DevServerOptions {
   envPrefix?: string[]
   /** Told about each port that was taken before one was free. */
   onPortTaken?: (port: number) => void
-  /** The user's plugins (from the config): configureServer, transform and handleHotUpdate run here. */
+  /** The user's plugins (from the config): configureServer, resolveId, load, transform and handleHotUpdate run here. */
   plugins?: NexxoPlugin[]
   /** Milliseconds a plugin hook may take (default 30 s). */
   pluginTimeout?: number
@@ -187,10 +192,27 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   let cssEngine: CssEngine | undefined
   const token = randomBytes(24).toString('base64url')
 
+  const sockets = new Set<WebSocket>()
+  const broadcast = (message: ServerMessage) => {
+    const text = JSON.stringify(message)
+    for (const socket of sockets) socket.send(text)
+  }
+  // Before the pre-bundle, as Vite: a plugin's middlewares and its virtual modules are known to it.
+  const userPlugins = await devPlugins(
+    options.plugins ?? [],
+    { mode, reload: () => broadcast({ type: 'full-reload', reason: 'a plugin asked for a reload' }) },
+    options.pluginTimeout,
+  )
+
   // --- dependencies ---
   const entries = htmlEntries(html)
   let discovered: string[] = []
   if (core.canStampFiles) discovered = reachableExternals(await core.scanProject(root, entries), entries)
+  // `virtual:x` looks like a package to the scan; the plugin that makes it up says otherwise.
+  if (userPlugins.resolves) {
+    const claimed = await Promise.all(discovered.map((s) => userPlugins.resolveId(s, undefined)))
+    discovered = discovered.filter((_, i) => claimed[i] === null)
+  }
   // A JSX runtime other than React's is imported by every compiled component: known up front.
   if (settings.jsxImportSource) discovered.push(`${settings.jsxImportSource}/jsx-dev-runtime`)
   // So is oxc's helper for legacy decorators: found later, it would cost the page a reload.
@@ -209,19 +231,11 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const errors = new Map<string, DevError>()
   /** The text each module was last compiled from. */
   const sources = new Map<string, Buffer>()
-  const sockets = new Set<WebSocket>()
-  const broadcast = (message: ServerMessage) => {
-    const text = JSON.stringify(message)
-    for (const socket of sockets) socket.send(text)
-  }
+  /** The ids plugins' resolveId made up, by the URL path they are served at: nothing else is served there. */
+  const virtualIds = new Map<string, string>()
   const refresh = () => deps.entries.has(REFRESH_RUNTIME)
-  const userPlugins = await devPlugins(
-    options.plugins ?? [],
-    { mode, reload: () => broadcast({ type: 'full-reload', reason: 'a plugin asked for a reload' }) },
-    options.pluginTimeout,
-  )
 
-  const links = {
+  const links: ModuleLinks = {
     resolve(specifier: string, importer: string): string | null {
       // The core's candidates in the core's order, so that dev resolves exactly as builds do
       // (`./a.js` naming `a.ts` included); none of them climbs out of the root.
@@ -252,16 +266,63 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return rebundling
   }
 
+  /** The id plugins know a module by: the one their resolveId made up, or its absolute file name. */
+  const pluginId = (path: string) => virtualIds.get(path) ?? join(root, path.slice(1))
+
+  /** Where a plugin's resolution points: a file under the root is served as one, anything else at `/@id/`. */
+  const targetOf = (resolution: PluginResolution): string | false | undefined => {
+    if (!resolution) return undefined
+    if (resolution.external) return false
+    const { id } = resolution
+    if (!id.includes('\0') && !id.includes('?') && isAbsolute(id)) {
+      const inRoot = relative(root, id)
+      if (!inRoot.startsWith('..') && !isAbsolute(inRoot) && isFile(id)) return `/${posix(inRoot)}`
+    }
+    const url = virtualUrl(id)
+    virtualIds.set(url, id)
+    return url
+  }
+
+  /** The plugins' answers for each import of a module, asked before it is compiled (resolveId is async). */
+  const planImports = async (source: string, path: string): Promise<Map<string, string | false>> => {
+    const planned = new Map<string, string | false>()
+    let records: { specifier: string; typeOnly: boolean; kind: string }[]
+    try {
+      records = core.scan(source, langOf(compileName(path))).imports
+    } catch {
+      return planned // the compiler reports the syntax error, located
+    }
+    const importer = pluginId(path)
+    for (const { specifier, typeOnly, kind } of records) {
+      if (typeOnly || kind === 'jsx-runtime' || planned.has(specifier) || specifier === CLIENT_PATH) continue
+      const target = targetOf(await userPlugins.resolveId(specifier, importer))
+      if (target !== undefined) planned.set(specifier, target)
+    }
+    return planned
+  }
+
   const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
-    const source = await userPlugins.transform(bytes.toString('utf8'), join(root, path.slice(1)))
+    const text = bytes.toString('utf8')
+    const source = await userPlugins.transform(text, pluginId(path))
     if (isCss(path)) cssEngine ??= await loadCss()
+    if (isPluginSource(path) && source === text) {
+      throw NexxoError.single(
+        'NO_PLUGIN',
+        `No plugin compiled ${path.slice(1)}: add the plugin for ${extname(path)} files to the config's plugins.`,
+        { file: path.slice(1) },
+      )
+    }
+    const named = compileName(path)
+    const compileAs: Compile = named === path ? compile : (code, _path, fresh) => compile(code, named, fresh)
+    const planned = userPlugins.resolves && !isCss(path) ? await planImports(source, path) : undefined
+    const moduleLinks: ModuleLinks = planned?.size ? { ...links, planned: (s) => planned.get(s) } : links
     let module = isCss(path)
       ? devCss(cssEngine!, source, path, links)
-      : transformScript(core, compile, source, path, links, refresh(), env)
+      : transformScript(core, compileAs, source, path, moduleLinks, refresh(), env)
     if (module.missingDeps.length > 0) {
       await addDeps(module.missingDeps)
-      module = transformScript(core, compile, source, path, links, refresh(), env)
+      module = transformScript(core, compileAs, source, path, moduleLinks, refresh(), env)
       if (module.missingDeps.length > 0) {
         throw NexxoError.single(
           'UNRESOLVED_IMPORT',
@@ -288,11 +349,27 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return Buffer.from(module.code)
   }
 
+  /** A module's text: a plugin's `load`, else the file's (a virtual module has no file). */
+  const readSource = async (path: string, file: string, bytes: Buffer | undefined): Promise<Buffer> => {
+    if (userPlugins.loads) {
+      const code = await userPlugins.load(pluginId(path))
+      if (code !== null) return Buffer.from(code)
+    }
+    const virtual = virtualIds.get(path)
+    if (virtual !== undefined) {
+      throw NexxoError.single(
+        'LOAD_FAILED',
+        `No plugin loaded '${virtual}': a plugin's resolveId named it, and nexxo dev reads only files under the root itself.`,
+      )
+    }
+    return bytes ?? readFileSync(file)
+  }
+
   /** A module's code, compiled once per version; errors are recorded for the overlay. */
   const load = (path: string, file: string, bytes?: Buffer): Promise<Buffer> => {
     let pending = transformed.get(path)
     if (!pending) {
-      pending = (async () => compileModule(path, bytes ?? readFileSync(file)))()
+      pending = (async () => compileModule(path, await readSource(path, file, bytes)))()
       transformed.set(path, pending)
       pending.then(
         () => {
@@ -356,6 +433,25 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
     const params = new URLSearchParams(query)
     if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
+    const compiled = async (path: string, file: string) => {
+      try {
+        return send(res, 200, JS_TYPE, await load(path, file), head)
+      } catch (e) {
+        const error = toDevError(e, path)
+        return send(
+          res,
+          500,
+          JS_TYPE,
+          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
+          head,
+        )
+      }
+    }
+    if (pathname.startsWith(VIRTUAL_PREFIX)) {
+      return virtualIds.has(pathname)
+        ? compiled(pathname, pathname)
+        : refuse(res, { status: 404, reason: 'no plugin resolved an import to this id' })
+    }
     if (pathname.startsWith(DEPS_PREFIX)) {
       const name = pathname.slice(DEPS_PREFIX.length)
       const code = deps.files.has(name) ? readBytes(join(deps.dir, name)) : undefined
@@ -383,7 +479,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (extname(file) === '.html') return send(res, 200, HTML_TYPE, pageHtml(readFileSync(file, 'utf8')), head)
     const queried = ['raw', 'url', 'inline', 'no-inline', 'worker', 'sharedworker'].some((q) => params.has(q))
     // An import of anything that is not a script module gets a JS module, never the file itself.
-    if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path)))) {
+    if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path) || isPluginSource(path)))) {
       try {
         if (isCss(path) && params.has('inline')) {
           cssEngine ??= await loadCss()
@@ -402,19 +498,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         )
       }
     }
-    if (isScriptModule(path) || (isCss(path) && params.has('import'))) {
-      try {
-        return send(res, 200, JS_TYPE, await load(path, file), head)
-      } catch (e) {
-        const error = toDevError(e, path)
-        return send(
-          res,
-          500,
-          JS_TYPE,
-          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
-          head,
-        )
-      }
+    if (isScriptModule(path) || isPluginSource(path) || (isCss(path) && params.has('import'))) {
+      return compiled(path, file)
     }
     return send(res, 200, contentType(file), readFileSync(file), head)
   }
@@ -609,6 +694,11 @@ function reachableExternals(project: Project, entries: string[]): string[] {
     }
   }
   return [...externals]
+}
+
+const langOf = (name: string): Lang => {
+  const ext = extname(name)
+  return ext === '.tsx' ? 'tsx' : ext === '.ts' || ext === '.mts' ? 'ts' : ext === '.jsx' ? 'jsx' : 'js'
 }
 
 function toDevError(e: unknown, path: string): DevError {

@@ -20,6 +20,11 @@ export interface ModuleLinks {
   dependency(specifier: string): string | null
   /** The current version of a module, for its `?v=` query. */
   version(path: string): number
+  /**
+   * What the plugins' `resolveId` said about a specifier of this module: the URL path of its
+   * target, false to leave it as written (external), undefined when no plugin answered.
+   */
+  planned?(specifier: string): string | false | undefined
 }
 
 export interface DevModule {
@@ -42,6 +47,28 @@ const LANG: Record<string, { syntax: 'typescript' | 'ecmascript'; jsx: boolean }
 
 const extension = (path: string) => /\.[^./]+$/.exec(path)?.[0] ?? ''
 export const isScriptModule = (path: string): boolean => extension(path) in LANG
+
+/**
+ * Sources that a plugin compiles to JavaScript (Vite's `knownJsSrcRE`): read as text and handed to
+ * the plugins' `transform`, never served as an asset.
+ */
+export const isPluginSource = (path: string): boolean => /\.(?:vue|svelte|astro|mdx|marko|imba)$/.test(path)
+
+/** Where modules live that a plugin's `resolveId` made up (Vite's `/@id/`): only plugins load them. */
+export const VIRTUAL_PREFIX = '/@id/'
+
+/** The URL path of a plugin's id: `\0` spelled as Vite does, anything a URL path cannot hold escaped. */
+export const virtualUrl = (id: string): string =>
+  VIRTUAL_PREFIX + encodeURI(id.replaceAll('\0', '__x00__')).replaceAll('?', '%3F').replaceAll('#', '%23')
+
+/**
+ * The name a module of code with no script extension (a virtual id, a `.vue` file after its
+ * plugin) is compiled under: JavaScript, unless the id names a script language.
+ */
+export const compileName = (path: string): string => {
+  const bare = path.split('?')[0]!
+  return extension(bare) in LANG ? bare : `${bare}.js`
+}
 export const isCss = (path: string): boolean => extension(path) === '.css'
 
 /**
@@ -206,7 +233,12 @@ function rewriteImports(
     // The server's own modules (the client, pre-bundled chunks) are already URLs.
     if (specifier === CLIENT_PATH || specifier.startsWith(DEPS_PREFIX)) continue
     let url: string | null
-    if (specifier.startsWith('.') || specifier.startsWith('/')) {
+    const planned = links.planned?.(specifier)
+    if (planned === false) continue
+    if (planned !== undefined) {
+      deps.add(planned)
+      url = moduleUrl(planned, links.version(planned))
+    } else if (specifier.startsWith('.') || specifier.startsWith('/')) {
       const query = IMPORT_QUERY.exec(specifier)
       const target = links.resolve(query ? specifier.slice(0, query.index) : specifier, path)
       // Walking backwards: unshift keeps them in source order.
