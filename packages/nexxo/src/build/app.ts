@@ -11,7 +11,7 @@ import { appPipeline } from '../app/pipeline.js'
 import { readTsconfig } from '../app/tsconfig.js'
 import type { OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
-import { forEngine, indexHtmlTransform, pluginsCacheKey, selectPlugins } from '../plugin/container.js'
+import { forEngine, indexHtmlTransform, pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import type { NormalizedBuild } from './options.js'
 
@@ -69,14 +69,8 @@ export function prepareApp(
   if (build.publicDir !== false) {
     for (const file of access.list(`${access.root}/${build.publicDir}`)) publicFiles.add(`/${file}`)
   }
-  const selected = selectPlugins(userPlugins, { command: 'build', mode: build.mode })
-  for (const name of selected.replaced) {
-    warnings.push({
-      code: 'PLUGIN_REPLACED',
-      message: `Plugin '${name}' left out: Nexxo compiles React (JSX, Fast Refresh) itself.`,
-    })
-  }
-  const applied = [...selected.pre, ...selected.normal, ...selected.post]
+  const selected = pluginsForBuild(userPlugins, build.mode, warnings)
+  const { applied } = selected
   const transformHtml = indexHtmlTransform(applied, build.pluginTimeout)
   const pipeline = appPipeline(entries, {
     root: access.root,

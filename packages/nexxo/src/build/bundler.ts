@@ -13,6 +13,9 @@ import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/t
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { installImports } from '../npm/install.js'
 import { RegistryClient } from '../npm/registry.js'
+import { pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
+import { hookRunner } from '../plugin/hooks.js'
+import type { NexxoPlugin } from '../plugin/types.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
 import { type AppInput, finishApp, type ProjectAccess, prepareApp } from './app.js'
@@ -177,13 +180,20 @@ export class Bundler {
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
     const plugins = options.plugins ?? []
     let app: { input: AppInput; access: ProjectAccess } | undefined
+    // esbuild runs the user's module hooks through an adapter; the app pipeline (pages, assets,
+    // CSS, workers) is rolldown's only.
+    let esbuildPlugins: { applied: NexxoPlugin[]; cacheKey: string | undefined } | undefined
     const appFor = (access: ProjectAccess, entries: string[]) => {
       if (engine.name !== 'rolldown') {
-        if (plugins.length > 0 || entries.some((e) => e.endsWith('.html'))) {
+        if (entries.some((e) => e.endsWith('.html'))) {
           throw NexxoError.single(
             'INVALID_OPTION',
-            'Plugins and HTML entries need the rolldown engine; the esbuild engine does not run them yet.',
+            'HTML entries need the rolldown engine; the esbuild engine does not build pages yet.',
           )
+        }
+        if (plugins.length > 0) {
+          const { applied } = pluginsForBuild(plugins, build.mode, warnings)
+          esbuildPlugins = { applied, cacheKey: pluginsCacheKey(applied) }
         }
         return undefined
       }
@@ -202,6 +212,7 @@ export class Bundler {
         ...(app
           ? { define: { ...app.input.define, ...build.define }, plugins: app.input.cacheKey, jsx: app.input.jsx }
           : {}),
+        ...(esbuildPlugins ? { plugins: esbuildPlugins.cacheKey } : {}),
       }
     }
     // Standard decorators: esbuild lowers them; rolldown leaves them, so swc does when it is here,
@@ -212,7 +223,8 @@ export class Bundler {
         : this.selected.engine.name === 'rolldown' && !(app?.input.legacyDecorators && !build.decoratorsGiven)
           ? this.selected.swc
           : undefined
-    const cacheable = () => !app || app.input.cacheKey !== undefined
+    const cacheable = () =>
+      (!app || app.input.cacheKey !== undefined) && (!esbuildPlugins || esbuildPlugins.cacheKey !== undefined)
     const hit = (cached: CachedBuild): Produced => ({
       ...cached,
       cache: { hits: 1, misses: 0 },
@@ -225,9 +237,13 @@ export class Bundler {
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       let project: Project
+      // What a plugin's resolveId answers for is neither a package to install nor unresolved.
+      const external = plugins.length
+        ? [...build.external, ...(await claimedByPlugins(core, files, entryKeys, plugins, build))]
+        : build.external
       const registry = this.registryClient()
       if (registry) {
-        const installed = await installImports(core, files, entryKeys, build.external, registry)
+        const installed = await installImports(core, files, entryKeys, external, registry)
         ;({ files, project } = installed)
         packages = installed.packages.map(({ name, version, cached }) => ({ name, version, cached }))
       } else {
@@ -235,7 +251,7 @@ export class Bundler {
       }
       const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
-      const unresolved = unresolvedImports(project, files, build.external)
+      const unresolved = unresolvedImports(project, files, external)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
       const bytes = new TextEncoder()
       appFor(
@@ -261,7 +277,7 @@ export class Bundler {
       if (project.depth > engine.maxImportDepth) {
         engine = await this.deepChainEngine(project.depth, warnings)
       }
-      const view = memoryFiles(files, project)
+      const view = memoryFiles(files, project, core)
       input = { ...build, entries, cwd: '/', files: view }
       sources = { read: (id) => view.read(id), display: memoryKey }
     } else {
@@ -295,6 +311,12 @@ export class Bundler {
       input.onWarning = ({ message, id }) =>
         warnings.push({ code: 'PLUGIN_WARNING', message, ...(id ? { file: sources.display(id) } : {}) })
       if (extra.jsx) input.jsx = extra.jsx
+    }
+    if (esbuildPlugins) {
+      input.plugins = esbuildPlugins.applied
+      input.onWarning = ({ message, id }) =>
+        warnings.push({ code: 'PLUGIN_WARNING', message, ...(id ? { file: sources.display(id) } : {}) })
+      input.readSource = (path) => sources.read(path)
     }
     const swc = decorators()
     if (swc) {
@@ -412,4 +434,37 @@ export class Bundler {
     await (await this.deeper)?.close?.()
     await this.host?.close()
   }
+}
+
+/**
+ * Imports of an in-memory project that the plugins' `resolveId` answers for (a virtual module, an
+ * alias): the checks before the engine would otherwise report them unresolved or install them.
+ */
+async function claimedByPlugins(
+  core: Core,
+  files: Record<string, string>,
+  entries: string[],
+  plugins: NexxoPlugin[],
+  build: NormalizedBuild,
+): Promise<string[]> {
+  const project = core.projectFromFiles(files, entries)
+  const view = memoryFiles(files, project, core)
+  const hooks = hookRunner(pluginsForBuild(plugins, build.mode, []).applied, {
+    timeoutMs: build.pluginTimeout,
+    warn: () => {},
+    resolveDefault: async (specifier, importer) => {
+      const id = importer ? view.resolve(specifier, importer) : null
+      return id === null ? null : { id, external: false }
+    },
+  })
+  if (!hooks.resolves) return []
+  const claimed = new Set<string>()
+  for (const m of project.modules) {
+    if (!m.reachable) continue
+    for (const imp of m.imports) {
+      if (imp.resolved || imp.typeOnly || claimed.has(imp.specifier) || build.external.includes(imp.specifier)) continue
+      if (await hooks.resolveId(imp.specifier, `/${m.id}`)) claimed.add(imp.specifier)
+    }
+  }
+  return [...claimed]
 }

@@ -1,7 +1,7 @@
 // In-memory projects: validating a `files` map and serving it to the engines, with imports resolved
 // by the core (relative paths and `node_modules/` packages), so both backends resolve identically.
 
-import type { Project, ScanFailure } from '../core/core.js'
+import type { Core, Project, ScanFailure } from '../core/core.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
 import type { MemoryFiles } from '../engines/types.js'
 import { codeFrame, type Diagnostic, NexxoError } from '../errors.js'
@@ -45,7 +45,11 @@ export function validateFiles(files: Record<string, string>): Record<string, str
 const toId = (key: string) => `/${key}`
 const toKey = (id: string) => id.slice(1)
 
-export function memoryFiles(files: Record<string, string>, project: Project): MemoryFiles {
+export function memoryFiles(
+  files: Record<string, string>,
+  project: Project,
+  core?: Pick<Core, 'relativeCandidates'>,
+): MemoryFiles {
   const resolved = new Map<string, string | null>()
   for (const m of project.modules) {
     for (const imp of m.imports) resolved.set(`${m.id}\0${imp.specifier}`, imp.resolved)
@@ -54,7 +58,12 @@ export function memoryFiles(files: Record<string, string>, project: Project): Me
     read: (id) => (Object.hasOwn(files, toKey(id)) ? files[toKey(id)] : undefined),
     resolve(specifier, importer) {
       const found = resolved.get(`${toKey(importer)}\0${specifier}`)
-      return found ? toId(found) : null
+      if (found) return toId(found)
+      // An import the scan never saw (a plugin's `this.resolve`, code a plugin wrote): the core's
+      // candidates in its order, so it resolves as a scanned one would.
+      const candidates = found === undefined ? core?.relativeCandidates(toKey(importer), specifier) : null
+      const hit = candidates?.find((key) => Object.hasOwn(files, key))
+      return hit === undefined ? null : toId(hit)
     },
   }
 }

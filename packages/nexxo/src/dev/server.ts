@@ -18,6 +18,7 @@ import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
 import type { Lang, ModuleGraph, Project } from '../core/core.js'
 import { NexxoError } from '../errors.js'
+import type { PluginResolution } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
@@ -33,7 +34,7 @@ import {
   REFRESH_RUNTIME,
 } from './deps.js'
 import { isFile, readBytes } from './fs-quiet.js'
-import { devPlugins, type PluginResolution } from './plugins.js'
+import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   CLIENT_PATH,

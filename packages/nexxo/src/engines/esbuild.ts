@@ -2,6 +2,9 @@
 
 import type * as esbuild from 'esbuild'
 import { toBase64 } from '../bytes.js'
+import { DEFAULT_HOOK_TIMEOUT_MS } from '../plugin/container.js'
+import type { NexxoPlugin } from '../plugin/types.js'
+import { rollupPluginsForEsbuild } from './esbuild-plugins.js'
 import type { Engine, EngineInput, EngineOutput, MemoryFiles, OutputFile, SourceTransform } from './types.js'
 import { loaderForPath } from './types.js'
 
@@ -12,8 +15,8 @@ async function transformed(
   contents: string,
   path: string,
   transform: SourceTransform | undefined,
+  loader: esbuild.Loader = loaderForPath(path),
 ): Promise<esbuild.OnLoadResult> {
-  const loader = loaderForPath(path)
   const out =
     loader === 'css' || loader === 'json' || loader === 'text' ? undefined : await transform?.apply(contents, path)
   if (!out) return { contents, loader }
@@ -69,6 +72,24 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
     maxImportDepth,
     async build(input: EngineInput): Promise<EngineOutput> {
       const outdir = `${input.cwd.replace(/\/$/, '')}/.nexxo-out`
+      const emitted: OutputFile[] = []
+      const { files, readSource } = input
+      const userPlugins = input.plugins?.length
+        ? rollupPluginsForEsbuild(input.plugins as NexxoPlugin[], {
+            cwd: input.cwd.replace(/\/$/, '') || '/',
+            read: files ? (path) => files.read(path) : (path) => readSource?.(path),
+            ...(files ? { resolve: (specifier: string, importer: string) => files.resolve(specifier, importer) } : {}),
+            warn: (message, id) => input.onWarning?.({ message, ...(id ? { id } : {}) }),
+            finish: (contents, path, loader) => transformed(contents, path, input.sourceTransform, loader),
+            assets: emitted,
+            timeoutMs: input.pluginTimeout ?? DEFAULT_HOOK_TIMEOUT_MS,
+          })
+        : undefined
+      const ownPlugins = files
+        ? [filesPlugin(files, input.external, input.sourceTransform)]
+        : input.sourceTransform && readSource
+          ? [transformPlugin(input.sourceTransform, readSource)]
+          : []
       const result = await mod.build({
         entryPoints: input.entries,
         absWorkingDir: input.cwd,
@@ -92,11 +113,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         metafile: true,
         logLevel: 'silent',
         ...(input.target ? { target: input.target } : {}),
-        plugins: input.files
-          ? [filesPlugin(input.files, input.external, input.sourceTransform)]
-          : input.sourceTransform && input.readSource
-            ? [transformPlugin(input.sourceTransform, input.readSource)]
-            : [],
+        plugins: userPlugins ? [userPlugins, ...ownPlugins] : ownPlugins,
       })
       const maps = new Map<string, string>()
       const outputs: OutputFile[] = []
@@ -116,6 +133,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
           outputs.push({ fileName, type: 'asset', code: fileName.endsWith('.css') ? file.text : file.contents })
         }
       }
+      outputs.push(...emitted)
       for (const out of outputs) {
         const map = maps.get(out.fileName)
         if (map) out.map = map

@@ -16,15 +16,17 @@ function filesPlugin(files: MemoryFiles, external: string[]): Plugin {
     resolveId(source, importer) {
       if (external.includes(source)) return { id: source, external: true }
       if (!importer) return files.read(source) === undefined ? null : source
-      const id = files.resolve(source, importer)
-      if (id === null) this.error(`Could not resolve '${source}' from '${importer.slice(1)}'`)
-      return id
+      // Unresolved here may be a plugin's to answer (a virtual module, an alias); imports nothing
+      // answers for were reported, located, before the build started.
+      return files.resolve(source, importer)
     },
     load(id) {
       const code = files.read(id)
       if (code === undefined) return null
       const loader = loaderForPath(id)
-      return loader === 'text' ? { code: `export default ${JSON.stringify(code)}`, moduleType: 'js' } : code
+      // The text itself, so a plugin's transform sees the file (a YAML plugin its YAML); rolldown
+      // makes it a string module if none does.
+      return loader === 'text' ? { code, moduleType: 'text' } : code
     },
   }
 }

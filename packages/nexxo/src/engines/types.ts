@@ -59,13 +59,15 @@ export interface EngineInput extends OutputOptions {
   readSource?: (path: string) => string | undefined
   /**
    * Rollup-compatible plugins (the app pipeline's and the user's). Rolldown takes them as they
-   * are; an engine that cannot run them gets none (build/bundler.ts refuses the build instead).
+   * are; esbuild gets the user's module hooks run by an adapter (engines/esbuild-plugins.ts).
    */
   plugins?: unknown[]
   /** `resolve.alias`: import prefixes replaced before resolution. */
   alias?: Record<string, string>
   /** JSX compiled this way whatever tsconfig says (its `jsx: preserve` would leave JSX in the output). */
   jsx?: { runtime: 'automatic'; importSource: string }
+  /** Milliseconds one plugin hook may take (engines that run the hooks themselves: esbuild). */
+  pluginTimeout?: number
   /** Warnings the plugins raise (`this.warn`). */
   onWarning?: (warning: { message: string; id?: string }) => void
   /** Ids the plugins compiled that render no code of their own (CSS modules), for the module count. */

@@ -3,7 +3,7 @@
 // hooks natively and checks their filters without calling into JS; the Vite hooks
 // (`transformIndexHtml`, `configResolved`, ...) are driven from here.
 
-import { NexxoError } from '../errors.js'
+import { type Diagnostic, NexxoError } from '../errors.js'
 import type { ConfigEnv, IndexHtmlContext, NexxoPlugin, ObjectHook } from './types.js'
 
 /** How long one hook call may take before the build fails naming it (Rollup has no such bound; a hung build is worse). */
@@ -89,6 +89,22 @@ export function selectPlugins(
     out[plugin.enforce ?? 'normal'].push(plugin)
   }
   return out
+}
+
+/** The user's plugins that apply to a build, in order (pre, normal, post); a warning for each the pipeline replaces. */
+export function pluginsForBuild(
+  plugins: NexxoPlugin[],
+  mode: string,
+  warnings: Diagnostic[],
+): SelectedPlugins & { applied: NexxoPlugin[] } {
+  const selected = selectPlugins(plugins, { command: 'build', mode })
+  for (const name of selected.replaced) {
+    warnings.push({
+      code: 'PLUGIN_REPLACED',
+      message: `Plugin '${name}' left out: Nexxo compiles React (JSX, Fast Refresh) itself.`,
+    })
+  }
+  return { ...selected, applied: [...selected.pre, ...selected.normal, ...selected.post] }
 }
 
 const describe = (args: unknown[], hook: string): string => {

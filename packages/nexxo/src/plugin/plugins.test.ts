@@ -1,5 +1,7 @@
-// Plugins in builds, on both backends: Rollup plugins from npm unchanged, Vite's transformIndexHtml,
-// filters that keep a plugin away from the modules it does not match, and the cache rule for plugins.
+// Plugins in builds, on both backends and both engines: Rollup plugins from npm unchanged, the module
+// hooks (virtual modules, aliases, externals, this.resolve, transforms) from disk and from `files`,
+// Vite's transformIndexHtml, filters that keep a plugin away from the modules it does not match, and
+// the cache rule for plugins.
 
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -9,7 +11,7 @@ import { after, describe, test } from 'node:test'
 import jsonModule from '@rollup/plugin-json'
 import yamlModule from '@rollup/plugin-yaml'
 import { visualizer } from 'rollup-plugin-visualizer'
-import { bundler, run } from '../build/test-bundlers.js'
+import { bundler, combos, run } from '../build/test-bundlers.js'
 import type { BackendName, BuildResult } from '../types.js'
 import type { NexxoPlugin } from './types.js'
 
@@ -63,6 +65,131 @@ for (const backend of ['native', 'wasm'] as BackendName[]) {
     })
   })
 }
+
+/** Plugins exercising each module hook; `log` records the build hooks as they run. */
+function moduleHookPlugins(log: string[]): NexxoPlugin[] {
+  return [
+    {
+      name: 'virtual',
+      buildStart: () => {
+        log.push('buildStart')
+      },
+      resolveId: (id) => (id === 'virtual:answer' ? '\0virtual:answer' : null),
+      load: (id) => (id === '\0virtual:answer' ? 'export default 42' : null),
+      buildEnd: () => {
+        log.push('buildEnd')
+      },
+    },
+    {
+      name: 'alias',
+      resolveId: {
+        filter: { id: /^~\// },
+        async handler(id, importer) {
+          return (await this.resolve(`./${id.slice(2)}`, importer))?.id ?? null
+        },
+      },
+    },
+    { name: 'os-alias', resolveId: (id) => (id === 'os-alias' ? { id: 'node:os', external: true } : null) },
+    {
+      name: 'shout',
+      transform: {
+        filter: { id: /\.txt\.js$/ },
+        handler(code) {
+          this.warn('shouting')
+          return code.replace("'quiet'", "'LOUD'")
+        },
+      },
+    },
+  ]
+}
+
+const hookFiles = {
+  'main.js': [
+    "import answer from 'virtual:answer'",
+    "import { word } from '~/words.txt.js'",
+    "import config from './config.yaml'",
+    "import { version } from './data.json'",
+    "import { EOL } from 'os-alias'",
+    'console.log(answer, word, config.name, version, JSON.stringify(EOL))',
+    '',
+  ].join('\n'),
+  'words.txt.js': "export const word = 'quiet'\n",
+  'config.yaml': 'name: yaml\n',
+  'data.json': '{ "version": "1.2.3" }',
+}
+
+describe('module hooks on every engine and backend', () => {
+  const outputs = new Map<string, string>()
+  for (const [backend, engine] of combos) {
+    for (const source of ['disk', 'files'] as const) {
+      test(`${backend} ${engine}, from ${source}: virtual module, alias through this.resolve, external, transform, yaml and json`, async () => {
+        const log: string[] = []
+        const plugins = [...moduleHookPlugins(log), yaml(), json()]
+        const b = await bundler(backend, engine)
+        const r =
+          source === 'disk'
+            ? await b.build({ input: 'main.js', root: project(hookFiles), plugins, minify: false })
+            : await b.build({ input: 'main.js', files: hookFiles, plugins, minify: false })
+        const code = entryCode(r)
+        assert.match(code, /from ["']node:os["']/, 'external, as the plugin said')
+        assert.equal(run(code), '42 LOUD yaml 1.2.3 "\\n"')
+        assert.deepEqual(log, ['buildStart', 'buildEnd'])
+        assert.ok(
+          r.warnings.some((w) => w.code === 'PLUGIN_WARNING' && /shouting/.test(w.message)),
+          JSON.stringify(r.warnings),
+        )
+        const key = `${engine}/${source}`
+        if (outputs.has(key)) assert.equal(code, outputs.get(key), 'the same bytes on both backends')
+        else outputs.set(key, code)
+      })
+    }
+  }
+
+  for (const engine of ['rolldown', 'esbuild'] as const) {
+    test(`${engine}: a plugin that throws fails the build naming the plugin, the hook and the module`, async () => {
+      const b = await bundler('native', engine)
+      const thrower: NexxoPlugin = {
+        name: 'thrower',
+        transform: (_code, id) => {
+          if (id.endsWith('words.txt.js')) throw new Error('no words today')
+        },
+      }
+      await assert.rejects(
+        b.build({
+          input: 'main.js',
+          files: { 'main.js': "import './words.txt.js'\n", 'words.txt.js': '1\n' },
+          plugins: [thrower],
+        }),
+        (e: Error) => {
+          assert.match(e.message, /thrower/)
+          assert.match(e.message, /no words today/)
+          assert.match(e.message, /words\.txt\.js/)
+          return true
+        },
+      )
+    })
+
+    test(`${engine}: an id a plugin resolved and none loads is an error, not a file read`, async () => {
+      const b = await bundler('native', engine)
+      const dangling: NexxoPlugin = { name: 'dangling', resolveId: (id) => (id === 'virtual:x' ? '\0virtual:x' : null) }
+      await assert.rejects(
+        b.build({ input: 'main.js', files: { 'main.js': "import 'virtual:x'\n" }, plugins: [dangling] }),
+        /virtual:x/,
+      )
+    })
+  }
+
+  test('esbuild: HTML entries are refused with a message naming the engine', async () => {
+    const b = await bundler('native', 'esbuild')
+    await assert.rejects(
+      b.build({
+        input: 'index.html',
+        files: { 'index.html': '<script type="module" src="/m.js"></script>', 'm.js': '' },
+      }),
+      /HTML entries need the rolldown engine/,
+    )
+  })
+})
 
 describe('plugin semantics', () => {
   test('a filter keeps the handler away from modules it does not match; transforms chain in order', async () => {
