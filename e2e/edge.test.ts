@@ -107,6 +107,15 @@ for (const runtime of EDGE_RUNTIMES) {
       assert.equal(js.headers.get('access-control-allow-origin'), null, 'no CORS on /build unless configured')
     })
 
+    test("the worker's plugins run in the isolate: a virtual module of the example's plugin", async () => {
+      const files = { 'main.ts': "import { runtime } from 'virtual:edge'\nconsole.log(runtime)\n" }
+      const response = await post(origin, { files, entry: 'main.ts' }, { accept: 'text/javascript' })
+      const code = await response.text()
+      assert.equal(response.status, 200, code)
+      const expected = { workerd: /Cloudflare-Workers/, deno: /^Deno\//, bun: /^Bun\// }[runtime]
+      assert.match(runModule(code), expected)
+    })
+
     test('build errors are 422 with located diagnostics; bad requests are 400, 404, 405, 413', async () => {
       const broken = await post(origin, { files: { 'main.ts': 'export const x = (\n' }, entry: 'main.ts' })
       const error = (await expectError(broken, 422, 'BUILD_ERROR')) as unknown as {

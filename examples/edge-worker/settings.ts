@@ -1,12 +1,14 @@
 // The handler's settings from environment variables, alike in every runtime.
 
 import type { EdgeHandlerOptions } from 'nexxo/edge'
+import { edgeInfo } from './edge-info'
 
 export function settings(env: Record<string, string | undefined>): Partial<EdgeHandlerOptions> {
   const timeout = Number(env.NEXXO_BUILD_TIMEOUT_MS)
   const maxOutput = Number(env.NEXXO_MAX_OUTPUT_BYTES)
   const origins = env.NEXXO_CORS_ORIGINS?.split(',').filter(Boolean)
   return {
+    plugins: [edgeInfo()],
     ...(env.NEXXO_REGISTRY ? { registry: env.NEXXO_REGISTRY } : {}),
     limits: {
       ...(timeout > 0 ? { buildTimeoutMs: timeout } : {}),

@@ -17,6 +17,8 @@ import { engineFromModule } from '../engines/limits.js'
 import { swcLoader } from '../engines/swc.js'
 import { NexxoError } from '../errors.js'
 import { DEFAULT_REGISTRY } from '../npm/default-registry.js'
+import { flattenPlugins, pluginsCacheKey } from '../plugin/container.js'
+import type { NexxoPlugin } from '../plugin/types.js'
 import type { BuildOptions, BuildResult } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
 import { type Cors, corsHeaders, errorResponse, fail, json } from './http.js'
@@ -52,6 +54,12 @@ export interface EdgeHandlerOptions {
   cors?: Cors
   /** A path prefix the handler is mounted under, e.g. `/bundler`. */
   basePath?: string
+  /**
+   * Rollup plugins every `/build` runs (resolveId, load, transform, buildStart, buildEnd, through
+   * the esbuild adapter), as objects in the worker's code: a request can name none of its own.
+   * Responses are cached only when each names a `version` or `cacheKey`.
+   */
+  plugins?: NexxoPlugin[]
 }
 
 export interface EdgeHandler {
@@ -148,6 +156,8 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
   const registry = options.registry === false ? undefined : (options.registry ?? DEFAULT_REGISTRY)
   let ready: Promise<Ready> | undefined
   const engineVersion = `esbuild-wasm@${esbuild.version}`
+  const plugins = flattenPlugins(options.plugins ?? [], 'createEdgeHandler')
+  const pluginsKey = pluginsCacheKey(plugins)
 
   const start = (): Promise<Ready> => {
     ready ??= (async () => {
@@ -253,6 +263,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
       ...(extra as Partial<BuildOptions>),
       input: entry,
       files: files as Record<string, string>,
+      ...(plugins.length ? { plugins } : {}),
       ...(single ? { splitting: false } : {}),
     }
     return { options, timeoutMs: Math.min(timeoutMs, limits.buildTimeoutMs) }
@@ -264,8 +275,10 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     const { bytes, body } = await readJson(request)
     const { options, timeoutMs } = buildRequest(body, single)
     const { bundler, core, cache } = await start()
-    const key = `edge:build:${single ? 'js' : 'json'}:${core.hash(bytes)}`
-    const stored = await cache?.get(key).catch(() => undefined)
+    // Plugins without a version may answer differently tomorrow: such builds are not kept.
+    const responses = pluginsKey === undefined ? undefined : cache
+    const key = `edge:build:${single ? 'js' : 'json'}:${pluginsKey}:${core.hash(bytes)}`
+    const stored = await responses?.get(key).catch(() => undefined)
     const hit = stored ? decodeStored(stored) : undefined
     if (hit) return respond(hit, true)
     const result = await withinTime(bundler.build(options), timeoutMs)
@@ -290,7 +303,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
         body: new TextEncoder().encode(JSON.stringify({ outputs, stats: result.stats, warnings: result.warnings })),
       }
     }
-    await cache?.put(key, encodeStored(response)).catch(() => {})
+    await responses?.put(key, encodeStored(response)).catch(() => {})
     return respond(response, false)
   }
 
