@@ -96,6 +96,32 @@ for (const [label, isolated, engine] of [
         assert.equal(es5.value, 'hello worker 42')
         assert.doesNotThrow(() => parse(es5.code!, { ecmaVersion: 5 }), es5.code)
 
+        // The page's plugins run on the page, called from the worker; their filters are checked there.
+        const withPlugins = await run(
+          {
+            'src/main.ts':
+              "import { where } from 'virtual:page'\nimport { word } from '~/shout'\n;(globalThis as any).__built = where + ' ' + word\n",
+            'src/shout.ts': "export const word: string = 'quiet'\n",
+          },
+          'auto',
+          { plugins: true },
+        )
+        assert.equal(withPlugins.error, undefined, JSON.stringify(withPlugins.error))
+        assert.equal(withPlugins.value, '/ LOUD')
+        // The first resolveId is the check before the engine (is '~/shout' a package to install?),
+        // as Vite's dependency scan asks plugins before the build proper.
+        assert.deepEqual(withPlugins.calls, [
+          'resolveId ~/shout',
+          'buildStart',
+          'resolveId ~/shout',
+          'transform /src/shout.ts',
+        ])
+        assert.ok(
+          withPlugins.warnings?.some((w) => /made it loud/.test(w)),
+          JSON.stringify(withPlugins.warnings),
+        )
+        assert.deepEqual(withPlugins.longTasks, [])
+
         if (label === 'plain page') {
           const refused = await run(project, 'rolldown')
           assert.equal(refused.error?.code, 'BACKEND_UNAVAILABLE')

@@ -6,9 +6,11 @@ import * as Comlink from 'comlink'
 import { NexxoError } from '../errors.js'
 import { DEFAULT_REGISTRY } from '../npm/default-registry.js'
 import type { BuildResult, EngineName } from '../types.js'
+import { pagePlugins } from './page-plugins.js'
 import type { BrowserBuildOptions, WorkerApi, WorkerReply } from './protocol.js'
 
 export type { Diagnostic } from '../errors.js'
+export type { NexxoPlugin } from '../plugin/types.js'
 export type { BuildResult, BuildStats, OutputFile } from '../types.js'
 export type { BrowserBuildOptions } from './protocol.js'
 
@@ -87,7 +89,10 @@ export async function createBundler(options: BrowserBundlerOptions = {}): Promis
       engineVersion: info.engineVersion,
       async build(buildOptions) {
         if (closed) throw NexxoError.single('CLOSED', 'This bundler was closed.')
-        return unwrap(await Promise.race([remote.build(buildOptions), failed]))
+        const { plugins, ...rest } = buildOptions
+        const own = pagePlugins(plugins, buildOptions.mode ?? 'production')
+        const options = own ? { ...rest, plugins: own.plugins } : rest
+        return unwrap(await Promise.race([remote.build(options, own?.host), failed]))
       },
       async close() {
         if (closed) return

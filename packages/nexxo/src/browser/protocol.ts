@@ -33,8 +33,51 @@ export type WorkerReply<T> =
 /** Files-only builds: there is no file system in a browser. */
 export type BrowserBuildOptions = Omit<BuildOptions, 'root' | 'outDir'> & { files: Record<string, string> }
 
+/** The hooks a page's plugin can have run from the worker: the module hooks and the page's HTML. */
+export const PAGE_HOOKS = ['buildStart', 'resolveId', 'load', 'transform', 'buildEnd', 'transformIndexHtml'] as const
+export type PageHook = (typeof PAGE_HOOKS)[number]
+
+/**
+ * A page's plugin as the worker knows it: its name, order, cache key and, per hook, the filter and
+ * order (data, so that the engine checks filters without a round trip); the code stays on the page.
+ */
+export interface PagePlugin {
+  name: string
+  enforce?: 'pre' | 'post'
+  version?: string
+  cacheKey?: string
+  hooks: Partial<Record<PageHook, { filter?: unknown; order?: 'pre' | 'post' | null }>>
+}
+
+/** What the worker offers a page hook as its `this`: the engine's own context, one call at a time. */
+export interface HookContext {
+  warn(message: string): void
+  resolve(source: string, importer?: string, options?: { skipSelf?: boolean }): Promise<unknown>
+}
+
+/** An asset a page hook emitted (`this.emitFile`), emitted by the worker after the hook returns. */
+export interface PageAsset {
+  type: 'asset'
+  fileName?: string
+  name?: string
+  source: string | Uint8Array
+}
+
+/** The page's side of its plugins: runs hook `hook` of plugin `index` with cloneable arguments. */
+export interface PluginHost {
+  call(
+    index: number,
+    hook: PageHook,
+    args: unknown[],
+    context: HookContext,
+  ): Promise<{ result: unknown; emitted: PageAsset[] }>
+}
+
+export type WorkerBuildOptions = Omit<BrowserBuildOptions, 'plugins'> & { plugins?: PagePlugin[] }
+
 export interface WorkerApi {
   init(config: WorkerConfig): Promise<WorkerReply<WorkerInfo>>
-  build(options: BrowserBuildOptions): Promise<WorkerReply<BuildResult>>
+  /** `host` runs the code of `options.plugins`; comlink proxies only top-level arguments. */
+  build(options: WorkerBuildOptions, host?: PluginHost): Promise<WorkerReply<BuildResult>>
   close(): Promise<void>
 }

@@ -12,7 +12,8 @@ import { swcLoader } from '../engines/swc.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { EngineName } from '../types.js'
-import type { BrowserBuildOptions, WorkerApi, WorkerConfig, WorkerReply } from './protocol.js'
+import type { PluginHost, WorkerApi, WorkerBuildOptions, WorkerConfig, WorkerReply } from './protocol.js'
+import { pluginsFromPage } from './worker-plugins.js'
 
 let bundler: Bundler | undefined
 
@@ -105,10 +106,11 @@ const api: WorkerApi = {
       )
       return { engine: engine.name, engineVersion: `${engine.packageName}@${engine.version}`, crossOriginIsolated }
     }),
-  build: (options: BrowserBuildOptions) =>
+  build: (options: WorkerBuildOptions, host?: Comlink.Remote<PluginHost>) =>
     reply(async () => {
       if (!bundler) throw NexxoError.single('CLOSED', 'The build worker is not initialized.')
-      return bundler.build(options)
+      const { plugins, ...rest } = options
+      return bundler.build({ ...rest, ...(plugins && host ? { plugins: pluginsFromPage(plugins, host) } : {}) })
     }),
   async close() {
     await bundler?.close()
