@@ -379,6 +379,7 @@ async function dev(argv: string[]) {
       `${yellow('warning')} server.allowedHosts: true is not honoured: name the hosts (DNS rebinding protection stays on).`,
     )
   }
+  const devAlias = aliasMap(loaded.config.resolve?.alias)
   const { createDevServer } = await import('../dev/server.js')
   const server = await createDevServer({
     root,
@@ -390,6 +391,7 @@ async function dev(argv: string[]) {
     ...(allowedHosts ? { allowedHosts } : {}),
     ...(loaded.config.envPrefix ? { envPrefix: [loaded.config.envPrefix].flat() } : {}),
     ...(loaded.plugins.length > 0 ? { plugins: loaded.plugins } : {}),
+    ...(devAlias ? { alias: devAlias } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     ...(values['no-cache'] ? { cache: false as const } : {}),
     onPortTaken: (taken) => console.log(yellow(`port ${taken} is in use, trying the next one`)),

@@ -23,6 +23,7 @@ import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
+import { type ImportAliases, importAliases } from './aliases.js'
 import { assetModule } from './assets.js'
 import { devCss, inlineCss } from './css.js'
 import {
@@ -78,6 +79,8 @@ export interface DevServerOptions {
   envPrefix?: string[]
   /** Told about each port that was taken before one was free. */
   onPortTaken?: (port: number) => void
+  /** `resolve.alias`: import prefixes replaced before resolution, as in builds. */
+  alias?: Record<string, string>
   /** The user's plugins (from the config): configureServer, resolveId, load, transform and handleHotUpdate run here. */
   plugins?: NexxoPlugin[]
   /** Milliseconds a plugin hook may take (default 30 s). */
@@ -180,6 +183,23 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     ...(tsconfig?.useDefineForClassFields === false ? { assignClassFields: true } : {}),
   }
   const compile = await loadCompiler(settings)
+  /**
+   * A relative or root-absolute import as a root URL path: the core's candidates in the core's
+   * order, so that dev resolves exactly as builds do (`./a.js` naming `a.ts` included); none of
+   * them climbs out of the root.
+   */
+  const resolveInRoot = (specifier: string, importer: string): string | null => {
+    for (const id of core.relativeCandidates(importer.slice(1), specifier) ?? []) {
+      if (isFile(join(root, id))) return `/${id}`
+    }
+    return null
+  }
+  let aliases: ImportAliases | undefined
+  try {
+    aliases = importAliases(options.alias, tsconfig?.file)
+  } catch (e) {
+    throw NexxoError.single('TSCONFIG_ERROR', (e as Error).message, { file: relative(root, tsconfig?.file ?? '') })
+  }
   const mode = options.mode ?? 'development'
   const envVars = loadEnv({
     mode,
@@ -209,7 +229,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const entries = htmlEntries(html)
   let discovered: string[] = []
   if (core.canStampFiles) discovered = reachableExternals(await core.scanProject(root, entries), entries)
-  // `virtual:x` looks like a package to the scan; the plugin that makes it up says otherwise.
+  // `@/lib/x` looks like a package to the scan; an alias or tsconfig path that names a file says otherwise.
+  if (aliases) discovered = discovered.filter((s) => !claimedByAlias(s))
+  // So does `virtual:x`: the plugin that makes it up says otherwise.
   if (userPlugins.resolves) {
     const claimed = await Promise.all(discovered.map((s) => userPlugins.resolveId(s, undefined)))
     discovered = discovered.filter((_, i) => claimed[i] === null)
@@ -237,14 +259,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const refresh = () => deps.entries.has(REFRESH_RUNTIME)
 
   const links: ModuleLinks = {
-    resolve(specifier: string, importer: string): string | null {
-      // The core's candidates in the core's order, so that dev resolves exactly as builds do
-      // (`./a.js` naming `a.ts` included); none of them climbs out of the root.
-      for (const id of core.relativeCandidates(importer.slice(1), specifier) ?? []) {
-        if (isFile(join(root, id))) return `/${id}`
-      }
-      return null
-    },
+    resolve: resolveInRoot,
     dependency: (specifier: string) => deps.entries.get(devSpecifier(specifier)) ?? null,
     version: (path: string) => versions.get(path) ?? 0,
   }
@@ -265,6 +280,38 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       rebundling = undefined
     })
     return rebundling
+  }
+
+  /** For the scan: an aliased import is no package to pre-bundle (one aliased to a package is an error where it is imported). */
+  function claimedByAlias(specifier: string): boolean {
+    try {
+      return aliased(specifier, '/index.html') !== undefined
+    } catch {
+      return true
+    }
+  }
+
+  /** The file an aliased import names (resolve.alias, tsconfig paths), as a root URL path. */
+  function aliased(specifier: string, importer: string): string | undefined {
+    for (const candidate of aliases?.(specifier) ?? []) {
+      if (!isAbsolute(candidate) && !candidate.startsWith('.')) {
+        throw NexxoError.single(
+          'UNSUPPORTED',
+          `'${specifier}' is aliased to the package '${candidate}': nexxo dev resolves aliases to files only (builds take both).`,
+          { file: importer.slice(1) },
+        )
+      }
+      if (!isAbsolute(candidate)) {
+        const hit = resolveInRoot(candidate, importer)
+        if (hit) return hit
+        continue
+      }
+      const inRoot = relative(root, candidate)
+      if (inRoot.startsWith('..') || isAbsolute(inRoot)) continue
+      const hit = resolveInRoot(`/${posix(inRoot)}`, importer)
+      if (hit) return hit
+    }
+    return undefined
   }
 
   /** The id plugins know a module by: the one their resolveId made up, or its absolute file name. */
@@ -296,6 +343,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const importer = pluginId(path)
     for (const { specifier, typeOnly, kind } of records) {
       if (typeOnly || kind === 'jsx-runtime' || planned.has(specifier) || specifier === CLIENT_PATH) continue
+      const file = aliases ? aliased(specifier, path) : undefined
+      if (file !== undefined) {
+        planned.set(specifier, file)
+        continue
+      }
+      if (!userPlugins.resolves) continue
       const target = targetOf(await userPlugins.resolveId(specifier, importer))
       if (target !== undefined) planned.set(specifier, target)
     }
@@ -316,7 +369,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const named = compileName(path)
     const compileAs: Compile = named === path ? compile : (code, _path, fresh) => compile(code, named, fresh)
-    const planned = userPlugins.resolves && !isCss(path) ? await planImports(source, path) : undefined
+    const planned = (userPlugins.resolves || aliases) && !isCss(path) ? await planImports(source, path) : undefined
     const moduleLinks: ModuleLinks = planned?.size ? { ...links, planned: (s) => planned.get(s) } : links
     let module = isCss(path)
       ? devCss(cssEngine!, source, path, links)
