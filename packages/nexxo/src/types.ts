@@ -63,9 +63,10 @@ export interface BuildOptions {
   /**
    * The language level of the output, e.g. `es2020` or `chrome100` (the engine's syntax). `es5`
    * builds at es2015 and lowers each chunk with @swc/wasm-web; an `esm` output keeps its
-   * import/export statements.
+   * import/export statements. A list (or a comma list), as Vite's `build.target`: the output runs
+   * on every browser named (`['chrome87', 'safari14']`).
    */
-  target?: string
+  target?: string | string[]
   /**
    * `standard` (default): TC39 decorators, lowered by the engine (esbuild) or by @swc/wasm-web
    * (rolldown, which leaves them as they are). `legacy`: TypeScript's `experimentalDecorators`

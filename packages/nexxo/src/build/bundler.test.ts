@@ -55,6 +55,22 @@ describe('build from a files map', () => {
     })
   }
 
+  for (const [backend, engine] of combos) {
+    test(`${backend} + ${engine}: a target list (Vite's build.target) lowers for every browser named`, async () => {
+      const files = { 'main.js': 'const o = { a: { b: 1 } }\nconsole.log(o?.a?.b ?? 2)\n' }
+      const code = async (target: BuildOptions['target']) =>
+        String((await build(backend, engine, { input: 'main.js', files, target })).outputs[0]!.code)
+      assert.match(await code(['chrome120', 'firefox120']), /\?\./, 'kept where every browser named has it')
+      // Safari 13.0 has no optional chaining: one old browser in the list lowers it for all.
+      for (const target of [['chrome120', 'safari13'], 'chrome120,safari13']) {
+        const lowered = await code(target)
+        assert.doesNotMatch(lowered, /\?\./, String(target))
+        assert.equal(run(lowered), '1')
+      }
+      await assert.rejects(code(['es5', 'chrome120']), /es5 cannot be combined/)
+    })
+  }
+
   for (const engine of ['rolldown', 'esbuild'] as const) {
     test(`${engine}: native and wasm backends give byte-identical outputs`, async () => {
       const options: BuildOptions = { input: 'src/main.ts', files: app, minify: true, sourcemap: true }

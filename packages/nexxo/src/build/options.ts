@@ -33,7 +33,17 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
   if (!FORMATS.includes(format)) {
     throw NexxoError.single('INVALID_OPTION', `Unknown format '${format}': expected ${FORMATS.join(', ')}.`)
   }
-  const es5 = options.target?.trim().toLowerCase() === 'es5'
+  // One form for the engines and the cache key: a comma list (rolldown takes it as is, esbuild split).
+  const targets = [options.target ?? []]
+    .flat()
+    .flatMap((t) => String(t).split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+  const target = targets.join(',')
+  const es5 = target.toLowerCase() === 'es5'
+  if (!es5 && targets.some((t) => t.toLowerCase() === 'es5')) {
+    throw NexxoError.single('INVALID_OPTION', `target '${target}': es5 cannot be combined with other targets.`)
+  }
   const decorators = options.decorators ?? 'standard'
   if (decorators !== 'standard' && decorators !== 'legacy') {
     throw NexxoError.single('INVALID_OPTION', `Unknown decorators '${decorators}': expected standard or legacy.`)
@@ -68,7 +78,7 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
     splitting: options.splitting ?? true,
     minify: options.minify ?? false,
     sourcemap: options.sourcemap ?? false,
-    ...(es5 ? { target: 'es2015', lower: 'es5' as const } : options.target ? { target: options.target } : {}),
+    ...(es5 ? { target: 'es2015', lower: 'es5' as const } : target ? { target } : {}),
     decorators,
     // Libraries (React among them) branch on this; a browser bundle has no `process`.
     define: { 'process.env.NODE_ENV': JSON.stringify('production'), ...options.define },

@@ -16,7 +16,7 @@ import { loadConfig } from '../config/load.js'
 import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas } from '../core/native.js'
 import type { OutputFile } from '../engines/types.js'
-import { type Diagnostic, formatDiagnostic, NexxoError } from '../errors.js'
+import { formatDiagnostic, NexxoError } from '../errors.js'
 import { serveStatic } from '../serve/static.js'
 import type { BuildOptions } from '../types.js'
 
@@ -218,7 +218,7 @@ async function build(argv: string[]): Promise<void> {
   // The page is the entry, as in Vite: its scripts, stylesheets and images are built with it.
   const entries = values.entry ?? configInput(config) ?? (existsSync(htmlPath) ? ['index.html'] : [])
   if (entries.length === 0) throw new UsageError(`no index.html in ${projectRoot}; pass --entry <file>`)
-  const target = values.target ?? firstTarget(config.build?.target, loaded.warnings)
+  const target = values.target ?? config.build?.target
   const define = defineMap(config.define)
   const alias = aliasMap(config.resolve?.alias)
 
@@ -284,18 +284,6 @@ function configInput(config: UserConfig): string[] | undefined {
   const input = config.build?.rollupOptions?.input
   if (input === undefined) return undefined
   return typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input)
-}
-
-/** Vite's `build.target` may list several; the engines here take one. */
-function firstTarget(target: string | string[] | undefined, warnings: Diagnostic[]): string | undefined {
-  if (!Array.isArray(target)) return target
-  if (target.length > 1) {
-    warnings.push({
-      code: 'CONFIG_WARNING',
-      message: `build.target lists ${target.length} targets; Nexxo builds for the first, '${target[0]}'.`,
-    })
-  }
-  return target[0]
 }
 
 /** `nexxo cache stats|verify|clear [root]`: the disk cache a build in [root] would use. */

@@ -112,7 +112,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         assetNames: withoutExt(input.assetFileNames),
         metafile: true,
         logLevel: 'silent',
-        ...(input.target ? { target: input.target } : {}),
+        ...(input.target ? { target: input.target.split(',') } : {}),
         plugins: userPlugins ? [userPlugins, ...ownPlugins] : ownPlugins,
       })
       const maps = new Map<string, string>()
