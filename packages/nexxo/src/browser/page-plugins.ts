@@ -5,6 +5,7 @@
 
 import * as Comlink from 'comlink'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
+import { hookContext } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { PAGE_HOOKS, type PageAsset, type PagePlugin, type PluginHost } from './protocol.js'
 
@@ -24,8 +25,6 @@ function cloneable(result: unknown): unknown {
   }
   return out
 }
-
-const message = (m: unknown) => (typeof m === 'string' ? m : String((m as Error)?.message ?? m))
 
 /** The plugins for a build from this page: descriptions for the worker, and the host that runs them. */
 export function pagePlugins(
@@ -58,28 +57,22 @@ export function pagePlugins(
       hooks,
     }
   })
+  /** `this.emitFile` references, good for `this.getFileName` in any later hook of the build. */
+  const references = new Map<string, string>()
   const host: PluginHost = {
     async call(index, hook, args, context) {
       const plugin = applied[index]
       const fn = plugin && (handlerOf(plugin[hook] as Parameters<typeof handlerOf>[0]) as unknown)
       if (typeof fn !== 'function') throw new Error(`plugin ${index} has no ${hook} hook`)
       const emitted: PageAsset[] = []
-      const self = {
-        meta: { rollupVersion: '4.0.0', watchMode: false },
-        warn: (m: unknown) => {
-          void context.warn(message(m))
+      const self = hookContext({
+        warn: (m) => {
+          void context.warn(m)
         },
-        error: (m: unknown): never => {
-          throw m instanceof Error ? m : new Error(message(m))
-        },
-        resolve: (source: string, importer?: string, options?: { skipSelf?: boolean }) =>
+        resolve: (source, importer, options) =>
           context.resolve(source, importer, { skipSelf: options?.skipSelf ?? true }),
-        // The asset is emitted by the worker once the hook returns; its reference names the file.
-        emitFile: (file: PageAsset) => {
-          if (file.type !== 'asset')
-            throw new Error(
-              `this.emitFile({ type: '${file.type}' }) is not supported in the browser worker: only assets are.`,
-            )
+        // The asset is emitted by the worker once the hook returns.
+        emitAsset: (file) => {
           emitted.push({
             type: 'asset',
             source: file.source,
@@ -88,11 +81,9 @@ export function pagePlugins(
           })
           return file.fileName ?? file.name ?? `asset${emitted.length}`
         },
-        getFileName: (ref: string) => ref,
-        addWatchFile: () => {},
-        getWatchFiles: () => [],
-        getModuleInfo: () => null,
-      }
+        references,
+        watchMode: false,
+      })
       try {
         return { result: cloneable(await (fn as (...a: unknown[]) => unknown).apply(self, args)), emitted }
       } finally {

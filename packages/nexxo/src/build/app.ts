@@ -11,8 +11,7 @@ import { appPipeline } from '../app/pipeline.js'
 import { readTsconfig } from '../app/tsconfig.js'
 import type { OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
-import { forEngine, indexHtmlTransform, pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
-import type { NexxoPlugin } from '../plugin/types.js'
+import { type BuildPlugins, forEngine, indexHtmlTransform, pluginsCacheKey } from '../plugin/container.js'
 import type { NormalizedBuild } from './options.js'
 
 export interface ProjectAccess {
@@ -43,7 +42,7 @@ const decoder = new TextDecoder()
 export function prepareApp(
   build: NormalizedBuild,
   entries: string[],
-  userPlugins: NexxoPlugin[],
+  selected: BuildPlugins,
   access: ProjectAccess,
   engine: { css: CssLoader; hash(bytes: Uint8Array): string },
   warnings: Diagnostic[],
@@ -69,7 +68,6 @@ export function prepareApp(
   if (build.publicDir !== false) {
     for (const file of access.list(`${access.root}/${build.publicDir}`)) publicFiles.add(`/${file}`)
   }
-  const selected = pluginsForBuild(userPlugins, build.mode, warnings)
   const { applied } = selected
   const transformHtml = indexHtmlTransform(applied, build.pluginTimeout)
   const pipeline = appPipeline(entries, {

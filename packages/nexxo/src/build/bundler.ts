@@ -13,7 +13,7 @@ import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/t
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { installImports } from '../npm/install.js'
 import { RegistryClient } from '../npm/registry.js'
-import { pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
+import { NO_PLUGINS, pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
 import { hookRunner } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
@@ -178,7 +178,8 @@ export class Bundler {
     let onDisk: { root: string; stamps: string | undefined } | undefined
     const { core } = this.selected
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
-    const plugins = options.plugins ?? []
+    // The user's plugins that apply to this build, in order, selected once (the warnings with them).
+    const plugins = options.plugins?.length ? pluginsForBuild(options.plugins, build.mode, warnings) : undefined
     let app: { input: AppInput; access: ProjectAccess } | undefined
     // esbuild runs the user's module hooks through an adapter; the app pipeline (pages, assets,
     // CSS, workers) is rolldown's only.
@@ -191,15 +192,12 @@ export class Bundler {
             'HTML entries need the rolldown engine; the esbuild engine does not build pages yet.',
           )
         }
-        if (plugins.length > 0) {
-          const { applied } = pluginsForBuild(plugins, build.mode, warnings)
-          esbuildPlugins = { applied, cacheKey: pluginsCacheKey(applied) }
-        }
+        if (plugins) esbuildPlugins = { applied: plugins.applied, cacheKey: pluginsCacheKey(plugins.applied) }
         return undefined
       }
       const css = this.selected.css ?? missingCss(this.selected.name)
       const hash = (bytes: Uint8Array) => core.hash(bytes)
-      app = { input: prepareApp(build, entries, plugins, access, { css, hash }, warnings), access }
+      app = { input: prepareApp(build, entries, plugins ?? NO_PLUGINS, access, { css, hash }, warnings), access }
       return app.input
     }
     let packages: Produced['packages']
@@ -238,8 +236,8 @@ export class Bundler {
       const entryKeys = entries.map(memoryKey)
       let project: Project
       // What a plugin's resolveId answers for is neither a package to install nor unresolved.
-      const external = plugins.length
-        ? [...build.external, ...(await claimedByPlugins(core, files, entryKeys, plugins, build))]
+      const external = plugins
+        ? [...build.external, ...(await claimedByPlugins(core, files, entryKeys, plugins.applied, build))]
         : build.external
       const registry = this.registryClient()
       if (registry) {
@@ -449,7 +447,7 @@ async function claimedByPlugins(
 ): Promise<string[]> {
   const project = core.projectFromFiles(files, entries)
   const view = memoryFiles(files, project, core)
-  const hooks = hookRunner(pluginsForBuild(plugins, build.mode, []).applied, {
+  const hooks = hookRunner(plugins, {
     timeoutMs: build.pluginTimeout,
     warn: () => {},
     resolveDefault: async (specifier, importer) => {

@@ -16,9 +16,9 @@ import { cssLoaderFor, nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
-import type { Lang, ModuleGraph, Project } from '../core/core.js'
+import type { ModuleGraph, Project } from '../core/core.js'
 import { NexxoError } from '../errors.js'
-import type { PluginResolution } from '../plugin/hooks.js'
+import { namesFile, type PluginResolution } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
@@ -40,17 +40,19 @@ import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './p
 import {
   CLIENT_PATH,
   type Compile,
+  type CompiledScript,
   type CompileSettings,
   compileName,
+  compileScript,
   DEPS_PREFIX,
   isCss,
   isPluginSource,
   isScriptModule,
+  linkScript,
   type ModuleLinks,
   moduleUrl,
   oxcCompiler,
   swcCompiler,
-  transformScript,
   VIRTUAL_PREFIX,
   virtualUrl,
 } from './transform.js'
@@ -282,6 +284,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return rebundling
   }
 
+  /** An absolute file name as a root URL path, or undefined when it is not under the root. */
+  const rootPath = (file: string): string | undefined => {
+    const inRoot = relative(root, file)
+    return inRoot.startsWith('..') || isAbsolute(inRoot) ? undefined : `/${posix(inRoot)}`
+  }
+
   /** For the scan: an aliased import is no package to pre-bundle (one aliased to a package is an error where it is imported). */
   function claimedByAlias(specifier: string): boolean {
     try {
@@ -301,14 +309,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
           { file: importer.slice(1) },
         )
       }
-      if (!isAbsolute(candidate)) {
-        const hit = resolveInRoot(candidate, importer)
-        if (hit) return hit
-        continue
-      }
-      const inRoot = relative(root, candidate)
-      if (inRoot.startsWith('..') || isAbsolute(inRoot)) continue
-      const hit = resolveInRoot(`/${posix(inRoot)}`, importer)
+      const specifierInRoot = isAbsolute(candidate) ? rootPath(candidate) : candidate
+      const hit = specifierInRoot === undefined ? null : resolveInRoot(specifierInRoot, importer)
       if (hit) return hit
     }
     return undefined
@@ -322,26 +324,19 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (!resolution) return undefined
     if (resolution.external) return false
     const { id } = resolution
-    if (!id.includes('\0') && !id.includes('?') && isAbsolute(id)) {
-      const inRoot = relative(root, id)
-      if (!inRoot.startsWith('..') && !isAbsolute(inRoot) && isFile(id)) return `/${posix(inRoot)}`
-    }
+    const file = namesFile(id) && isFile(id) ? rootPath(id) : undefined
+    if (file !== undefined) return file
     const url = virtualUrl(id)
     virtualIds.set(url, id)
     return url
   }
 
-  /** The plugins' answers for each import of a module, asked before it is compiled (resolveId is async). */
-  const planImports = async (source: string, path: string): Promise<Map<string, string | false>> => {
+  /** Where each import of a compiled module points by an alias or a plugin's resolveId (async, so asked before linking). */
+  const planImports = async (script: CompiledScript): Promise<Map<string, string | false>> => {
+    const { path } = script
     const planned = new Map<string, string | false>()
-    let records: { specifier: string; typeOnly: boolean; kind: string }[]
-    try {
-      records = core.scan(source, langOf(compileName(path))).imports
-    } catch {
-      return planned // the compiler reports the syntax error, located
-    }
     const importer = pluginId(path)
-    for (const { specifier, typeOnly, kind } of records) {
+    for (const { specifier, typeOnly, kind } of script.scan.imports) {
       if (typeOnly || kind === 'jsx-runtime' || planned.has(specifier) || specifier === CLIENT_PATH) continue
       const file = aliases ? aliased(specifier, path) : undefined
       if (file !== undefined) {
@@ -369,14 +364,15 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const named = compileName(path)
     const compileAs: Compile = named === path ? compile : (code, _path, fresh) => compile(code, named, fresh)
-    const planned = (userPlugins.resolves || aliases) && !isCss(path) ? await planImports(source, path) : undefined
+    let script = isCss(path) ? undefined : compileScript(core, compileAs, source, path, refresh())
+    const planned = script && (userPlugins.resolves || aliases) ? await planImports(script) : undefined
     const moduleLinks: ModuleLinks = planned?.size ? { ...links, planned: (s) => planned.get(s) } : links
-    let module = isCss(path)
-      ? devCss(cssEngine!, source, path, links)
-      : transformScript(core, compileAs, source, path, moduleLinks, refresh(), env)
-    if (module.missingDeps.length > 0) {
+    let module = script ? linkScript(script, moduleLinks, env) : devCss(cssEngine!, source, path, links)
+    if (script && module.missingDeps.length > 0) {
       await addDeps(module.missingDeps)
-      module = transformScript(core, compileAs, source, path, moduleLinks, refresh(), env)
+      // Linked again against the new pre-bundle; compiled again only if Fast Refresh arrived with it.
+      if (script.refresh !== refresh()) script = compileScript(core, compileAs, source, path, refresh())
+      module = linkScript(script, moduleLinks, env)
       if (module.missingDeps.length > 0) {
         throw NexxoError.single(
           'UNRESOLVED_IMPORT',
@@ -487,9 +483,10 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
     const params = new URLSearchParams(query)
     if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
-    const compiled = async (path: string, file: string) => {
+    /** A JS module for `path`, or one that throws its error where it is imported. */
+    const moduleAnswer = async (path: string, code: () => Promise<string | Buffer>) => {
       try {
-        return send(res, 200, JS_TYPE, await load(path, file), head)
+        return send(res, 200, JS_TYPE, await code(), head)
       } catch (e) {
         const error = toDevError(e, path)
         return send(
@@ -501,6 +498,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         )
       }
     }
+    const compiled = (path: string, file: string) => moduleAnswer(path, () => load(path, file))
     if (pathname.startsWith(VIRTUAL_PREFIX)) {
       return virtualIds.has(pathname)
         ? compiled(pathname, pathname)
@@ -534,23 +532,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const queried = ['raw', 'url', 'inline', 'no-inline', 'worker', 'sharedworker'].some((q) => params.has(q))
     // An import of anything that is not a script module gets a JS module, never the file itself.
     if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path) || isPluginSource(path)))) {
-      try {
+      return moduleAnswer(path, async () => {
         if (isCss(path) && params.has('inline')) {
           cssEngine ??= await loadCss()
           const text = inlineCss(cssEngine, path, links, (p) => readFileSync(join(root, p.slice(1)), 'utf8'))
-          return send(res, 200, JS_TYPE, `export default ${JSON.stringify(text)}\n`, head)
+          return `export default ${JSON.stringify(text)}\n`
         }
-        return send(res, 200, JS_TYPE, assetModule(path, params, readFileSync(file)), head)
-      } catch (e) {
-        const error = toDevError(e, path)
-        return send(
-          res,
-          500,
-          JS_TYPE,
-          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
-          head,
-        )
-      }
+        return assetModule(path, params, readFileSync(file))
+      })
     }
     if (isScriptModule(path) || isPluginSource(path) || (isCss(path) && params.has('import'))) {
       return compiled(path, file)
@@ -748,11 +737,6 @@ function reachableExternals(project: Project, entries: string[]): string[] {
     }
   }
   return [...externals]
-}
-
-const langOf = (name: string): Lang => {
-  const ext = extname(name)
-  return ext === '.tsx' ? 'tsx' : ext === '.ts' || ext === '.mts' ? 'ts' : ext === '.jsx' ? 'jsx' : 'js'
 }
 
 function toDevError(e: unknown, path: string): DevError {

@@ -4,10 +4,11 @@
 // browser's module map, bare ones to the pre-bundled dependency chunks. CSS becomes a module that
 // injects and hot-swaps a <style>.
 
-import type { Core, HotInfo } from '../core/core.js'
+import type { Core, HotInfo, ScanResult } from '../core/core.js'
 import { lineColumn, utf16Index } from '../core/offsets.js'
 import type { SwcModule } from '../engines/swc.js'
 import { codeFrame, NexxoError } from '../errors.js'
+import { printableId } from '../plugin/hooks.js'
 import type { DevError } from './protocol.js'
 
 export const CLIENT_PATH = '/@nexxo/client'
@@ -59,7 +60,7 @@ export const VIRTUAL_PREFIX = '/@id/'
 
 /** The URL path of a plugin's id: `\0` spelled as Vite does, anything a URL path cannot hold escaped. */
 export const virtualUrl = (id: string): string =>
-  VIRTUAL_PREFIX + encodeURI(id.replaceAll('\0', '__x00__')).replaceAll('?', '%3F').replaceAll('#', '%23')
+  VIRTUAL_PREFIX + encodeURI(printableId(id)).replaceAll('?', '%3F').replaceAll('#', '%23')
 
 /**
  * The name a module of code with no script extension (a virtual id, a `.vue` file after its
@@ -217,12 +218,11 @@ const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
 
 /** Rewrites the specifiers the core found, from the end so that earlier offsets stay valid. */
 function rewriteImports(
-  core: Core,
   code: string,
+  scan: ScanResult,
   path: string,
   links: ModuleLinks,
 ): { code: string; deps: string[]; missingDeps: string[]; unresolved: string[]; hot: HotInfo } {
-  const scan = core.scan(code, 'js')
   const deps = new Set<string>()
   const missing = new Set<string>()
   const unresolved: string[] = []
@@ -275,6 +275,36 @@ function unresolvedError(source: string, path: string, specifier: string): Nexxo
   })
 }
 
+/**
+ * A script compiled for the browser and scanned once. Linking it (its imports pointed at URLs) is a
+ * separate step: the server may ask plugins about the imports in between, from this scan, and link
+ * again after new dependencies are pre-bundled, without compiling twice.
+ */
+export interface CompiledScript {
+  source: string
+  path: string
+  /** Fast Refresh was compiled in: the linked module must be recompiled if that changes. */
+  refresh: boolean
+  /** The compiler's output, Fast Refresh wrapper included. */
+  code: string
+  compiled: string
+  registersComponents: boolean
+  scan: ScanResult
+}
+
+export function compileScript(
+  core: Core,
+  compile: Compile,
+  source: string,
+  path: string,
+  refresh: boolean,
+): CompiledScript {
+  const compiled = compile(source, path, refresh)
+  const registersComponents = refresh && compiled.includes('$RefreshReg$(')
+  const code = registersComponents ? withRefresh(compiled, path) : compiled
+  return { source, path, refresh, code, compiled, registersComponents, scan: core.scan(code, 'js') }
+}
+
 export function transformScript(
   core: Core,
   compile: Compile,
@@ -284,9 +314,12 @@ export function transformScript(
   refresh: boolean,
   env?: string,
 ): DevModule {
-  const compiled = compile(source, path, refresh)
-  const registersComponents = refresh && compiled.includes('$RefreshReg$(')
-  const rewritten = rewriteImports(core, registersComponents ? withRefresh(compiled, path) : compiled, path, links)
+  return linkScript(compileScript(core, compile, source, path, refresh), links, env)
+}
+
+export function linkScript(script: CompiledScript, links: ModuleLinks, env?: string): DevModule {
+  const { source, path, compiled, registersComponents } = script
+  const rewritten = rewriteImports(script.code, script.scan, path, links)
   if (rewritten.unresolved.length > 0) throw unresolvedError(source, path, rewritten.unresolved[0]!)
   const acceptedDeps = rewritten.hot.acceptedDeps.map((d) => links.resolve(d, path) ?? d)
   const hot = rewritten.hot.usesHot || registersComponents

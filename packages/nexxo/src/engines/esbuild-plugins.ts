@@ -7,7 +7,14 @@
 // counterpart and are not run.
 
 import type * as esbuild from 'esbuild'
-import { type EmittedAsset, hookRunner, type PluginResolution } from '../plugin/hooks.js'
+import {
+  type EmittedAsset,
+  hookRunner,
+  idFromPrintable,
+  namesFile,
+  type PluginResolution,
+  printableId,
+} from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { loaderForPath, type OutputFile } from './types.js'
 
@@ -30,11 +37,7 @@ export interface PluginHost {
   timeoutMs: number
 }
 
-// esbuild prints a module's path in the output's comments: `\0` is spelled as Vite spells it in URLs.
-const toPath = (id: string) => id.replaceAll('\0', '__x00__')
-const toId = (path: string) => path.replaceAll('__x00__', '\0')
 const dirOf = (path: string) => path.slice(0, Math.max(path.lastIndexOf('/'), 1))
-const isFileId = (id: string) => id.startsWith('/') && !id.includes('\0') && !id.includes('?')
 
 /** The loader for what a plugin returned: a script or CSS id keeps its own, anything else became JavaScript (Rollup's rule). */
 function loaderAfterPlugins(id: string): esbuild.Loader {
@@ -53,7 +56,7 @@ export function rollupPluginsForEsbuild(plugins: NexxoPlugin[], host: PluginHost
     }
     const found = await build!.resolve(specifier, {
       kind: importer ? 'import-statement' : 'entry-point',
-      resolveDir: importer && isFileId(importer) ? dirOf(importer) : host.cwd,
+      resolveDir: importer && namesFile(importer) ? dirOf(importer) : host.cwd,
       ...(importer ? { importer } : {}),
       pluginData: { nexxoSkip: true },
     })
@@ -92,22 +95,28 @@ export function rollupPluginsForEsbuild(plugins: NexxoPlugin[], host: PluginHost
         b.onResolve({ filter: /.*/ }, async (args) => {
           if ((args.pluginData as { nexxoSkip?: boolean } | undefined)?.nexxoSkip) return undefined
           const isEntry = args.kind === 'entry-point'
-          const importer = isEntry ? undefined : args.namespace === NAMESPACE ? toId(args.importer) : args.importer
+          const importer = isEntry
+            ? undefined
+            : args.namespace === NAMESPACE
+              ? idFromPrintable(args.importer)
+              : args.importer
           const resolved = await hooks.resolveId(args.path, importer, isEntry)
           if (!resolved) return undefined
           if (resolved.external) return { path: resolved.id, external: true }
-          return isFileId(resolved.id) ? { path: resolved.id } : { path: toPath(resolved.id), namespace: NAMESPACE }
+          return namesFile(resolved.id)
+            ? { path: resolved.id }
+            : { path: printableId(resolved.id), namespace: NAMESPACE }
         })
       }
       // An import inside a virtual module that no plugin claimed resolves from the project's root.
       b.onResolve({ filter: /.*/, namespace: NAMESPACE }, async (args) => {
-        const resolved = await resolveDefault(args.path, isFileId(args.importer) ? args.importer : `${host.cwd}/`)
+        const resolved = await resolveDefault(args.path, namesFile(args.importer) ? args.importer : `${host.cwd}/`)
         if (!resolved) return { errors: [{ text: `Could not resolve '${args.path}' from '${args.importer}'` }] }
         return resolved.external ? { path: resolved.id, external: true } : { path: resolved.id }
       })
       b.onLoad({ filter: /.*/ }, async (args) => {
         const virtual = args.namespace === NAMESPACE
-        const id = virtual ? toId(args.path) : args.path
+        const id = virtual ? idFromPrintable(args.path) : args.path
         if (!virtual && args.namespace !== 'file') return undefined
         const loaded = hooks.loads ? await hooks.load(id) : null
         if (loaded === null && virtual) {

@@ -91,12 +91,12 @@ export function selectPlugins(
   return out
 }
 
+export type BuildPlugins = SelectedPlugins & { applied: NexxoPlugin[] }
+
+export const NO_PLUGINS: BuildPlugins = { pre: [], normal: [], post: [], replaced: [], applied: [] }
+
 /** The user's plugins that apply to a build, in order (pre, normal, post); a warning for each the pipeline replaces. */
-export function pluginsForBuild(
-  plugins: NexxoPlugin[],
-  mode: string,
-  warnings: Diagnostic[],
-): SelectedPlugins & { applied: NexxoPlugin[] } {
+export function pluginsForBuild(plugins: NexxoPlugin[], mode: string, warnings: Diagnostic[]): BuildPlugins {
   const selected = selectPlugins(plugins, { command: 'build', mode })
   for (const name of selected.replaced) {
     warnings.push({

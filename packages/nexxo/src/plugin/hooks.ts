@@ -43,6 +43,13 @@ function hooksOf(plugins: NexxoPlugin[], hook: ModuleHook, timeoutMs: number): F
   })
 }
 
+/** Whether a resolved id names a file: absolute, without the `\0` of a made-up id or a query. */
+export const namesFile = (id: string): boolean => id.startsWith('/') && !id.includes('\0') && !id.includes('?')
+
+/** A made-up id where it must be printable (a URL, esbuild's paths and comments): `\0` as Vite spells it. */
+export const printableId = (id: string): string => id.replaceAll('\0', '__x00__')
+export const idFromPrintable = (printed: string): string => printed.replaceAll('__x00__', '\0')
+
 /** What a `resolveId` chain said about an import: an id, external (left as written), or nothing. */
 export type PluginResolution = { id: string; external: boolean } | null
 
@@ -85,6 +92,48 @@ const codeOf = (result: unknown): string | null =>
       ? (result as { code: string }).code
       : null
 
+const messageOf = (m: unknown) => (typeof m === 'string' ? m : String((m as Error)?.message ?? m))
+
+/**
+ * Rollup's plugin context (`this` in a hook) where no engine provides one: `warn`, `error`,
+ * `resolve`, assets through `emitFile` and `getFileName` (references kept in `references`, so one
+ * hook's reference is good in the next), and the rest as Rollup answers outside a build.
+ */
+export function hookContext(parts: {
+  warn(message: string): void
+  resolve(source: string, importer?: string, options?: { skipSelf?: boolean }): Promise<unknown>
+  emitAsset?(asset: EmittedAsset): string
+  /** File names by `emitFile` reference. */
+  references: Map<string, string>
+  watchMode: boolean
+}) {
+  const { references } = parts
+  return {
+    warn: (m: unknown) => parts.warn(messageOf(m)),
+    error: (m: unknown): never => {
+      throw m instanceof Error ? m : new Error(messageOf(m))
+    },
+    meta: { watchMode: parts.watchMode, rollupVersion: '4.0.0' },
+    resolve: parts.resolve,
+    emitFile: (file: { type?: string } & EmittedAsset) => {
+      if (file.type !== 'asset' || !parts.emitAsset) {
+        throw new Error(`this.emitFile({ type: '${file.type}' }) is not supported here: only assets are.`)
+      }
+      const ref = `asset${references.size}`
+      references.set(ref, parts.emitAsset(file))
+      return ref
+    },
+    getFileName: (ref: string) => {
+      const name = references.get(ref)
+      if (name === undefined) throw new Error(`No file was emitted with the reference '${ref}'.`)
+      return name
+    },
+    addWatchFile: () => {},
+    getWatchFiles: () => [],
+    getModuleInfo: () => null,
+  }
+}
+
 /** The hooks of `plugins` (already selected and ordered) run in Rollup's way. */
 export function hookRunner(plugins: NexxoPlugin[], options: HookRunnerOptions): HookRunner {
   const { timeoutMs } = options
@@ -93,37 +142,21 @@ export function hookRunner(plugins: NexxoPlugin[], options: HookRunnerOptions): 
   const loaders = hooksOf(plugins, 'load', timeoutMs)
   const transforms = hooksOf(plugins, 'transform', timeoutMs)
   const ends = hooksOf(plugins, 'buildEnd', timeoutMs)
-  const emitted = new Map<string, string>()
+  const references = new Map<string, string>()
 
-  const context = (id: string | undefined, self: string) => ({
-    warn: (m: unknown) => options.warn(typeof m === 'string' ? m : String((m as Error)?.message ?? m), id),
-    error: (m: unknown): never => {
-      throw m instanceof Error ? m : new Error(typeof m === 'string' ? m : String((m as Error)?.message ?? m))
-    },
-    meta: { watchMode: options.watchMode ?? false, rollupVersion: '4.0.0' },
-    // Rollup's `this.resolve`: the other plugins first (skipSelf is the default since Rollup 3),
-    // then the host's own resolution.
-    resolve: async (source: string, importer?: string, opts?: { skipSelf?: boolean }) =>
-      (await chainResolve(source, importer, false, opts?.skipSelf === false ? undefined : self)) ??
-      (await options.resolveDefault?.(source, importer)) ??
-      null,
-    emitFile: (file: { type?: string } & EmittedAsset) => {
-      if (file.type !== 'asset' || !options.emitAsset) {
-        throw new Error(`this.emitFile({ type: '${file.type}' }) is not supported here: only assets are.`)
-      }
-      const ref = `asset${emitted.size}`
-      emitted.set(ref, options.emitAsset(file))
-      return ref
-    },
-    getFileName: (ref: string) => {
-      const name = emitted.get(ref)
-      if (name === undefined) throw new Error(`No file was emitted with the reference '${ref}'.`)
-      return name
-    },
-    addWatchFile: () => {},
-    getWatchFiles: () => [],
-    getModuleInfo: () => null,
-  })
+  const context = (id: string | undefined, self: string) =>
+    hookContext({
+      warn: (message) => options.warn(message, id),
+      // Rollup's `this.resolve`: the other plugins first (skipSelf is the default since Rollup 3),
+      // then the host's own resolution.
+      resolve: async (source, importer, opts) =>
+        (await chainResolve(source, importer, false, opts?.skipSelf === false ? undefined : self)) ??
+        (await options.resolveDefault?.(source, importer)) ??
+        null,
+      ...(options.emitAsset ? { emitAsset: options.emitAsset } : {}),
+      references,
+      watchMode: options.watchMode ?? false,
+    })
 
   const chainResolve = async (
     specifier: string,
