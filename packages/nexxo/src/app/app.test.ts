@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { bundler } from '../build/test-bundlers.js'
 import type { OutputFile } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
@@ -396,4 +397,65 @@ describe('pages preload their entry’s static imports (modulepreload, as Vite)'
       }
     })
   }
+})
+
+describe('CSS source maps (build.sourcemap): each rule traced to its line in its own stylesheet', () => {
+  const files = {
+    'index.html': '<!doctype html>\n<html><head><script type="module" src="/src/main.ts"></script></head></html>\n',
+    'src/main.ts': "import './a.css'\nimport './b.module.css'\nexport {}\n",
+    // A remote @import (put first), a url() longer than its placeholder ahead of a rule on the same line.
+    'src/a.css':
+      "@import 'https://fonts.example/x.css';\n.first { color: red }\n.bg { background: url(./big.png) } .after-url { margin: 0 }\n",
+    'src/b.module.css': '.card {\n  & .title { color: blue }\n}\n\n.target { padding: 2px }\n',
+    'src/big.png': bigPng,
+  }
+  const maps: Partial<Record<`${BackendName}-${boolean}`, Record<string, string>>> = {}
+  for (const minify of [false, true]) {
+    for (const backend of ['native', 'wasm'] as const) {
+      test(`${backend}${minify ? ', minified' : ''}: rules point at their source line and column`, async () => {
+        const root = project(files)
+        const r = await buildApp(backend, root, { input: ['index.html'], sourcemap: true, minify })
+        const cssFile = r.outputs.find((o) => /^assets\/index-[0-9a-f]{8}\.css$/.test(o.fileName))
+        assert.ok(cssFile, r.outputs.map((o) => o.fileName).join(', '))
+        const css = String(cssFile.code)
+        const base = cssFile.fileName.slice('assets/'.length)
+        assert.ok(css.endsWith(`\n/*# sourceMappingURL=${base}.map */`), css.slice(-80))
+        const mapFile = r.outputs.find((o) => o.fileName === `${cssFile.fileName}.map`)
+        assert.ok(mapFile, 'the map is emitted beside the stylesheet')
+        const map = new TraceMap(String(mapFile.code))
+        assert.equal(map.file, base)
+        assert.deepEqual([...map.sources].sort(), ['../../src/a.css', '../../src/b.module.css'])
+        const at = (needle: string) => {
+          const offset = css.indexOf(needle)
+          assert.ok(offset >= 0, `${needle} in ${css}`)
+          const before = css.slice(0, offset)
+          const line = before.split('\n').length
+          return originalPositionFor(map, { line, column: offset - before.lastIndexOf('\n') - 1 })
+        }
+        assert.deepEqual(pick(at('.first')), { source: '../../src/a.css', line: 2, column: 0 })
+        assert.deepEqual(pick(at('.after-url')), { source: '../../src/a.css', line: 3, column: 35 })
+        assert.deepEqual(pick(at('._target_')), { source: '../../src/b.module.css', line: 5, column: 0 })
+        assert.equal(at('._card_').line, 2, 'the nested rule (the outer one has no declarations of its own)')
+        const sourcesContent = map.sourcesContent ?? []
+        assert.equal(sourcesContent[map.sources.indexOf('../../src/b.module.css')], files['src/b.module.css'])
+        maps[`${backend}-${minify}`] = { css, map: String(mapFile.code) }
+      })
+    }
+    test(`${minify ? 'minified: ' : ''}both backends write the same stylesheet and map`, () => {
+      assert.ok(maps[`native-${minify}`])
+      assert.deepEqual(maps[`wasm-${minify}`], maps[`native-${minify}`])
+    })
+  }
+
+  test('without sourcemap: no map file and no comment', async () => {
+    const r = await buildApp('native', project(files), { input: ['index.html'] })
+    assert.equal(r.outputs.filter((o) => o.fileName.endsWith('.map')).length, 0)
+    assert.doesNotMatch(text(r, /\.css$/), /sourceMappingURL/)
+  })
+})
+
+const pick = ({ source, line, column }: { source: string | null; line: number | null; column: number | null }) => ({
+  source,
+  line,
+  column,
 })

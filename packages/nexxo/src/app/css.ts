@@ -8,6 +8,15 @@ import type { TransformResult } from 'lightningcss'
 import type { Plugin, PluginContext } from 'rolldown'
 import type { AssetEmitter } from './assets.js'
 import type { CssEngine, CssLoader } from './css-engine.js'
+import {
+  chainMaps,
+  concatMaps,
+  mapFile,
+  parseMap,
+  prependLines,
+  replacePlaceholders,
+  type StyleMap,
+} from './css-maps.js'
 
 export interface CssOptions {
   engine: CssLoader
@@ -15,6 +24,8 @@ export interface CssOptions {
   root: string
   targets: Record<string, number>
   minify: boolean
+  /** Whether stylesheets carry source maps (`build.sourcemap`). */
+  sourcemap: boolean
   assets: AssetEmitter
   /** Whether `/x` names a file in `public/` (left as is); other root-relative URLs are project files. */
   isPublic(url: string): boolean
@@ -38,16 +49,22 @@ const relativeTo = (root: string, id: string) => (id.startsWith(`${root}/`) ? id
 /** `./a.css`, `../a.css`, `/a.css` (root-relative) and bare package paths: what the engine resolves. */
 const isExternalUrl = (url: string) => /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(url)
 
+/** One stylesheet compiled: its CSS, and its map when the build has source maps. */
+export interface CompiledStyle {
+  css: string
+  map?: StyleMap
+}
+
 export interface CssPlugin {
   plugin: Plugin
   /** Compiled CSS by module id, for the modules the build transformed. */
-  styles: Map<string, string>
+  styles: Map<string, CompiledStyle>
 }
 
 const INLINE_ID = /\.css\?inline$/
 
 export function cssPlugin(options: CssOptions): CssPlugin {
-  const styles = new Map<string, string>()
+  const styles = new Map<string, CompiledStyle>()
   let engine: CssEngine | undefined
 
   /** One stylesheet compiled: its CSS with `url()`s settled, the `@import`s it had, its result. */
@@ -64,6 +81,7 @@ export function cssPlugin(options: CssOptions): CssPlugin {
         analyzeDependencies: true,
         targets: options.targets,
         minify: false,
+        sourceMap: options.sourcemap,
       })
     } catch (e) {
       const err = e as LightningError
@@ -71,28 +89,35 @@ export function cssPlugin(options: CssOptions): CssPlugin {
       return ctx.error({ message: `${filename}: ${err.message}`, id, ...(loc ? { loc } : {}) })
     }
     for (const w of result.warnings) ctx.warn(`${filename}:${w.loc.line}:${w.loc.column}: ${w.message}`)
-    let css = decoder.decode(result.code)
+    const map = options.sourcemap && result.map ? parseMap(result.map) : undefined
     const imports: string[] = []
+    const remote: string[] = []
+    const urls = new Map<string, string>()
     for (const dep of result.dependencies ?? []) {
       if (dep.type === 'import') {
-        if (isExternalUrl(dep.url)) {
-          // A remote stylesheet stays a stylesheet import; the browser fetches it.
-          css = `@import ${JSON.stringify(dep.url)};\n${css}`
-          continue
-        }
-        imports.push(dep.url)
+        // A remote stylesheet stays a stylesheet import; the browser fetches it.
+        if (isExternalUrl(dep.url)) remote.push(`@import ${JSON.stringify(dep.url)};`)
+        else imports.push(dep.url)
       } else if (dep.type === 'url') {
-        css = css.replaceAll(dep.placeholder, await urlFor(ctx, id, filename, dep.url, options))
+        urls.set(dep.placeholder, await urlFor(ctx, id, filename, dep.url, options))
       }
     }
-    return { css, imports, result, isModule }
+    let css = replacePlaceholders(decoder.decode(result.code), urls, map)
+    if (remote.length > 0) {
+      css = `${remote.join('\n')}\n${css}`
+      if (map) prependLines(map, remote.length)
+    }
+    return { style: { css, ...(map ? { map } : {}) }, imports, result, isModule }
   }
 
   /** `?inline`: the stylesheet and everything it `@import`s as one string, never injected (Vite's). */
   async function inline(ctx: PluginContext, id: string, seen: Set<string>): Promise<string> {
     const bytes = options.assets.read(id)
     if (bytes === undefined) return ctx.error({ message: `${relativeTo(options.root, id)}: no such file`, id })
-    const { css, imports } = await compile(ctx, decoder.decode(bytes), id)
+    const {
+      style: { css },
+      imports,
+    } = await compile(ctx, decoder.decode(bytes), id)
     const parts: string[] = []
     for (const url of imports) {
       const resolved = await ctx.resolve(url.startsWith('.') || url.startsWith('/') ? url : `./${url}`, id)
@@ -134,8 +159,8 @@ export function cssPlugin(options: CssOptions): CssPlugin {
     transform: {
       filter: { id: CSS_FILE },
       async handler(code, id) {
-        const { css, imports, result, isModule } = await compile(this, code, id)
-        styles.set(id, css)
+        const { style, imports, result, isModule } = await compile(this, code, id)
+        styles.set(id, style)
         const lines = imports.map((url) => `import ${JSON.stringify(url)};`)
         if (isModule) lines.push(...moduleExports(result, lines))
         else lines.push('export {}')
@@ -214,6 +239,20 @@ export function moduleExports(
   return out
 }
 
+export interface EntryStylesOptions {
+  engine: CssLoader
+  minify: boolean
+  targets: Record<string, number>
+  /** Project root, as `CssOptions.root`: the maps' sources are relative to it. */
+  root: string
+  /**
+   * With source maps, the stylesheet is named here (`assetFileNames`, a content hash) rather than
+   * by the engine, whose name is not known until the chunks render: the stylesheet has to name its
+   * map file, and both must be in the engine's output to be cached with it.
+   */
+  sourcemap?: { assetFileNames: string; hash(bytes: Uint8Array): string }
+}
+
 /**
  * Each entry's stylesheet: the CSS of every module the entry reaches, depth-first over static and
  * then dynamic imports (the order the browser would apply `<link>`s in). The CSS of lazily loaded
@@ -221,22 +260,20 @@ export function moduleExports(
  * Runs in `buildEnd`, not `generateBundle`: the mere presence of a `generateBundle` hook made
  * rolldown hand the whole bundle to JS, 5% of a react-10k build.
  */
-export function entryStylesPlugin(
-  entries: string[],
-  css: CssPlugin,
-  engine: CssLoader,
-  minify: boolean,
-  targets: Record<string, number>,
-): Plugin {
+export function entryStylesPlugin(entries: string[], css: CssPlugin, options: EntryStylesOptions): Plugin {
+  const named = new Set<string>()
   return {
     name: 'nexxo:css-entries',
+    buildStart() {
+      named.clear()
+    },
     async buildEnd(error) {
       const { styles } = css
       if (error || styles.size === 0) return
       for (const entry of entries) {
         const facade = (await this.resolve(entry))?.id
         if (!facade) continue
-        const parts: string[] = []
+        const parts: CompiledStyle[] = []
         const seen = new Set<string>([facade])
         // Each module's info is asked for once: every call crosses into rolldown and copies its lists.
         const depsOf = (id: string) => {
@@ -259,19 +296,52 @@ export function entryStylesPlugin(
           }
         }
         if (parts.length === 0) continue
-        let source = parts.join('\n')
-        if (minify) {
-          const result = (await engine()).transform({
-            filename: 'bundle.css',
+        let source = parts.map((p) => p.css).join('\n')
+        let map = options.sourcemap ? concatMaps(parts) : undefined
+        if (options.minify) {
+          const result = (await options.engine()).transform({
+            filename: BUNDLE_FILE,
             code: encoder.encode(source),
             minify: true,
-            targets,
+            targets: options.targets,
+            sourceMap: map !== undefined,
           })
           source = decoder.decode(result.code)
+          if (map && result.map) map = chainMaps(result.map, BUNDLE_FILE, map)
         }
         const name = `${entry.slice(entry.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '')}.css`
-        this.emitFile({ type: 'asset', name, source, originalFileName: facade })
+        if (!options.sourcemap || !map) {
+          this.emitFile({ type: 'asset', name, source, originalFileName: facade })
+          continue
+        }
+        const fileName = assetFileName(
+          options.sourcemap.assetFileNames,
+          name,
+          options.sourcemap.hash(encoder.encode(source)),
+        )
+        // Two entries with the same name and the same CSS share one file, as the engine's naming would.
+        if (named.has(fileName)) continue
+        named.add(fileName)
+        const base = fileName.slice(fileName.lastIndexOf('/') + 1)
+        this.emitFile({
+          type: 'asset',
+          fileName,
+          source: `${source}\n/*# sourceMappingURL=${base}.map */`,
+          originalFileName: facade,
+        })
+        this.emitFile({ type: 'asset', fileName: `${fileName}.map`, source: mapFile(map, fileName, options.root) })
       }
     },
   }
 }
+
+/** The name lightningcss gives the joined stylesheet it minifies; only the chained map sees it. */
+const BUNDLE_FILE = 'bundle.css'
+
+/** `assetFileNames` (`assets/[name]-[hash][extname]`) filled in as rolldown would for a stylesheet. */
+const assetFileName = (pattern: string, name: string, hash: string) =>
+  pattern
+    .replaceAll('[name]', name.replace(/\.css$/, ''))
+    .replaceAll(/\[hash(?::(\d+))?\]/g, (_, n: string | undefined) => hash.slice(0, n ? Number(n) : 8))
+    .replaceAll('[extname]', '.css')
+    .replaceAll('[ext]', 'css')

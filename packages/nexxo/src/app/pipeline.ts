@@ -4,7 +4,7 @@
 
 import type { Plugin } from 'rolldown'
 import { AssetEmitter, assetsPlugin, importMetaUrlPlugin } from './assets.js'
-import { cssPlugin, entryStylesPlugin } from './css.js'
+import { type CompiledStyle, cssPlugin, entryStylesPlugin } from './css.js'
 import type { CssLoader } from './css-engine.js'
 import { pagesPlugin } from './html.js'
 import { workersPlugin } from './workers.js'
@@ -16,6 +16,8 @@ export interface AppSettings {
   assetsInlineLimit: number
   cssTargets: Record<string, number>
   minify: boolean
+  /** Source maps for stylesheets, named by this pattern (the build's `assetFileNames`). */
+  sourcemap?: { assetFileNames: string }
   css: CssLoader
   /** Root-relative URLs (`/favicon.svg`) of the files in `public/`. */
   publicFiles: ReadonlySet<string>
@@ -30,7 +32,7 @@ export interface AppPipeline {
   /** Before the user's `normal` plugins (Vite's core plugins sit there too). */
   plugins: Plugin[]
   /** CSS module ids the build compiled (their JS stand-ins render nothing, so chunks omit them). */
-  styles: ReadonlyMap<string, string>
+  styles: ReadonlyMap<string, CompiledStyle>
 }
 
 const decoder = new TextDecoder()
@@ -48,6 +50,7 @@ export function appPipeline(entries: string[], settings: AppSettings): AppPipeli
     root: settings.root,
     targets: settings.cssTargets,
     minify: settings.minify,
+    sourcemap: settings.sourcemap !== undefined,
     assets,
     isPublic,
   })
@@ -69,7 +72,15 @@ export function appPipeline(entries: string[], settings: AppSettings): AppPipeli
       assetsPlugin(assets),
       importMetaUrlPlugin(assets),
       css.plugin,
-      entryStylesPlugin(entries, css, settings.css, settings.minify, settings.cssTargets),
+      entryStylesPlugin(entries, css, {
+        engine: settings.css,
+        minify: settings.minify,
+        targets: settings.cssTargets,
+        root: settings.root,
+        ...(settings.sourcemap
+          ? { sourcemap: { assetFileNames: settings.sourcemap.assetFileNames, hash: settings.hash } }
+          : {}),
+      }),
     ],
     styles: css.styles,
   }

@@ -28,7 +28,7 @@ export interface ProjectAccess {
 export interface AppInput {
   plugins: unknown[]
   define: Record<string, string>
-  styles: ReadonlyMap<string, string>
+  styles: ReadonlyMap<string, unknown>
   /** The plugins' part of the cache key; undefined when a plugin cannot be keyed (no cache then). */
   cacheKey: string | undefined
   /** tsconfig's `experimentalDecorators`: rolldown compiles legacy decorators itself. */
@@ -76,6 +76,7 @@ export function prepareApp(
     assetsInlineLimit: build.assetsInlineLimit,
     cssTargets: targets,
     minify: build.minify,
+    ...(build.sourcemap ? { sourcemap: { assetFileNames: build.assetFileNames } } : {}),
     css: engine.css,
     publicFiles,
     read: access.read,

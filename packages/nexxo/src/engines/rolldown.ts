@@ -94,7 +94,10 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
         // Modules that reached the output, plus what the plugins name (CSS modules, whose JS
         // stand-ins render nothing). Asking rolldown for every graph id instead costs 3% of a large build.
         const moduleIds = new Set<string>(input.extraModuleIds?.())
-        for (const item of output as (OutputChunk | OutputAsset)[]) {
+        const items = output as (OutputChunk | OutputAsset)[]
+        // A chunk's map arrives twice, as `chunk.map` and as an asset; a stylesheet's map only as an asset.
+        const chunkMaps = new Set(items.filter((i) => i.type === 'chunk' && i.map).map((i) => `${i.fileName}.map`))
+        for (const item of items) {
           if (item.type === 'chunk') {
             for (const id of item.moduleIds) moduleIds.add(id)
             outputs.push({
@@ -106,7 +109,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
               ...(item.imports.length > 0 ? { imports: item.imports } : {}),
               ...(item.map ? { map: item.map.toString() } : {}),
             })
-          } else if (!item.fileName.endsWith('.map')) {
+          } else if (!chunkMaps.has(item.fileName)) {
             const original = item.originalFileNames[0]
             outputs.push({
               fileName: item.fileName,
