@@ -122,6 +122,21 @@ for (const [label, isolated, engine] of [
         )
         assert.deepEqual(withPlugins.longTasks, [])
 
+        // Binary files: bytes made on the page cross to the worker and come back as the emitted asset.
+        const withImage = await run(
+          { 'src/main.ts': "import logo from './logo.png'\n;(globalThis as any).__built = logo\n" },
+          'auto',
+          { image: true },
+        )
+        if (engine === '@rolldown/browser') {
+          assert.equal(withImage.error, undefined, JSON.stringify(withImage.error))
+          assert.match(String(withImage.value), /^\/assets\/logo-[0-9a-f]{8}\.png$/)
+          assert.deepEqual(withImage.assets, [`${String(withImage.value).slice(1)}:6000:89504e47`])
+        } else {
+          // esbuild-wasm has no asset pipeline yet: a clear error, not the bytes as text.
+          assert.match(withImage.error?.diagnostics[0]?.message ?? '', /logo\.png is a binary file/)
+        }
+
         if (label === 'plain page') {
           const refused = await run(project, 'rolldown')
           assert.equal(refused.error?.code, 'BACKEND_UNAVAILABLE')

@@ -49,8 +49,11 @@ export interface BuildOptions {
    * pointing at them.
    */
   input: string | string[]
-  /** An in-memory project: relative paths to contents. Bare imports resolve from `node_modules/...` keys. */
-  files?: Record<string, string>
+  /**
+   * An in-memory project: relative paths to contents. Bare imports resolve from `node_modules/...`
+   * keys. Bytes (`Uint8Array`) for binary files: images, fonts and other assets.
+   */
+  files?: Record<string, string | Uint8Array>
   /** Project directory on disk (default: the current directory). Ignored for resolution when `files` is given. */
   root?: string
   /** Write the outputs here (relative to `root`), atomically: the old directory stays until the build succeeded. */

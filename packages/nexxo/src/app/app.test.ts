@@ -459,3 +459,111 @@ const pick = ({ source, line, column }: { source: string | null; line: number | 
   line,
   column,
 })
+
+describe('in-memory (`files`) apps: pages, asset imports and binary files, as from disk', () => {
+  const png = bigPng
+  const files = (image: Uint8Array): Record<string, string | Uint8Array> => ({
+    'index.html':
+      '<!doctype html>\n<html><head><link rel="stylesheet" href="./src/page.css"></head><body><img src="./src/big.png"><script type="module" src="./src/main.ts"></script></body></html>\n',
+    'src/main.ts':
+      "import big from './big.png'\nimport small from './small.svg'\n;(globalThis as any).report = { big, small }\n",
+    'src/page.css': '.hero { background: url(./big.png) }\n',
+    'src/big.png': image,
+    'src/small.svg': smallSvg,
+  })
+  const built: Partial<Record<BackendName, BuildResult>> = {}
+  for (const backend of ['native', 'wasm'] as const) {
+    test(`${backend}: the page is built, the PNG bytes emitted once and named by JS, CSS and HTML`, async () => {
+      const r = await buildApp(backend, '', { input: 'index.html', files: files(png) })
+      const image = r.outputs.find((o) => /^assets\/big-[0-9a-f]{8}\.png$/.test(o.fileName))
+      assert.ok(image, r.outputs.map((o) => o.fileName).join(', '))
+      assert.deepEqual(new Uint8Array(image.code as Uint8Array), png, 'the bytes as given, not text')
+      assert.equal(r.outputs.filter((o) => o.fileName.endsWith('.png')).length, 1)
+      const html = text(r, /^index\.html$/)
+      assert.match(html, new RegExp(`<img src="/${image.fileName}">`))
+      assert.match(html, /<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/)
+      assert.match(text(r, /\.css$/), new RegExp(`url\\("/${image.fileName}"\\)`))
+      const js = text(r, /^assets\/index-[\w-]+\.js$/)
+      assert.ok(js.includes(`"/${image.fileName}"`), 'the import is the URL, not the file')
+      assert.match(js, /"data:image\/svg\+xml,/, 'the small SVG is inlined, not loaded as a string of its text')
+      built[backend] = r
+    })
+  }
+
+  test('both backends give the same bytes', () => {
+    assert.ok(built.native && built.wasm)
+    assert.deepEqual(outputsOf(built.wasm), outputsOf(built.native))
+  })
+
+  test('an edited binary file is a cache miss with a new name; the same bytes again a hit', async () => {
+    const b = await bundler('native', 'rolldown')
+    const options = { input: 'index.html', assetFileNames: 'assets/[name]-[hash][extname]' }
+    const first = await b.build({ ...options, files: files(png) })
+    const edited = png.slice()
+    edited[100] = (edited[100]! + 1) % 256
+    const second = await b.build({ ...options, files: files(edited) })
+    assert.equal(second.stats.cache.misses, 1)
+    const name = (r: BuildResult) => r.outputs.find((o) => o.fileName.endsWith('.png'))!.fileName
+    assert.notEqual(name(second), name(first))
+    const third = await b.build({ ...options, files: files(edited) })
+    assert.equal(third.stats.cache.hits, 1)
+    assert.equal(name(third), name(second))
+  })
+
+  test('a binary file imported as code, or read with ?raw, is a located error', async () => {
+    const b = await bundler('wasm', 'rolldown')
+    const blob = new Uint8Array([0, 159, 146, 150, 1, 2])
+    await assert.rejects(
+      b.build({
+        input: 'main.ts',
+        files: { 'main.ts': "import data from './data.bin'\nexport { data }\n", 'data.bin': blob },
+      }),
+      (e: unknown) => e instanceof NexxoError && /data\.bin is a binary file.*'\?url'/s.test(e.message),
+    )
+    await assert.rejects(
+      b.build({ input: 'main.ts', files: { 'main.ts': "import t from './a.png?raw'\nexport { t }\n", 'a.png': blob } }),
+      (e: unknown) => e instanceof NexxoError && /binary/.test(e.message),
+    )
+    const ok = await b.build({
+      input: 'main.ts',
+      files: { 'main.ts': "import u from './data.bin?no-inline'\nexport { u }\n", 'data.bin': blob },
+    })
+    const emitted = ok.outputs.find((o) => /^assets\/data-[0-9a-f]{8}\.bin$/.test(o.fileName))
+    assert.ok(emitted, ok.outputs.map((o) => o.fileName).join(', '))
+    assert.deepEqual(new Uint8Array(emitted.code as Uint8Array), blob)
+  })
+
+  test("queries keep their meaning in memory: '?worker', '?raw', CSS '?inline', new Worker(new URL(…))", async () => {
+    const r = await buildApp('wasm', '', {
+      input: 'main.ts',
+      files: {
+        'main.ts':
+          "import W from './w.ts?worker'\nimport raw from './n.txt?raw'\nimport css from './a.css?inline'\nnew Worker(new URL('./w2.ts', import.meta.url), { type: 'module' })\n;(globalThis as any).report = { W, raw, css }\n",
+        'w.ts': 'self.postMessage(1)\nexport {}\n',
+        'w2.ts': 'self.postMessage(2)\nexport {}\n',
+        'n.txt': 'a note',
+        'a.css': '.a { & .b { color: red } }',
+      },
+    })
+    const main = text(r, /^assets\/main-[\w-]+\.js$/)
+    assert.match(main, /"a note"/)
+    assert.match(main, /"\.a \.b \{\\n {2}color: red;\\n\}\\n"/)
+    assert.match(text(r, /^assets\/w-[\w-]+\.js$/), /postMessage\(1\)/)
+    assert.match(text(r, /^assets\/w2-[\w-]+\.js$/), /postMessage\(2\)/)
+  })
+
+  test('a page without scripts: no empty chunk written or linked (as Vite)', async () => {
+    const r = await buildApp('native', '', {
+      input: 'index.html',
+      files: {
+        'index.html': '<!doctype html><html><head><link rel="stylesheet" href="./a.css"></head></html>',
+        'a.css': '.a { color: red }',
+      },
+    })
+    assert.deepEqual(
+      r.outputs.filter((o) => o.type === 'chunk'),
+      [],
+    )
+    assert.doesNotMatch(text(r, /^index\.html$/), /<script/)
+  })
+})

@@ -11,6 +11,8 @@ import type { AssetEmitter } from './assets.js'
 export const HTML_FILE = /\.html$/
 const PROXY = /\?html-proxy&index=(\d+)\.js$/
 const MARKER = '<!--nexxo:entry-->'
+/** A page without module scripts: its entry chunk holds only what its stylesheets left (nothing). */
+const STYLES_ONLY = '<!--nexxo:styles-only-->'
 /** Where a tag the build replaces was; its line goes with it when nothing else is on it. */
 const REMOVED = '<!--nexxo:removed-->'
 
@@ -134,6 +136,8 @@ export function pagesPlugin(options: PageOptions): Plugin {
         page = page.replace(/nexxo:url:(\d+):/g, (_m, n: string) => built.get(urls[Number(n)]!.url)!)
         page = page.replace(/<!--nexxo:comment:(\d+)-->/g, (_m, n: string) => comments[Number(n)]!)
         page = page.replace(/\n[ \t]*<!--nexxo:removed-->(?=[ \t]*(?:\r?\n|$))/g, '').replaceAll(REMOVED, '')
+        // Inline scripts were counted in `index`; scripts with `src` in the imports.
+        if (index === 0 && !imports.some((s) => !/\.css(?:\?|$)/.test(s))) page = `${STYLES_ONLY}${page}`
         const head = /([ \t]*)<\/head>/i.exec(page)
         // On a line of its own when `</head>` has one (indented one step further), else inline.
         const ownLine = head && (head.index === 0 || page[head.index - 1] === '\n')
@@ -161,10 +165,6 @@ const relative = (root: string, id: string) => (id.startsWith(`${root}/`) ? id.s
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
 
-/**
- * Fills each emitted page's marker with its entry chunk and stylesheet (matched by the page's id),
- * as Vite writes them: `<script type="module" crossorigin>` and `<link rel="stylesheet" crossorigin>`.
- */
 /** The chunks `entry` imports statically, transitively, in breadth-first order. */
 function staticImports(entry: OutputFile, outputs: OutputFile[]): string[] {
   const byName = new Map(outputs.map((o) => [o.fileName, o]))
@@ -186,12 +186,31 @@ function staticImports(entry: OutputFile, outputs: OutputFile[]): string[] {
   return order
 }
 
+/**
+ * Fills each emitted page's marker with its entry chunk and stylesheet (matched by the page's id),
+ * as Vite writes them: `<script type="module" crossorigin>` and `<link rel="stylesheet" crossorigin>`.
+ */
 export function finishPages(outputs: OutputFile[], root: string, base: string): OutputFile[] {
-  return outputs.map((out) => {
-    if (out.type !== 'asset' || !out.fileName.endsWith('.html') || typeof out.code !== 'string') return out
-    if (!out.code.includes(MARKER)) return out
+  // A page without scripts still is an entry to the engine, whose chunk is then empty: as Vite's
+  // pure-CSS chunks, it is neither written nor linked.
+  const stylesOnly = new Set<string>()
+  for (const o of outputs) {
+    if (o.type === 'asset' && typeof o.code === 'string' && o.code.startsWith(STYLES_ONLY))
+      stylesOnly.add(`${root}/${o.fileName}`)
+  }
+  const dropped = new Set(
+    outputs.filter(
+      (o) => o.type === 'chunk' && o.isEntry && stylesOnly.has(o.facadeModuleId ?? '') && !o.imports?.length,
+    ),
+  )
+  return outputs.flatMap((out) => {
+    if (dropped.has(out)) return []
+    if (out.type !== 'asset' || !out.fileName.endsWith('.html') || typeof out.code !== 'string') return [out]
+    if (!out.code.includes(MARKER)) return [out]
     const id = `${root}/${out.fileName}`
-    const js = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.facadeModuleId === id)
+    const entry = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.facadeModuleId === id)
+    const js = entry && !dropped.has(entry) ? entry : undefined
+    const code = stylesOnly.has(id) ? out.code.slice(STYLES_ONLY.length) : out.code
     const css = outputs.filter((o) => o.type === 'asset' && o.fileName.endsWith('.css') && o.originalFileName === id)
     const tags = [
       ...(js ? [`<script type="module" crossorigin src="${escapeAttr(base + js.fileName)}"></script>`] : []),
@@ -201,8 +220,8 @@ export function finishPages(outputs: OutputFile[], root: string, base: string): 
       ),
       ...css.map((c) => `<link rel="stylesheet" crossorigin href="${escapeAttr(base + c.fileName)}">`),
     ]
-    const at = out.code.indexOf(MARKER)
-    const indent = /[ \t]*$/.exec(out.code.slice(out.code.lastIndexOf('\n', at) + 1, at))![0]
-    return { ...out, code: out.code.replace(MARKER, tags.join(`\n${indent}`)) }
+    const at = code.indexOf(MARKER)
+    const indent = /[ \t]*$/.exec(code.slice(code.lastIndexOf('\n', at) + 1, at))![0]
+    return [{ ...out, code: code.replace(MARKER, tags.join(`\n${indent}`)) }]
   })
 }

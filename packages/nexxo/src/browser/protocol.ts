@@ -31,7 +31,7 @@ export type WorkerReply<T> =
   | { ok: false; code: string; message: string; diagnostics: Diagnostic[] }
 
 /** Files-only builds: there is no file system in a browser. */
-export type BrowserBuildOptions = Omit<BuildOptions, 'root' | 'outDir'> & { files: Record<string, string> }
+export type BrowserBuildOptions = Omit<BuildOptions, 'root' | 'outDir'> & { files: Record<string, string | Uint8Array> }
 
 /** The hooks a page's plugin can have run from the worker: the module hooks and the page's HTML. */
 export const PAGE_HOOKS = ['buildStart', 'resolveId', 'load', 'transform', 'buildEnd', 'transformIndexHtml'] as const

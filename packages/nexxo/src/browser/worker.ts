@@ -1,6 +1,7 @@
 // The build worker: the whole build (wasm core, wasm engine, IndexedDB cache) off the page's main
 // thread. Bundled with its dependencies into `dist/browser/nexxo-worker.js` (scripts/build-browser.mjs).
 
+import './buffer-global.js'
 import * as Comlink from 'comlink'
 import { wasmCssLoader } from '../app/css-wasm.js'
 import { Bundler } from '../build/bundler.js'

@@ -26,6 +26,7 @@ import {
   memoryKey,
   reachableFailures,
   refusedFiles,
+  splitFiles,
   unresolvedImports,
   validateFiles,
 } from './files.js'
@@ -231,7 +232,9 @@ export class Bundler {
       ...(app ? { app: { build, access: app.access } } : {}),
     })
     if (options.files) {
-      let files = validateFiles(options.files)
+      const split = splitFiles(validateFiles(options.files), (bytes) => core.hash(bytes))
+      const { binary } = split
+      let files = split.text
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       let project: Project
@@ -255,7 +258,10 @@ export class Bundler {
       appFor(
         {
           root: '',
-          read: (id) => (Object.hasOwn(files, id.slice(1)) ? bytes.encode(files[id.slice(1)]) : undefined),
+          read: (id) => {
+            const key = id.slice(1)
+            return binary.get(key) ?? (Object.hasOwn(files, key) ? bytes.encode(files[key]) : undefined)
+          },
           list: (dir) => {
             const prefix = `${dir.slice(1)}/`
             return Object.keys(files)
@@ -275,7 +281,7 @@ export class Bundler {
       if (project.depth > engine.maxImportDepth) {
         engine = await this.deepChainEngine(project.depth, warnings)
       }
-      const view = memoryFiles(files, project, core)
+      const view = memoryFiles(files, project, core, binary)
       input = { ...build, entries, cwd: '/', files: view }
       sources = { read: (id) => view.read(id), display: memoryKey }
     } else {

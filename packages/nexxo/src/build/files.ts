@@ -18,8 +18,8 @@ export function escapeReason(path: string): string | null {
 }
 
 /** Checks every key is a relative path inside the project; returns the map with normalized keys. */
-export function validateFiles(files: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
+export function validateFiles(files: Record<string, string | Uint8Array>): Record<string, string | Uint8Array> {
+  const out: Record<string, string | Uint8Array> = {}
   const bad: Diagnostic[] = []
   for (const [key, content] of Object.entries(files)) {
     const normalized = key.replace(/^(\.\/)+/, '')
@@ -31,14 +31,44 @@ export function validateFiles(files: Record<string, string>): Record<string, str
             ? 'contains a backslash (use /)'
             : normalized.split('/').some((s) => s === '' || s === '.')
               ? 'has an empty or "." segment'
-              : typeof content !== 'string'
-                ? 'has non-string content'
+              : typeof content !== 'string' && !(content instanceof Uint8Array)
+                ? 'has content that is neither a string nor a Uint8Array'
                 : null))
     if (reason) bad.push({ code: 'INVALID_PATH', message: `files key ${JSON.stringify(key)} ${reason}`, file: key })
     else out[normalized] = content
   }
   if (bad.length > 0) throw new NexxoError('INVALID_PATH', bad)
   return out
+}
+
+/**
+ * A project's text files, with a stand-in for each binary one, and the binary ones' bytes. The
+ * core, the engines and the checks before them read text; a stand-in carries the bytes' hash, so
+ * the project's graph hash (the cache key) sees a binary edit, and the asset pipeline reads the
+ * bytes themselves.
+ */
+export interface SplitFiles {
+  text: Record<string, string>
+  binary: Map<string, Uint8Array>
+}
+
+const BINARY_STAND_IN = '\0nexxo:binary '
+
+export function splitFiles(
+  files: Record<string, string | Uint8Array>,
+  hash: (bytes: Uint8Array) => string,
+): SplitFiles {
+  const text: Record<string, string> = {}
+  const binary = new Map<string, Uint8Array>()
+  for (const [key, content] of Object.entries(files)) {
+    if (typeof content === 'string') {
+      text[key] = content
+    } else {
+      binary.set(key, content)
+      text[key] = `${BINARY_STAND_IN}${hash(content)}`
+    }
+  }
+  return { text, binary }
 }
 
 /** Engine ids are `/` + key; `/` keeps them absolute-looking, which both engines expect. */
@@ -49,23 +79,38 @@ export function memoryFiles(
   files: Record<string, string>,
   project: Project,
   core?: Pick<Core, 'relativeCandidates'>,
+  binary?: ReadonlyMap<string, Uint8Array>,
 ): MemoryFiles {
   const resolved = new Map<string, string | null>()
   for (const m of project.modules) {
     for (const imp of m.imports) resolved.set(`${m.id}\0${imp.specifier}`, imp.resolved)
   }
+  // Ids keep an import's query (`/a.png?raw`), as rolldown's resolver keeps it on disk: the asset,
+  // CSS and worker plugins read it. The file itself is the id without it.
+  const fileKey = (id: string) => toKey(withoutQuery(id))
   return {
-    read: (id) => (Object.hasOwn(files, toKey(id)) ? files[toKey(id)] : undefined),
+    read: (id) => {
+      const key = fileKey(id)
+      return Object.hasOwn(files, key) ? files[key] : undefined
+    },
+    isBinary: (id) => binary?.has(fileKey(id)) === true,
     resolve(specifier, importer) {
-      const found = resolved.get(`${toKey(importer)}\0${specifier}`)
-      if (found) return toId(found)
+      const query = specifier.slice(withoutQuery(specifier).length)
+      const from = fileKey(importer)
+      const found = resolved.get(`${from}\0${specifier}`)
+      if (found) return toId(found) + query
       // An import the scan never saw (a plugin's `this.resolve`, code a plugin wrote): the core's
       // candidates in its order, so it resolves as a scanned one would.
-      const candidates = found === undefined ? core?.relativeCandidates(toKey(importer), specifier) : null
+      const candidates = found === undefined ? core?.relativeCandidates(from, specifier) : null
       const hit = candidates?.find((key) => Object.hasOwn(files, key))
-      return hit === undefined ? null : toId(hit)
+      return hit === undefined ? null : toId(hit) + query
     },
   }
+}
+
+const withoutQuery = (id: string) => {
+  const at = id.indexOf('?')
+  return at < 0 ? id : id.slice(0, at)
 }
 
 /** Entries as engine ids; a missing entry is an error naming what exists. */

@@ -55,6 +55,15 @@ function filesPlugin(files: MemoryFiles, external: string[], transform: SourceTr
       build.onLoad({ filter: /.*/ }, (args) => {
         const contents = files.read(args.path)
         if (contents === undefined) return undefined
+        if (files.isBinary(args.path)) {
+          return {
+            errors: [
+              {
+                text: `${args.path.slice(1)} is a binary file: asset imports need the rolldown engine (the esbuild engine has no asset pipeline yet).`,
+              },
+            ],
+          }
+        }
         return transformed(contents, args.path, transform)
       })
     },

@@ -10,23 +10,40 @@ export interface RolldownModule {
   VERSION: string
 }
 
-function filesPlugin(files: MemoryFiles, external: string[]): Plugin {
+/**
+ * An in-memory project's resolver, ahead of the other plugins (the core resolved the project's
+ * imports already), and its loader, after them: a file is read from `files` only when no plugin
+ * loads it, as Vite reads from disk last, so the app pipeline's loaders (pages, asset imports)
+ * see in-memory files as they see files on disk.
+ */
+function filesPlugins(files: MemoryFiles, external: string[]): { resolver: Plugin; loader: Plugin } {
   return {
-    name: 'nexxo:files',
-    resolveId(source, importer) {
-      if (external.includes(source)) return { id: source, external: true }
-      if (!importer) return files.read(source) === undefined ? null : source
-      // Unresolved here may be a plugin's to answer (a virtual module, an alias); imports nothing
-      // answers for were reported, located, before the build started.
-      return files.resolve(source, importer)
+    resolver: {
+      name: 'nexxo:files-resolve',
+      resolveId(source, importer) {
+        if (external.includes(source)) return { id: source, external: true }
+        if (!importer) return files.read(source) === undefined ? null : source
+        // Unresolved here may be a plugin's to answer (a virtual module, an alias); imports nothing
+        // answers for were reported, located, before the build started.
+        return files.resolve(source, importer)
+      },
     },
-    load(id) {
-      const code = files.read(id)
-      if (code === undefined) return null
-      const loader = loaderForPath(id)
-      // The text itself, so a plugin's transform sees the file (a YAML plugin its YAML); rolldown
-      // makes it a string module if none does.
-      return loader === 'text' ? { code, moduleType: 'text' } : code
+    loader: {
+      name: 'nexxo:files-load',
+      load(id) {
+        const code = files.read(id)
+        if (code === undefined) return null
+        if (files.isBinary(id)) {
+          return this.error({
+            message: `${id.slice(1)} is a binary file, which only an asset import can take: give it an asset extension (.png, .woff2, …) or import it with '?url' or '?inline'.`,
+            id,
+          })
+        }
+        const loader = loaderForPath(id)
+        // The text itself, so a plugin's transform sees the file (a YAML plugin its YAML); rolldown
+        // makes it a string module if none does.
+        return loader === 'text' ? { code, moduleType: 'text' } : code
+      },
     },
   }
 }
@@ -54,7 +71,11 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
     async build(input: EngineInput): Promise<EngineOutput> {
       const plugins: Plugin[] = [...((input.plugins ?? []) as Plugin[])]
       if (input.sourceTransform) plugins.unshift(transformPlugin(input.sourceTransform))
-      if (input.files) plugins.unshift(filesPlugin(input.files, input.external))
+      if (input.files) {
+        const { resolver, loader } = filesPlugins(input.files, input.external)
+        plugins.unshift(resolver)
+        plugins.push(loader)
+      }
       const bundle = await mod.rolldown({
         input: input.entries,
         cwd: input.cwd,

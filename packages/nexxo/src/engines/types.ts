@@ -19,6 +19,8 @@ export interface OutputFile {
 /** An in-memory project as the engines see it: ids are `/` + the files-map key. */
 export interface MemoryFiles {
   read(id: string): string | undefined
+  /** Whether the file is bytes (its `read` is a stand-in): only an asset loader can take it. */
+  isBinary(id: string): boolean
   /** The resolved id, or null when the import cannot be resolved (the caller has reported it). */
   resolve(specifier: string, importer: string): string | null
 }
@@ -97,7 +99,9 @@ export interface Engine {
 }
 
 export const loaderForPath = (id: string): 'js' | 'jsx' | 'ts' | 'tsx' | 'css' | 'json' | 'text' => {
-  const ext = id.slice(id.lastIndexOf('.') + 1).toLowerCase()
+  // An id's query (`?raw`, `?worker`) is the plugins' business; the file's extension decides here.
+  const path = id.replace(/\?.*$/, '')
+  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
   switch (ext) {
     case 'ts':
     case 'mts':
