@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { cli, launchChromium, repo, serve, tempDir } from './helpers.js'
-import { copyTemplate, TEMPLATES, templatesWorkDir } from './templates.js'
+import { copyTemplate, PLUGIN_TEMPLATES, TEMPLATES, templatesWorkDir } from './templates.js'
 
 interface PageFacts {
   text: string
@@ -105,7 +105,7 @@ describe('create-vite templates: nexxo build vs vite build', () => {
     rmSync(work, { recursive: true, force: true })
   })
 
-  for (const name of TEMPLATES) {
+  for (const name of [...TEMPLATES, ...PLUGIN_TEMPLATES]) {
     test(name, async () => {
       const dir = copyTemplate(name, work)
       const nexxo = cli(['build', dir, '--out-dir', 'dist-nexxo', '--no-cache'])

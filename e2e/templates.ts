@@ -8,6 +8,12 @@ import { repo } from './helpers.js'
 export const TEMPLATES = ['vanilla-ts', 'react-ts', 'preact-ts', 'lit-ts'] as const
 
 /**
+ * Templates built (not yet served in dev) by nexxo with the official Vite plugin their
+ * `vite.config.ts` names: vue-ts through `@vitejs/plugin-vue`.
+ */
+export const PLUGIN_TEMPLATES = ['vue-ts'] as const
+
+/**
  * A fresh copy of a template inside the repository (so that its imports resolve from the root
  * node_modules, where the test setup installed the templates' dependencies), with create-vite's
  * `_gitignore` renamed as create-vite renames it.

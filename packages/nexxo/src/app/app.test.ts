@@ -258,6 +258,20 @@ describe('app bad input: located errors, no crash, the previous dist/ kept', () 
     assert.equal(d.line, 2)
   })
 
+  test('a tsconfig extending a base that is not installed names the file and the package', async () => {
+    const e = await fails({
+      'tsconfig.json': '{ "files": [], "references": [{ "path": "./tsconfig.app.json" }] }',
+      'tsconfig.app.json': '{ "extends": "@not-installed/tsconfig/dom.json", "compilerOptions": {} }',
+    })
+    rmSync(join(root, 'tsconfig.json'))
+    assert.equal(e.code, 'TSCONFIG_ERROR')
+    assert.equal(e.diagnostics[0]!.file, 'tsconfig.app.json')
+    assert.match(
+      e.diagnostics[0]!.message,
+      /extends '@not-installed\/tsconfig\/dom\.json', which was not found \(is the package '@not-installed\/tsconfig' installed\?\)/,
+    )
+  })
+
   test("'?raw' of a binary file", async () => {
     const e = await fails({
       'src/main.ts': "import bin from './bin.png?raw'\nconsole.log(bin)\n",
@@ -550,6 +564,25 @@ describe('in-memory (`files`) apps: pages, asset imports and binary files, as fr
     assert.match(main, /"\.a \.b \{\\n {2}color: red;\\n\}\\n"/)
     assert.match(text(r, /^assets\/w-[\w-]+\.js$/), /postMessage\(1\)/)
     assert.match(text(r, /^assets\/w2-[\w-]+\.js$/), /postMessage\(2\)/)
+  })
+
+  test("an import of '/x.svg' naming a public file is its public URL (Vue's templates write these); a root file wins", async () => {
+    for (const backend of ['native', 'wasm'] as const) {
+      const r = await buildApp(backend, '', {
+        input: 'main.ts',
+        base: '/app/',
+        files: {
+          'main.ts':
+            "import icons from '/icons.svg'\nimport here from '/here.svg'\n;(globalThis as any).report = { icons: icons + '#a', here }\n",
+          'public/icons.svg': smallSvg,
+          'public/here.svg': smallSvg,
+          'here.svg': `${smallSvg}<!-- ${'x'.repeat(5000)} -->`,
+        },
+      })
+      const js = text(r, /^assets\/main-[\w-]+\.js$/)
+      assert.match(js, /"\/app\/icons\.svg"/, backend)
+      assert.match(js, /"\/app\/assets\/here-[0-9a-f]{8}\.svg"/, `${backend}: the root's here.svg, emitted`)
+    }
   })
 
   test('a page without scripts: no empty chunk written or linked (as Vite)', async () => {

@@ -208,6 +208,39 @@ export function assetsPlugin(assets: AssetEmitter): Plugin {
   }
 }
 
+const PUBLIC_ID = '\0nexxo:public:'
+
+/**
+ * `import url from '/icons.svg'` naming a file in `public/` (Vue's template compiler writes such
+ * imports for absolute URLs in a template): the file's public URL, as Vite gives it. A file of
+ * that name at the root wins, as in Vite.
+ */
+export function publicImportsPlugin(options: {
+  root: string
+  base: string
+  isPublic(url: string): boolean
+  read(id: string): Uint8Array | undefined
+}): Plugin {
+  return {
+    name: 'nexxo:public-imports',
+    resolveId: {
+      filter: { id: /^\/[^/]/ },
+      handler(source) {
+        const path = source.replace(/[?#].*$/, '')
+        if (!options.isPublic(path) || options.read(`${options.root}${path}`) !== undefined) return null
+        return `${PUBLIC_ID}${path}`
+      },
+    },
+    load: {
+      filter: { id: /^\0nexxo:public:/ },
+      handler(id) {
+        const url = options.base + id.slice(PUBLIC_ID.length + 1)
+        return { code: `export default ${JSON.stringify(url)}`, moduleType: 'js', moduleSideEffects: false }
+      },
+    },
+  }
+}
+
 /**
  * Matched on the code with its comments and literals blanked (strip-literal, as Vite does), so a
  * pattern inside a comment or a string is never taken for one; the URL is read from the original

@@ -3,7 +3,7 @@
 // code, so rolldown decides natively which modules cross into JS.
 
 import type { Plugin } from 'rolldown'
-import { AssetEmitter, assetsPlugin, importMetaUrlPlugin } from './assets.js'
+import { AssetEmitter, assetsPlugin, importMetaUrlPlugin, publicImportsPlugin } from './assets.js'
 import { type CompiledStyle, cssPlugin, entryStylesPlugin } from './css.js'
 import type { CssLoader } from './css-engine.js'
 import { pagesPlugin } from './html.js'
@@ -70,6 +70,7 @@ export function appPipeline(entries: string[], settings: AppSettings): AppPipeli
       }),
       workersPlugin(),
       assetsPlugin(assets),
+      publicImportsPlugin({ root: settings.root, base: settings.base, isPublic, read: settings.read }),
       importMetaUrlPlugin(assets),
       css.plugin,
       entryStylesPlugin(entries, css, {

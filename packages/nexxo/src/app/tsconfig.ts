@@ -12,6 +12,18 @@ export interface TsconfigFacts {
   useDefineForClassFields?: boolean
 }
 
+import { NexxoError } from '../errors.js'
+
+/** A tsconfig file that cannot be read as tsc would read it. */
+export class TsconfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file} ${reason}`)
+  }
+}
+
 /** JSON with comments and trailing commas, as tsc accepts it. */
 export function parseJsonc(text: string): unknown {
   let out = ''
@@ -95,17 +107,30 @@ function compilerOptions(
   try {
     raw = parseJsonc(text) as RawConfig
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`)
+    throw new TsconfigError(file, `is not valid JSON: ${(e as Error).message}`)
   }
   let merged: Record<string, unknown> = {}
   for (const base of typeof raw.extends === 'string' ? [raw.extends] : (raw.extends ?? [])) {
     const path =
       base.startsWith('.') || base.startsWith('/') ? join(dirOf(file), base) : packageConfig(file, base, read)
     const parent = path ? compilerOptions(path.endsWith('.json') ? path : `${path}.json`, read, depth + 1) : undefined
-    if (parent) merged = { ...merged, ...parent.merged }
+    // As tsc: a base that is not there is an error, not an empty base (rolldown's own message for
+    // it, "Tsconfig not found", names neither the file nor the base).
+    if (!parent) {
+      const hint =
+        base.startsWith('.') || base.startsWith('/') ? '' : ` (is the package '${packageName(base)}' installed?)`
+      throw new TsconfigError(file, `extends '${base}', which was not found${hint}.`)
+    }
+    merged = { ...merged, ...parent.merged }
   }
   return { raw, merged: { ...merged, ...raw.compilerOptions } }
 }
+
+const packageName = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
 
 /** `@tsconfig/strictest` or `pkg/tsconfig.base.json` from the nearest node_modules that has it. */
 function packageConfig(from: string, spec: string, read: (path: string) => string | undefined): string | undefined {
@@ -116,4 +141,15 @@ function packageConfig(from: string, spec: string, read: (path: string) => strin
     }
   }
   return undefined
+}
+
+/** The root's `tsconfig.json` facts for a build or the dev server; a broken config is a TSCONFIG_ERROR naming its file. */
+export function projectTsconfig(root: string, read: (path: string) => string | undefined): TsconfigFacts | undefined {
+  try {
+    return readTsconfig(`${root}/tsconfig.json`, read)
+  } catch (e) {
+    if (!(e instanceof TsconfigError)) throw e
+    const file = e.file.startsWith(`${root}/`) ? e.file.slice(root.length + 1) : e.file
+    throw NexxoError.single('TSCONFIG_ERROR', e.reason, { file })
+  }
 }

@@ -8,7 +8,7 @@ import { cssTargets } from '../app/css-engine.js'
 import { envDefine, loadEnv } from '../app/env.js'
 import { finishPages } from '../app/html.js'
 import { appPipeline } from '../app/pipeline.js'
-import { readTsconfig } from '../app/tsconfig.js'
+import { projectTsconfig } from '../app/tsconfig.js'
 import type { OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { type BuildPlugins, forEngine, indexHtmlTransform, pluginsCacheKey } from '../plugin/container.js'
@@ -90,12 +90,7 @@ export function prepareApp(
         }
       : {}),
   })
-  let tsconfig: ReturnType<typeof readTsconfig>
-  try {
-    tsconfig = access.root === '' ? undefined : readTsconfig(`${access.root}/tsconfig.json`, readText)
-  } catch (e) {
-    throw NexxoError.single('TSCONFIG_ERROR', (e as Error).message, { file: 'tsconfig.json' })
-  }
+  const tsconfig = access.root === '' ? undefined : projectTsconfig(access.root, readText)
   const input: AppInput = {
     plugins: [
       ...selected.pre.map((p) => forEngine(p, build.pluginTimeout)),

@@ -252,7 +252,7 @@ export class Bundler {
       }
       const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
-      const unresolved = unresolvedImports(project, files, external)
+      const unresolved = unresolvedImports(project, files, external, engine.name === 'rolldown' && build.publicDir)
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
       const bytes = new TextEncoder()
       appFor(

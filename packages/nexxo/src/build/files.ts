@@ -142,12 +142,23 @@ export function diagnosticAt(source: string, file: string, offset: number, code:
  * Imports reachable from the entries that resolve to nothing, reported before the engine runs so
  * that both engines give the same diagnostic: the importer, the specifier, line, column and frame.
  */
-export function unresolvedImports(project: Project, files: Record<string, string>, external: string[]): Diagnostic[] {
+export function unresolvedImports(
+  project: Project,
+  files: Record<string, string>,
+  external: string[],
+  publicDir: string | false = false,
+): Diagnostic[] {
   const out: Diagnostic[] = []
+  // `/x.svg` naming `public/x.svg` is the public file's URL (the app pipeline answers it).
+  const isPublic = (specifier: string) =>
+    publicDir !== false &&
+    specifier.startsWith('/') &&
+    Object.hasOwn(files, `${publicDir}${specifier.replace(/[?#].*$/, '')}`)
   for (const m of project.modules) {
     if (!m.reachable) continue
     for (const imp of m.imports) {
       if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
+      if (isPublic(imp.specifier)) continue
       if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
       const bare = isBare(imp.specifier)
       const hint =

@@ -110,6 +110,34 @@ export default {
     assert.equal(loaded.config.build?.outDir, 'seen-a')
     assert.deepEqual((globalThis as { __seen?: string[] }).__seen, ['seen-a'])
   })
+
+  test("configResolved gets Vite's resolved shape: every object an official plugin reads exists", async () => {
+    const dir = project({
+      'nexxo.config.js': `export default {
+  define: { FLAG: 'true' },
+  build: { sourcemap: true },
+  plugins: [{ name: 'reader', configResolved: (c) => { globalThis.__resolved = {
+    root: c.root, command: c.command, isProduction: c.isProduction, sourcemap: c.build.sourcemap, watch: c.build.watch,
+    outDir: c.build.outDir, flag: c.define.FLAG, devSourcemap: c.css.devSourcemap, warn: typeof c.logger.warn,
+    names: c.plugins.map((p) => p.name),
+  } } }],
+}
+`,
+    })
+    await loadConfig(dir, build)
+    assert.deepEqual((globalThis as { __resolved?: unknown }).__resolved, {
+      root: dir,
+      command: 'build',
+      isProduction: true,
+      sourcemap: true,
+      watch: null,
+      outDir: 'dist',
+      flag: 'true',
+      devSourcemap: false,
+      warn: 'function',
+      names: ['reader'],
+    })
+  })
 })
 
 describe('vite.config.* alone', () => {

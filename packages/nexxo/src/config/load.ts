@@ -12,6 +12,7 @@ import { engineError } from '../build/diagnostics.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import type { ConfigEnv, NexxoPlugin } from '../plugin/types.js'
+import { resolvedConfig } from './resolved.js'
 import { checkConfig, type UserConfig } from './schema.js'
 
 export const NEXXO_CONFIG_FILES = ['nexxo.config.ts', 'nexxo.config.mts', 'nexxo.config.js', 'nexxo.config.mjs']
@@ -170,7 +171,7 @@ export async function loadConfig(root: string, env: ConfigEnv, explicit?: string
     const hook = handlerOf(plugin.configResolved)
     if (!hook) continue
     try {
-      await hook({ ...config, command: env.command, mode: env.mode, root })
+      await hook(resolvedConfig(config, env, root, plugins))
     } catch (e) {
       throw fail(file, `plugin '${plugin.name}' threw in configResolved: ${(e as Error).message}`)
     }

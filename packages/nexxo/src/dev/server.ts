@@ -11,7 +11,7 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { CssEngine } from '../app/css-engine.js'
 import { envDefine, loadEnv } from '../app/env.js'
-import { readTsconfig } from '../app/tsconfig.js'
+import { projectTsconfig } from '../app/tsconfig.js'
 import { cssLoaderFor, nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
@@ -178,7 +178,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       return undefined
     }
   }
-  const tsconfig = readTsconfig(join(root, 'tsconfig.json'), readText)
+  const tsconfig = projectTsconfig(root, readText)
   const settings: CompileSettings = {
     ...(tsconfig?.jsxImportSource ? { jsxImportSource: tsconfig.jsxImportSource } : {}),
     ...(tsconfig?.experimentalDecorators ? { legacyDecorators: true } : {}),
