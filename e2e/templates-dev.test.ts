@@ -7,23 +7,29 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
+import { loadConfig } from '../packages/nexxo/src/config/load.ts'
 import { createDevServer } from '../packages/nexxo/src/dev/server.ts'
 import { launchChromium, tempDir } from './helpers.js'
-import { copyTemplate, TEMPLATES, templatesWorkDir } from './templates.js'
+import { copyTemplate, DEV_TEMPLATES, templatesWorkDir } from './templates.js'
 
-const COMPONENT: Record<(typeof TEMPLATES)[number], string> = {
+const COMPONENT: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vanilla-ts': 'src/counter.ts',
   'react-ts': 'src/App.tsx',
   'preact-ts': 'src/app.tsx',
   'lit-ts': 'src/my-element.ts',
+  // Its vite.config.ts names @vitejs/plugin-vue, which nexxo dev runs as nexxo/vue.
+  'vue-ts': 'src/components/HelloWorld.vue',
 }
-const STYLESHEET: Record<(typeof TEMPLATES)[number], string> = {
+const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vanilla-ts': 'src/style.css',
   'react-ts': 'src/index.css',
   'preact-ts': 'src/index.css',
   // Linked from index.html, not imported: the page reloads to get it.
   'lit-ts': 'src/index.css',
+  'vue-ts': 'src/style.css',
 }
+/** Templates whose components keep their state through an edit (Fast Refresh, Vue's HMR runtime). */
+const KEEPS_STATE = new Set(['react-ts', 'vue-ts'])
 
 const ALL_TEXT = `[document.body.innerText, ...[...document.querySelectorAll('*')].map((e) => (e.shadowRoot ? e.shadowRoot.textContent : ''))].join(' ')`
 const IMAGES_LOADED = `(() => { const out = []; const walk = (r) => { for (const e of r.querySelectorAll('*')) { if (e.tagName === 'IMG') out.push(e.complete && e.naturalWidth > 0); if (e.shadowRoot) walk(e.shadowRoot) } }; walk(document); return out })()`
@@ -54,10 +60,12 @@ describe('create-vite templates in nexxo dev: render, count, HMR of the componen
     rmSync(work, { recursive: true, force: true })
   })
 
-  for (const name of TEMPLATES) {
+  for (const name of DEV_TEMPLATES) {
     test(name, async () => {
       const dir = copyTemplate(name, work)
-      const server = await createDevServer({ root: dir, port: 0, host: '127.0.0.1' })
+      // As `nexxo dev` starts: the template's vite.config.ts read for its plugins.
+      const { plugins } = await loadConfig(dir, { command: 'serve', mode: 'development' })
+      const server = await createDevServer({ root: dir, port: 0, host: '127.0.0.1', plugins })
       const page = await context.newPage()
       try {
         const errors: string[] = []
@@ -73,9 +81,30 @@ describe('create-vite templates in nexxo dev: render, count, HMR of the componen
         await waitForText(page, /count is 1/)
 
         edit(join(dir, COMPONENT[name]), /Count is/, 'Clicks:')
-        // React keeps the component's state across the update; the others reload the page.
-        await waitForText(page, name === 'react-ts' ? /Clicks: 1/ : /Clicks: \d/)
-
+        // React and Vue keep the component's state across the update; the others reload the page.
+        await waitForText(page, KEEPS_STATE.has(name) ? /Clicks: 1/ : /Clicks: \d/)
+        if (name === 'vue-ts') {
+          // A style block added changes the component (it may reload, as in Vite); an edit of that
+          // block then updates its CSS alone: the count stays and the page does not reload.
+          const component = join(dir, COMPONENT[name])
+          writeFileSync(
+            component,
+            `${readFileSync(component, 'utf8')}\n<style scoped>\n.counter { color: rgb(4, 5, 6) }\n</style>\n`,
+          )
+          const counterColor = (rgb: string) =>
+            page.waitForFunction(`getComputedStyle(document.querySelector('.counter')).color === '${rgb}'`, undefined, {
+              timeout: 15_000,
+            })
+          await counterColor('rgb(4, 5, 6)')
+          await page.locator('button.counter').click()
+          await waitForText(page, /Clicks: [12]\b/)
+          const count = /Clicks: (\d+)/.exec((await page.evaluate(ALL_TEXT)) as string)![1]
+          await page.evaluate('window.__notReloaded = true')
+          edit(component, 'rgb(4, 5, 6)', 'rgb(7, 8, 9)')
+          await counterColor('rgb(7, 8, 9)')
+          await waitForText(page, new RegExp(`Clicks: ${count}\\b`))
+          assert.equal(await page.evaluate('window.__notReloaded'), true, 'no reload for a style edit')
+        }
         writeFileSync(
           join(dir, STYLESHEET[name]),
           `${readFileSync(join(dir, STYLESHEET[name]), 'utf8')}\nh1 { color: rgb(1, 2, 3) !important }\n`,

@@ -7,6 +7,9 @@ import { repo } from './helpers.js'
 
 export const TEMPLATES = ['vanilla-ts', 'react-ts', 'preact-ts', 'lit-ts'] as const
 
+/** Templates whose framework keeps component state across an edit in `nexxo dev`. */
+export const DEV_TEMPLATES = [...TEMPLATES, 'vue-ts'] as const
+
 /**
  * Templates built (not yet served in dev) by nexxo with the official Vite plugin their
  * `vite.config.ts` names: vue-ts through `@vitejs/plugin-vue`.

@@ -10,6 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { pathToFileURL } from 'node:url'
 import { engineError } from '../build/diagnostics.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
+import vue, { type VueOptions } from '../frameworks/vue.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import type { ConfigEnv, NexxoPlugin } from '../plugin/types.js'
 import { resolvedConfig } from './resolved.js'
@@ -144,7 +145,13 @@ export async function loadConfig(root: string, env: ConfigEnv, explicit?: string
   for (const name of selected.replaced)
     replaced.set(replacementNote(name), [...(replaced.get(replacementNote(name)) ?? []), name])
   for (const [note, names] of replaced) warn(`${names.map((n) => `'${n}'`).join(', ')} left out: ${note}`)
-  const plugins = [...selected.pre, ...selected.normal, ...selected.post]
+  const plugins = [...selected.pre, ...selected.normal, ...selected.post].map((p) => {
+    if (env.command !== 'serve' || p.name !== 'vite:vue') return p
+    warn(
+      "'vite:vue' runs as nexxo/vue in nexxo dev (its dev hooks need Vite's own server: configureServer's server.config, watcher and module graph); builds run it as it is.",
+    )
+    return vue({ features: (p as { api?: { options?: VueOptions } }).api?.options?.features ?? {} })
+  })
   // Vite's `config` hook: each plugin may add to the config; what it adds is checked like the file.
   let merged = first.config as Record<string, unknown>
   for (const plugin of plugins) {

@@ -17,7 +17,7 @@ import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { htmlEntries } from '../build/html.js'
 import type { ModuleGraph, Project } from '../core/core.js'
-import { NexxoError } from '../errors.js'
+import { codeFrame, NexxoError } from '../errors.js'
 import { namesFile, type PluginResolution } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
@@ -353,7 +353,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
     const text = bytes.toString('utf8')
-    const source = await userPlugins.transform(text, pluginId(path))
+    const { code: source, moduleType } = await userPlugins.transform(text, pluginId(path))
     if (isCss(path)) cssEngine ??= await loadCss()
     if (isPluginSource(path) && source === text) {
       throw NexxoError.single(
@@ -362,7 +362,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         { file: path.slice(1) },
       )
     }
-    const named = compileName(path)
+    const named = compileName(path, moduleType)
     const compileAs: Compile = named === path ? compile : (code, _path, fresh) => compile(code, named, fresh)
     let script = isCss(path) ? undefined : compileScript(core, compileAs, source, path, refresh())
     const planned = script && (userPlugins.resolves || aliases) ? await planImports(script) : undefined
@@ -427,7 +427,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         },
         (e: unknown) => {
           transformed.delete(path)
-          const error = toDevError(e, path)
+          const error = toDevError(e, path, sources.get(path)?.toString('utf8'))
           errors.set(path, error)
           // Files are reported as soon as their events are in, and a large save can land in pieces:
           // the overlay waits a moment for the rest before it shows an error that may be gone by then.
@@ -588,7 +588,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const changed = async (file: string, kind: 'change' | 'add' | 'unlink') => {
     const path = `/${posix(relative(root, file))}`
     if (extname(file) === '.html') return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
-    const known = transformed.has(path) || errors.has(path)
+    // Compiled once (its cached code may have been dropped since, for the next request to redo).
+    const known = transformed.has(path) || errors.has(path) || sources.has(path)
     // A stylesheet the page links (not imports) is no module here: the page reloads to get it.
     if (!known && kind === 'change' && isCss(path) && !path.startsWith('/public/')) {
       return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
@@ -616,19 +617,23 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       modules: [path],
       read: async () => text,
     })
-    if (modules.length === 0) {
-      // No update is sent, but the next request compiles the new text (Vite invalidates first too).
-      transformed.delete(path)
-      return
-    }
+    // The next request compiles the new text whatever is updated now (Vite invalidates first too).
     transformed.delete(path)
-    versions.set(path, (versions.get(path) ?? 0) + 1)
+    // No modules: the plugin handled the edit itself (Vite's contract). Others than the file's own:
+    // what the edit changes of it (a component's style block, not the component).
+    const targets = [...new Set(modules.map((m) => modulePath(m, path)).filter((m) => m !== undefined))]
+    if (targets.length === 0) return
     try {
-      await load(path, file, bytes)
+      for (const target of targets) {
+        transformed.delete(target)
+        versions.set(target, (versions.get(target) ?? 0) + 1)
+        if (target === path) await load(path, file, bytes)
+        else await load(target, virtualIds.has(target) ? target : join(root, target.slice(1)))
+      }
     } catch {
       return // the overlay shows it; the pages keep running the last good code
     }
-    const plan = graph.planHmr([path])
+    const plan = graph.planHmr(targets)
     if (plan.type === 'full-reload') return broadcast({ type: 'full-reload', reason: plan.reason })
     if (plan.type === 'noop') return
     for (const stale of plan.invalidated) {
@@ -644,6 +649,17 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         url: moduleUrl(b.acceptedVia, links.version(b.acceptedVia)),
       })),
     })
+  }
+  /**
+   * A module a `handleHotUpdate` named, as its URL path: a root URL path as given, an absolute file
+   * under the root as its path, an id a plugin's resolveId made up as the URL it is served at.
+   * Undefined for what the page has not loaded.
+   */
+  const modulePath = (module: string, edited: string): string | undefined => {
+    if (module === edited || transformed.has(module) || errors.has(module)) return module
+    for (const [url, id] of virtualIds) if (id === module) return url
+    const inRoot = namesFile(module) ? rootPath(module) : undefined
+    return inRoot !== undefined && (transformed.has(inRoot) || inRoot === edited) ? inRoot : undefined
   }
   const retry = (path: string) => {
     transformed.delete(path)
@@ -739,7 +755,14 @@ function reachableExternals(project: Project, entries: string[]): string[] {
   return [...externals]
 }
 
-function toDevError(e: unknown, path: string): DevError {
+function toDevError(e: unknown, path: string, source?: string): DevError {
   if (e instanceof NexxoError && e.diagnostics[0]) return e.diagnostics[0]
-  return { message: e instanceof Error ? e.message : String(e), file: path.slice(1) }
+  const message = e instanceof Error ? e.message : String(e)
+  // A plugin's `this.error({ loc })`: lines 1-based, columns 0-based, as Rollup has them.
+  const loc = (e as { loc?: { line?: unknown; column?: unknown } } | undefined)?.loc
+  if (typeof loc?.line === 'number' && typeof loc.column === 'number') {
+    const at = { line: loc.line, column: loc.column + 1 }
+    return { message, file: path.slice(1), ...at, ...(source ? { frame: codeFrame(source, at.line, at.column) } : {}) }
+  }
+  return { message, file: path.slice(1) }
 }

@@ -66,8 +66,9 @@ export const virtualUrl = (id: string): string =>
  * The name a module of code with no script extension (a virtual id, a `.vue` file after its
  * plugin) is compiled under: JavaScript, unless the id names a script language.
  */
-export const compileName = (path: string): string => {
+export const compileName = (path: string, moduleType?: string): string => {
   const bare = path.split('?')[0]!
+  if (moduleType && `.${moduleType}` in LANG) return `${bare}.${moduleType}`
   return extension(bare) in LANG ? bare : `${bare}.js`
 }
 export const isCss = (path: string): boolean => extension(path) === '.css'

@@ -40,7 +40,11 @@ export interface PluginHost {
 const dirOf = (path: string) => path.slice(0, Math.max(path.lastIndexOf('/'), 1))
 
 /** The loader for what a plugin returned: a script or CSS id keeps its own, anything else became JavaScript (Rollup's rule). */
-function loaderAfterPlugins(id: string): esbuild.Loader {
+const MODULE_TYPES = new Set(['js', 'jsx', 'ts', 'tsx', 'css', 'json'])
+
+/** A plugin's `moduleType` if esbuild has that loader; else the id's extension decides. */
+function loaderAfterPlugins(id: string, moduleType?: string): esbuild.Loader {
+  if (moduleType && MODULE_TYPES.has(moduleType)) return moduleType as esbuild.Loader
   const bare = id.split('?')[0]!
   if (SCRIPT.test(bare)) return loaderForPath(bare)
   return bare.endsWith('.css') ? 'css' : 'js'
@@ -124,10 +128,10 @@ export function rollupPluginsForEsbuild(plugins: NexxoPlugin[], host: PluginHost
         }
         const source = loaded ?? (hooks.transforms ? host.read(id) : undefined)
         if (source === undefined) return undefined
-        const code = hooks.transforms ? await hooks.transform(source, id) : source
+        const { code, moduleType } = hooks.transforms ? await hooks.transform(source, id) : { code: source }
         // Untouched by every plugin: esbuild (or the files plugin) loads it as it would without them.
         if (loaded === null && code === source) return undefined
-        const result = await host.finish(code, id, loaderAfterPlugins(id))
+        const result = await host.finish(code, id, loaderAfterPlugins(id, moduleType))
         return { ...result, resolveDir: virtual ? host.cwd : dirOf(id) }
       })
     },

@@ -190,6 +190,10 @@ export function pluginError(plugin: string, hook: string, e: unknown, where = ''
   }
   wrapped.plugin = plugin
   wrapped.hook = hook
+  // Where it happened (`this.error({ id, loc })`), for the code frame.
+  const { id, loc } = err as { id?: unknown; loc?: unknown }
+  if (id) Object.assign(wrapped, { id })
+  if (loc) Object.assign(wrapped, { loc })
   if (err.stack) wrapped.stack = `${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`
   return wrapped
 }

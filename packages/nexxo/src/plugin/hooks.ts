@@ -80,10 +80,23 @@ export interface HookRunner {
   resolveId(specifier: string, importer: string | undefined, isEntry?: boolean): Promise<PluginResolution>
   /** The first `load` answer for `id`, or null: the host reads the file itself. */
   load(id: string): Promise<string | null>
-  /** The code after every matching `transform` hook, in order. */
-  transform(code: string, id: string): Promise<string>
+  /**
+   * The code after every matching `transform` hook, in order, with the last `moduleType` a hook
+   * named (a `.vue` file's plugin says its output is `ts`).
+   */
+  transform(code: string, id: string): Promise<TransformedCode>
   buildEnd(error?: Error): Promise<void>
 }
+
+export interface TransformedCode {
+  code: string
+  moduleType?: string
+}
+
+const moduleTypeOf = (result: unknown): string | undefined =>
+  result && typeof result === 'object' && typeof (result as { moduleType?: unknown }).moduleType === 'string'
+    ? (result as { moduleType: string }).moduleType
+    : undefined
 
 const codeOf = (result: unknown): string | null =>
   typeof result === 'string'
@@ -110,8 +123,11 @@ export function hookContext(parts: {
   const { references } = parts
   return {
     warn: (m: unknown) => parts.warn(messageOf(m)),
+    // Rollup's RollupError: `this.error({ message, id, loc })` keeps where it happened.
     error: (m: unknown): never => {
-      throw m instanceof Error ? m : new Error(messageOf(m))
+      if (m instanceof Error) throw m
+      const { id, loc } = (typeof m === 'object' && m !== null ? m : {}) as { id?: unknown; loc?: unknown }
+      throw Object.assign(new Error(messageOf(m)), id ? { id } : {}, loc ? { loc } : {})
     },
     meta: { watchMode: parts.watchMode, rollupVersion: '4.0.0' },
     resolve: parts.resolve,
@@ -196,11 +212,14 @@ export function hookRunner(plugins: NexxoPlugin[], options: HookRunnerOptions): 
     },
     async transform(code, id) {
       let out = code
+      let moduleType: string | undefined
       for (const t of transforms) {
         if (!passes(t.filter?.id, id) || !passes(t.filter?.code, out)) continue
-        out = codeOf(await t.handler.call(context(id, t.name), out, id)) ?? out
+        const result = await t.handler.call(context(id, t.name), out, id)
+        out = codeOf(result) ?? out
+        moduleType = moduleTypeOf(result) ?? moduleType
       }
-      return out
+      return moduleType ? { code: out, moduleType } : { code: out }
     },
     async buildEnd(error) {
       for (const e of ends) await e.handler.call(context(undefined, e.name), error)
