@@ -9,7 +9,9 @@
 //           the edited element in the DOM, timed in the page (MutationObserver, wall clock);
 //   rss     peak resident memory of the server's process tree (VmHWM, summed), after the edits.
 // Usage: node --import tsx bench/dev-bench.ts [--sizes 1000,10000] [--rounds 3] [--edits 20] [--tool nexxo,vite,rsbuild]
-//        [--warm-sizes 1000] [--out file] (instead of bench/results/<date>-dev.json)
+//        [--warm-sizes 1000] [--framework react|vue] [--out file] (instead of bench/results/<date>-dev.json)
+// --framework vue: the same tree in single-file components (gen-vue-app.mjs): nexxo with nexxo/vue,
+// Vite with @vitejs/plugin-vue (each from the app's own config file); edits change a template.
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,6 +22,7 @@ import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.mjs'
 import { freePort } from '../e2e/workerd-support.js'
 import { generateReactApp } from './gen-react-app.mjs'
+import { generateVueApp } from './gen-vue-app.mjs'
 import { describeMachine, load, median, percentile, shuffle } from './lib.mjs'
 import { treePeakRssMb } from './suite/measure.mjs'
 
@@ -31,8 +34,24 @@ const { values } = parseArgs({
     tool: { type: 'string' },
     out: { type: 'string' },
     'warm-sizes': { type: 'string' },
+    framework: { type: 'string' },
   },
 })
+const framework = (values.framework ?? 'react') as 'react' | 'vue'
+if (framework !== 'react' && framework !== 'vue') throw new Error(`--framework: react or vue, not ${framework}`)
+/** The app's generator, its files to edit (a leaf and the root) and the edit that marks one. */
+const APP = {
+  react: {
+    generate: generateReactApp,
+    file: (i: number) => `src/components/c${i}.jsx`,
+    mark: (code: string, m: string) => code.replace('<div className="c"', `<div data-hmr="${m}" className="c"`),
+  },
+  vue: {
+    generate: generateVueApp,
+    file: (i: number) => `src/components/C${i}.vue`,
+    mark: (code: string, m: string) => code.replace('<div class="c"', `<div data-hmr="${m}" class="c"`),
+  },
+}[framework]
 const sizes = (values.sizes ?? '1000,10000').split(',').map(Number)
 const warmSizes = new Set(values['warm-sizes']?.split(',').map(Number) ?? sizes)
 const rounds = Number(values.rounds ?? 3)
@@ -119,7 +138,7 @@ async function timeEdits(page: Page, file: string, count: number): Promise<numbe
       // The observer is in place before the write.
       await page.evaluate(() => 0)
       const written = performance.timeOrigin + performance.now()
-      writeFileSync(file, original.replace('<div className="c"', `<div data-hmr="${marker}" className="c"`))
+      writeFileSync(file, APP.mark(original, marker))
       const at = await Promise.race([
         seen,
         new Promise<number>((_, fail) =>
@@ -148,12 +167,12 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHR
 const results: Record<string, Record<Tool, Sample[]>> = {}
 try {
   for (const n of sizes) {
-    const app = join(repo, `bench/apps/dev-react-${n}`)
-    if (!existsSync(join(app, 'index.html'))) generateReactApp(n, app)
+    const app = join(repo, `bench/apps/dev-${framework}-${n}`)
+    if (!existsSync(join(app, 'index.html'))) APP.generate(n, app)
     results[n] = { nexxo: [], vite: [], rsbuild: [] }
     for (let round = 0; round < rounds; round++) {
       for (const tool of shuffle([...tools])) {
-        console.log(`react-${n} round ${round + 1}/${rounds} ${tool}`)
+        console.log(`${framework}-${n} round ${round + 1}/${rounds} ${tool}`)
         rmSync(join(app, 'node_modules'), { recursive: true, force: true })
         mkdirSync(join(app, 'node_modules'), { recursive: true })
         const cold = await start(tool, app, n, browser)
@@ -163,8 +182,8 @@ try {
           warm = await start(tool, app, n, browser)
         }
         const server = warm ?? cold
-        const leaf = await timeEdits(server.page, join(app, `src/components/c${n - 1}.jsx`), edits)
-        const root = await timeEdits(server.page, join(app, 'src/components/c0.jsx'), edits)
+        const leaf = await timeEdits(server.page, join(app, APP.file(n - 1)), edits)
+        const root = await timeEdits(server.page, join(app, APP.file(0)), edits)
         const rssMb = treePeakRssMb(server.child.pid!)
         await server.close()
         results[n]![tool].push({ cold: cold.ms, warm: warm?.ms, leaf, root, rssMb })
@@ -180,6 +199,8 @@ const versions = {
   nexxo: JSON.parse(readFileSync(join(repo, 'packages/nexxo/package.json'), 'utf8')).version as string,
   vite: JSON.parse(readFileSync(join(repo, 'node_modules/vite/package.json'), 'utf8')).version as string,
   pluginReact: JSON.parse(readFileSync(join(repo, 'node_modules/@vitejs/plugin-react/package.json'), 'utf8'))
+    .version as string,
+  pluginVue: JSON.parse(readFileSync(join(repo, 'node_modules/@vitejs/plugin-vue/package.json'), 'utf8'))
     .version as string,
 }
 const round1 = (x: number) => Math.round(x * 10) / 10
@@ -206,11 +227,15 @@ for (const n of sizes) {
     }
     summary[n]![tool] = row
     console.log(
-      `| react-${n} | ${tool} | ${row.coldMs} ms | ${row.warmMs === undefined ? '—' : `${row.warmMs} ms`} | ${row.leafP50} / ${row.leafP95} ms | ${row.rootP50} / ${row.rootP95} ms | ${row.rssMb} MB |`,
+      `| ${framework}-${n} | ${tool} | ${row.coldMs} ms | ${row.warmMs === undefined ? '—' : `${row.warmMs} ms`} | ${row.leafP50} / ${row.leafP95} ms | ${row.rootP50} / ${row.rootP95} ms | ${row.rssMb} MB |`,
     )
   }
 }
 mkdirSync(join(repo, 'bench/results'), { recursive: true })
-const file = values.out ?? join(repo, `bench/results/${new Date().toISOString().slice(0, 10)}-dev.json`)
-writeFileSync(file, `${JSON.stringify({ machine, versions, rounds, edits, summary, raw: results }, null, 2)}\n`)
+const suffix = framework === 'react' ? '' : `-${framework}`
+const file = values.out ?? join(repo, `bench/results/${new Date().toISOString().slice(0, 10)}-dev${suffix}.json`)
+writeFileSync(
+  file,
+  `${JSON.stringify({ machine, versions, framework, rounds, edits, summary, raw: results }, null, 2)}\n`,
+)
 console.log(file)

@@ -19,6 +19,8 @@ const COMPONENT: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'lit-ts': 'src/my-element.ts',
   // Its vite.config.ts names @vitejs/plugin-vue, which nexxo dev runs as nexxo/vue.
   'vue-ts': 'src/components/HelloWorld.vue',
+  // Its vite.config.ts names @sveltejs/vite-plugin-svelte, which nexxo runs as nexxo/svelte.
+  'svelte-ts': 'src/lib/Counter.svelte',
 }
 const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vanilla-ts': 'src/style.css',
@@ -27,9 +29,15 @@ const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   // Linked from index.html, not imported: the page reloads to get it.
   'lit-ts': 'src/index.css',
   'vue-ts': 'src/style.css',
+  'svelte-ts': 'src/app.css',
 }
 /** Templates whose components keep their state through an edit (Fast Refresh, Vue's HMR runtime). */
 const KEEPS_STATE = new Set(['react-ts', 'vue-ts'])
+/**
+ * Templates whose edited component is swapped in place without a page reload: Svelte 5's own HMR
+ * re-mounts it, resetting its local state (Svelte's and vite-plugin-svelte's default).
+ */
+const HOT_SWAPS = new Set(['react-ts', 'vue-ts', 'svelte-ts'])
 
 const ALL_TEXT = `[document.body.innerText, ...[...document.querySelectorAll('*')].map((e) => (e.shadowRoot ? e.shadowRoot.textContent : ''))].join(' ')`
 const IMAGES_LOADED = `(() => { const out = []; const walk = (r) => { for (const e of r.querySelectorAll('*')) { if (e.tagName === 'IMG') out.push(e.complete && e.naturalWidth > 0); if (e.shadowRoot) walk(e.shadowRoot) } }; walk(document); return out })()`
@@ -80,9 +88,11 @@ describe('create-vite templates in nexxo dev: render, count, HMR of the componen
         await page.locator('button.counter, .counter, button').first().click()
         await waitForText(page, /count is 1/)
 
+        await page.evaluate('window.__beforeEdit = true')
         edit(join(dir, COMPONENT[name]), /Count is/, 'Clicks:')
         // React and Vue keep the component's state across the update; the others reload the page.
         await waitForText(page, KEEPS_STATE.has(name) ? /Clicks: 1/ : /Clicks: \d/)
+        if (HOT_SWAPS.has(name)) assert.equal(await page.evaluate('window.__beforeEdit'), true, 'no page reload')
         if (name === 'vue-ts') {
           // A style block added changes the component (it may reload, as in Vite); an edit of that
           // block then updates its CSS alone: the count stays and the page does not reload.

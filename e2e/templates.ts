@@ -7,14 +7,12 @@ import { repo } from './helpers.js'
 
 export const TEMPLATES = ['vanilla-ts', 'react-ts', 'preact-ts', 'lit-ts'] as const
 
-/** Templates whose framework keeps component state across an edit in `nexxo dev`. */
-export const DEV_TEMPLATES = [...TEMPLATES, 'vue-ts'] as const
-
 /**
- * Templates built (not yet served in dev) by nexxo with the official Vite plugin their
- * `vite.config.ts` names: vue-ts through `@vitejs/plugin-vue`.
+ * Templates whose `vite.config.ts` names an official framework plugin: vue-ts's
+ * `@vitejs/plugin-vue` runs as it is in builds; svelte-ts's `@sveltejs/vite-plugin-svelte` runs as
+ * nexxo/svelte.
  */
-export const PLUGIN_TEMPLATES = ['vue-ts'] as const
+export const PLUGIN_TEMPLATES = ['vue-ts', 'svelte-ts'] as const
 
 /**
  * A fresh copy of a template inside the repository (so that its imports resolve from the root
@@ -34,3 +32,6 @@ export function templatesWorkDir(label: string): string {
   mkdirSync(dir, { recursive: true })
   return dir
 }
+
+/** Templates the dev e2e serves in `nexxo dev` (render, count, HMR of the component and its CSS). */
+export const DEV_TEMPLATES = [...TEMPLATES, ...PLUGIN_TEMPLATES] as const

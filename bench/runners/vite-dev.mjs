@@ -1,5 +1,7 @@
-// Vite 8's dev server with @vitejs/plugin-react (Fast Refresh) on one app, as `vite` would run it:
+// Vite 8's dev server with @vitejs/plugin-react (Fast Refresh) on one app, as `vite` would run it;
+// an app with a vite.config.* of its own (the Vue apps) is served with it instead:
 // node bench/runners/vite-dev.mjs <app> <port>
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import react from '@vitejs/plugin-react'
 import { createServer } from 'vite'
@@ -10,9 +12,10 @@ const server = await createServer({
   // Beside the app, where the bench removes it for a cold start: left to itself, Vite puts it in the
   // node_modules of the nearest package.json, above the app.
   cacheDir: join(root, 'node_modules/.vite'),
-  configFile: false,
+  ...(['vite.config.mjs', 'vite.config.js', 'vite.config.ts'].some((f) => existsSync(join(root, f)))
+    ? {}
+    : { configFile: false, plugins: [react()] }),
   logLevel: 'silent',
-  plugins: [react()],
   server: { port: Number(port), strictPort: true, host: 'localhost' },
 })
 await server.listen()

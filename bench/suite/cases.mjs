@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { generateReactApp } from '../gen-react-app.mjs'
 import { generateTsProject } from '../gen-ts-project.mjs'
+import { generateVueApp } from '../gen-vue-app.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 /** The peers' install (bench/peers), which holds three@0.108.0 and the real-libs packages. */
@@ -115,6 +116,13 @@ export const CASES = {
   'react-10k': { entry: 'src/main.jsx', write: (dir) => generateReactApp(10000, dir) },
   'ts-corpus': { entry: 'src/m0.ts', write: (dir) => tsCorpus(dir, 3000) },
   'real-libs': { entry: 'src/main.jsx', write: realLibs },
+  'vue-1k': {
+    entry: 'index.html',
+    write: (dir) => generateVueApp(1000, dir),
+    tools: ['nexxo', 'nexxo wasm', 'vite 8'],
+    toolsWhy:
+      'single-file components need a Vue compiler: nexxo with nexxo/vue, Vite 8 with @vitejs/plugin-vue (each from its own config file); rolldown and esbuild called directly have none.',
+  },
   'create-vite react-ts': {
     entry: 'index.html',
     write: createViteTemplate('react-ts'),

@@ -10,6 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { pathToFileURL } from 'node:url'
 import { engineError } from '../build/diagnostics.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
+import svelte from '../frameworks/svelte.js'
 import vue, { type VueOptions } from '../frameworks/vue.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import type { ConfigEnv, NexxoPlugin } from '../plugin/types.js'
@@ -145,13 +146,7 @@ export async function loadConfig(root: string, env: ConfigEnv, explicit?: string
   for (const name of selected.replaced)
     replaced.set(replacementNote(name), [...(replaced.get(replacementNote(name)) ?? []), name])
   for (const [note, names] of replaced) warn(`${names.map((n) => `'${n}'`).join(', ')} left out: ${note}`)
-  const plugins = [...selected.pre, ...selected.normal, ...selected.post].map((p) => {
-    if (env.command !== 'serve' || p.name !== 'vite:vue') return p
-    warn(
-      "'vite:vue' runs as nexxo/vue in nexxo dev (its dev hooks need Vite's own server: configureServer's server.config, watcher and module graph); builds run it as it is.",
-    )
-    return vue({ features: (p as { api?: { options?: VueOptions } }).api?.options?.features ?? {} })
-  })
+  const plugins = officialPluginsSwapped([...selected.pre, ...selected.normal, ...selected.post], env, warn)
   // Vite's `config` hook: each plugin may add to the config; what it adds is checked like the file.
   let merged = first.config as Record<string, unknown>
   for (const plugin of plugins) {
@@ -184,6 +179,34 @@ export async function loadConfig(root: string, env: ConfigEnv, explicit?: string
     }
   }
   return { file, config, plugins, warnings }
+}
+
+/**
+ * Official Vite framework plugins that cannot run here, as nexxo's own (the same compiler):
+ * @vitejs/plugin-vue runs as it is in builds but its dev hooks need Vite's own server, and
+ * @sveltejs/vite-plugin-svelte needs Vite's Environment API (`this.environment`) in every hook.
+ */
+function officialPluginsSwapped(plugins: NexxoPlugin[], env: ConfigEnv, warn: (m: string) => void): NexxoPlugin[] {
+  const out: NexxoPlugin[] = []
+  let svelteSwapped = false
+  for (const p of plugins) {
+    if (p.name === 'vite:vue' && env.command === 'serve') {
+      warn(
+        "'vite:vue' runs as nexxo/vue in nexxo dev (its dev hooks need Vite's own server: configureServer's server.config, watcher and module graph); builds run it as it is.",
+      )
+      out.push(vue({ features: (p as { api?: { options?: VueOptions } }).api?.options?.features ?? {} }))
+    } else if (p.name.startsWith('vite-plugin-svelte')) {
+      if (svelteSwapped) continue
+      svelteSwapped = true
+      warn(
+        "@sveltejs/vite-plugin-svelte runs as nexxo/svelte (it needs Vite's Environment API, `this.environment`, in every hook); its options (preprocess, compilerOptions) are not carried over.",
+      )
+      out.push(svelte())
+    } else {
+      out.push(p)
+    }
+  }
+  return out
 }
 
 function replacementNote(name: string): string {
