@@ -107,6 +107,8 @@ const versions = {
   nexxo: JSON.parse(readFileSync(join(repo, 'packages/nexxo/package.json'), 'utf8')).version,
   vite: version('vite'),
   '@vitejs/plugin-react': version('@vitejs/plugin-react'),
+  '@vitejs/plugin-vue': version('@vitejs/plugin-vue'),
+  vue: version('vue'),
   rolldown: version('rolldown'),
   esbuild: version('esbuild'),
   '@rsbuild/core': version('@rsbuild/core'),

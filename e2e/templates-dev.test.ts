@@ -31,13 +31,13 @@ const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vue-ts': 'src/style.css',
   'svelte-ts': 'src/app.css',
 }
-/** Templates whose components keep their state through an edit (Fast Refresh, Vue's HMR runtime). */
-const KEEPS_STATE = new Set(['react-ts', 'vue-ts'])
+/** Templates whose components keep their state through an edit (React's and Preact's Fast Refresh, Vue's HMR runtime). */
+const KEEPS_STATE = new Set(['react-ts', 'preact-ts', 'vue-ts'])
 /**
  * Templates whose edited component is swapped in place without a page reload: Svelte 5's own HMR
  * re-mounts it, resetting its local state (Svelte's and vite-plugin-svelte's default).
  */
-const HOT_SWAPS = new Set(['react-ts', 'vue-ts', 'svelte-ts'])
+const HOT_SWAPS = new Set(['react-ts', 'preact-ts', 'vue-ts', 'svelte-ts'])
 
 const ALL_TEXT = `[document.body.innerText, ...[...document.querySelectorAll('*')].map((e) => (e.shadowRoot ? e.shadowRoot.textContent : ''))].join(' ')`
 const IMAGES_LOADED = `(() => { const out = []; const walk = (r) => { for (const e of r.querySelectorAll('*')) { if (e.tagName === 'IMG') out.push(e.complete && e.naturalWidth > 0); if (e.shadowRoot) walk(e.shadowRoot) } }; walk(document); return out })()`
@@ -90,7 +90,7 @@ describe('create-vite templates in nexxo dev: render, count, HMR of the componen
 
         await page.evaluate('window.__beforeEdit = true')
         edit(join(dir, COMPONENT[name]), /Count is/, 'Clicks:')
-        // React and Vue keep the component's state across the update; the others reload the page.
+        // React, Preact and Vue keep the component's state across the update; the others reload the page.
         await waitForText(page, KEEPS_STATE.has(name) ? /Clicks: 1/ : /Clicks: \d/)
         if (HOT_SWAPS.has(name)) assert.equal(await page.evaluate('window.__beforeEdit'), true, 'no page reload')
         if (name === 'vue-ts') {

@@ -211,7 +211,7 @@ function officialPluginsSwapped(plugins: NexxoPlugin[], env: ConfigEnv, warn: (m
 
 function replacementNote(name: string): string {
   if (/^preact|^vite:preact|^prefresh/.test(name)) {
-    return "Nexxo compiles Preact's JSX from tsconfig's jsxImportSource; Preact's Fast Refresh (prefresh) is not supported yet."
+    return "Nexxo compiles Preact's JSX from tsconfig's jsxImportSource and runs Preact's Fast Refresh (prefresh) itself."
   }
   return 'Nexxo compiles React (JSX, Fast Refresh) itself.'
 }

@@ -13,12 +13,21 @@ import { analyzeEntry } from '../edge/npm-route.js'
 import { NexxoError } from '../errors.js'
 import { NEXXO_VERSION } from '../version.js'
 import { isFile } from './fs-quiet.js'
-import { DEPS_PREFIX } from './transform.js'
+import { DEPS_PREFIX, PREFRESH_UTILS } from './transform.js'
 
 /** Where the entry facades are written, under the project root (beside the build cache). */
 export const DEPS_DIR = 'node_modules/.nexxo/deps'
 /** The Fast Refresh runtime: nexxo's own dependency, not the project's. */
 export const REFRESH_RUNTIME = 'react-refresh/runtime'
+/** Preact's Fast Refresh (prefresh): its runtime; PREFRESH_UTILS has the `flush` a refreshed module calls. */
+export const PREFRESH_RUNTIME = '@prefresh/core'
+
+/** Runtimes nexxo brings itself: package and entry file, resolved from nexxo's own install. */
+const OWN_RUNTIMES: Record<string, { pkg: string; entry: string }> = {
+  [REFRESH_RUNTIME]: { pkg: 'react-refresh', entry: 'runtime.js' },
+  [PREFRESH_RUNTIME]: { pkg: '@prefresh/core', entry: 'src/index.js' },
+  [PREFRESH_UTILS]: { pkg: '@prefresh/utils', entry: 'src/index.js' },
+}
 
 const MAX_PACKAGE_FILES = 5000
 
@@ -37,12 +46,18 @@ export interface PrebundledDeps {
 export const devSpecifier = (specifier: string): string =>
   specifier === 'react/jsx-runtime' ? 'react/jsx-dev-runtime' : specifier
 
-/** What a project's bare imports call for in dev: each as `devSpecifier`, and React's runtimes wherever React is. */
+/**
+ * What a project's bare imports call for in dev: each as `devSpecifier`, React's runtimes wherever
+ * React is, and prefresh's wherever Preact is (and React is not).
+ */
 export function devDependencies(specifiers: Iterable<string>): string[] {
   const all = new Set([...specifiers].map(devSpecifier))
   if ([...all].some((s) => s === 'react' || s.startsWith('react/') || s.startsWith('react-dom'))) {
     all.add('react/jsx-dev-runtime')
     all.add(REFRESH_RUNTIME)
+  } else if ([...all].some((s) => s === 'preact' || s.startsWith('preact/'))) {
+    all.add(PREFRESH_RUNTIME)
+    all.add(PREFRESH_UTILS)
   }
   return [...all]
 }
@@ -136,11 +151,9 @@ function writeFacades(file: string, facades: Map<string, FacadeRecord>): void {
 
 /** The module a dependency's chunk is built from: `export *` for ESM, default plus named exports for CommonJS. */
 function facade(core: Core, specifier: string, root: string, remembered: Map<string, FacadeRecord>): FacadeRecord {
-  const own = specifier === REFRESH_RUNTIME
+  const own = OWN_RUNTIMES[specifier]
   const name = packageName(specifier)
-  const dir = own
-    ? dirname(createRequire(import.meta.url).resolve('react-refresh/package.json'))
-    : packageDir(name, root)
+  const dir = own ? dirname(createRequire(import.meta.url).resolve(`${own.pkg}/package.json`)) : packageDir(name, root)
   if (!dir) {
     throw NexxoError.single(
       'UNRESOLVED_IMPORT',
@@ -157,7 +170,7 @@ function facade(core: Core, specifier: string, root: string, remembered: Map<str
   }
   // The runtime is resolved from nexxo's install, which the project's node_modules may not hold.
   const code = own
-    ? analyzed.code.replaceAll(JSON.stringify(specifier), JSON.stringify(join(dir, 'runtime.js')))
+    ? analyzed.code.replaceAll(JSON.stringify(specifier), JSON.stringify(join(dir, own.entry)))
     : analyzed.code
   return { dir, inputs, code }
 }

@@ -29,6 +29,7 @@ import { devCss, inlineCss } from './css.js'
 import {
   devDependencies,
   devSpecifier,
+  PREFRESH_RUNTIME,
   type PrebundledDeps,
   type PrebundleOptions,
   prebundle,
@@ -52,6 +53,7 @@ import {
   type ModuleLinks,
   moduleUrl,
   oxcCompiler,
+  type Refresh,
   swcCompiler,
   VIRTUAL_PREFIX,
   virtualUrl,
@@ -258,7 +260,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const sources = new Map<string, Buffer>()
   /** The ids plugins' resolveId made up, by the URL path they are served at: nothing else is served there. */
   const virtualIds = new Map<string, string>()
-  const refresh = () => deps.entries.has(REFRESH_RUNTIME)
+  const refresh = (): Refresh =>
+    deps.entries.has(REFRESH_RUNTIME) ? 'react' : deps.entries.has(PREFRESH_RUNTIME) ? 'preact' : false
 
   const links: ModuleLinks = {
     resolve: resolveInRoot,
@@ -446,9 +449,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   )
 
   const pageHtml = (page: string) => {
-    const preamble = refresh()
-      ? `<script type="module">import RefreshRuntime from "${deps.entries.get(REFRESH_RUNTIME)}";RefreshRuntime.injectIntoGlobalHook(window);window.$RefreshReg$=()=>{};window.$RefreshSig$=()=>(type)=>type;window.__nexxo_refresh=RefreshRuntime;</script>\n    `
-      : ''
+    const kind = refresh()
+    // prefresh's runtime installs itself (`self.__PREFRESH__`, Preact's option hooks) on import.
+    const preamble =
+      kind === 'react'
+        ? `<script type="module">import RefreshRuntime from "${deps.entries.get(REFRESH_RUNTIME)}";RefreshRuntime.injectIntoGlobalHook(window);window.$RefreshReg$=()=>{};window.$RefreshSig$=()=>(type)=>type;window.__nexxo_refresh=RefreshRuntime;</script>\n    `
+        : kind === 'preact'
+          ? `<script type="module">import "${deps.entries.get(PREFRESH_RUNTIME)}";</script>\n    `
+          : ''
     const inject = `${preamble}<script type="module" src="${CLIENT_PATH}"></script>\n  `
     const head = /<\/head>/i.exec(page)
     return head ? page.slice(0, head.index) + inject + page.slice(head.index) : inject + page

@@ -50,7 +50,7 @@ export function Counter({ label }: Props) {
 for (const [name, compile] of compilers) {
   describe(`dev transform (${name})`, () => {
     test('a component: compiled, imports rewritten, Fast Refresh registered and self-accepting', () => {
-      const out = transformScript(core, compile, component, '/src/Counter.tsx', links, true)
+      const out = transformScript(core, compile, component, '/src/Counter.tsx', links, 'react')
       assert.match(out.code, /from ["']\/@deps\/react\.js["']/)
       assert.match(out.code, /from ["']\/src\/greet\.ts\?v=3["']/, 'relative imports carry their version')
       assert.match(out.code, /["']\/src\/style\.css\?import&v=0["']/, 'CSS is imported as a module')
@@ -68,6 +68,21 @@ for (const [name, compile] of compilers) {
       assert.deepEqual(out.missingDeps, [])
     })
 
+    test("Preact: prefresh's registrations and signatures, accepted by flushing prefresh's updates", () => {
+      const preactLinks: ModuleLinks = {
+        ...links,
+        dependency: (s) =>
+          s.startsWith('preact') || s.startsWith('@prefresh/') ? `/@deps/${s.replace(/\//g, '__')}.js` : null,
+      }
+      const source = component.replace("from 'react'", "from 'preact/hooks'")
+      const out = transformScript(core, compile, source, '/src/Counter.tsx', preactLinks, 'preact')
+      assert.match(out.code, /self\.__PREFRESH__\.register\(type, "\/src\/Counter\.tsx" \+ ' ' \+ id\)/)
+      assert.match(out.code, /self\.__PREFRESH__\.sign\(/)
+      assert.match(out.code, /import \{ flush as __prefreshFlush \} from "\/@deps\/@prefresh__utils\.js"/)
+      assert.doesNotMatch(out.code, /__nexxo_refresh/)
+      assert.deepEqual(out.hot, { selfAccepting: true, acceptedDeps: [] })
+    })
+
     test('without refresh a component module is plain: no registrations, not self-accepting', () => {
       const out = transformScript(core, compile, component, '/src/Counter.tsx', links, false)
       assert.ok(!out.code.includes('$RefreshReg$'))
@@ -76,13 +91,20 @@ for (const [name, compile] of compilers) {
 
     test('import.meta.hot.accept(deps) resolves its dependencies for the client', () => {
       const source = "import { d } from './dep'\nconsole.log(d)\nimport.meta.hot.accept('./dep', () => {})\n"
-      const out = transformScript(core, compile, source, '/src/main.ts', links, true)
+      const out = transformScript(core, compile, source, '/src/main.ts', links, 'react')
       assert.deepEqual(out.hot, { selfAccepting: false, acceptedDeps: ['/src/dep.ts'] })
       assert.match(out.code, /__hot\("\/src\/main\.ts", \{"\.\/dep":"\/src\/dep\.ts"\}\)/)
     })
 
     test('a bare import that is not pre-bundled is reported, not guessed', () => {
-      const out = transformScript(core, compile, "import x from 'left-pad'\nconsole.log(x)\n", '/src/a.ts', links, true)
+      const out = transformScript(
+        core,
+        compile,
+        "import x from 'left-pad'\nconsole.log(x)\n",
+        '/src/a.ts',
+        links,
+        'react',
+      )
       assert.deepEqual(out.missingDeps, ['left-pad'])
     })
 
@@ -90,7 +112,7 @@ for (const [name, compile] of compilers) {
       const source = 'const a = 1\nconst b = <div>{a</div>\n'
       const error = (() => {
         try {
-          transformScript(core, compile, source, '/src/Bad.tsx', links, true)
+          transformScript(core, compile, source, '/src/Bad.tsx', links, 'react')
         } catch (e) {
           return e
         }
@@ -107,7 +129,7 @@ for (const [name, compile] of compilers) {
     test('an import of nothing is an UNRESOLVED_IMPORT at its specifier', () => {
       const source = "import { a } from './a'\nimport { nope } from './missing'\nconsole.log(a, nope)\n"
       assert.throws(
-        () => transformScript(core, compile, source, '/src/lib/index.ts', links, true),
+        () => transformScript(core, compile, source, '/src/lib/index.ts', links, 'react'),
         (e: NexxoError) => {
           const [d] = e.diagnostics
           return e.code === 'UNRESOLVED_IMPORT' && d?.line === 1 && /'\.\/a'/.test(d.message)

@@ -197,6 +197,32 @@ export function swcCompiler(swc: SwcModule): Compile {
   }
 }
 
+/** prefresh's helpers: `flush` applies the updates a refreshed Preact module queued. */
+export const PREFRESH_UTILS = '@prefresh/utils'
+
+/** Which Fast Refresh a module is compiled for: React's (react-refresh) or Preact's (prefresh). */
+export type Refresh = false | 'react' | 'preact'
+
+/**
+ * Preact's Fast Refresh, as @prefresh/vite wraps a module: registrations and hook signatures go to
+ * prefresh's runtime (`self.__PREFRESH__`), and the module accepts itself by flushing prefresh's
+ * queued updates (a failure reloads). Headers on the first line, as withRefresh's.
+ */
+function withPrefresh(code: string, path: string): string {
+  const header =
+    'const __prevReg = self.$RefreshReg$, __prevSig = self.$RefreshSig$; ' +
+    `self.$RefreshReg$ = (type, id) => self.__PREFRESH__.register(type, ${JSON.stringify(path)} + ' ' + id); ` +
+    "self.$RefreshSig$ = () => { let status = 'begin', saved; return (type, key, forceReset, getCustomHooks) => { " +
+    'if (!saved) saved = type; status = self.__PREFRESH__.sign(type || saved, key, forceReset, getCustomHooks, status); return type } }; '
+  const footer =
+    `\nself.$RefreshReg$ = __prevReg; self.$RefreshSig$ = __prevSig;\n` +
+    `import { flush as __prefreshFlush } from ${JSON.stringify(PREFRESH_UTILS)};\n` +
+    "import.meta.hot.accept(() => { try { __prefreshFlush() } catch (e) { console.error('[nexxo] Preact refresh failed; reloading', e); location.reload() } });\n"
+  const map = SOURCE_MAP.exec(code)
+  const body = map ? code.slice(0, map.index) : code
+  return header + body + footer + (map ? map[0] : '')
+}
+
 /**
  * Wraps a module that registered components: its own $RefreshReg$, and an accept that refreshes.
  * Headers stay on the first line so that the source map's lines still match.
@@ -284,8 +310,8 @@ function unresolvedError(source: string, path: string, specifier: string): Nexxo
 export interface CompiledScript {
   source: string
   path: string
-  /** Fast Refresh was compiled in: the linked module must be recompiled if that changes. */
-  refresh: boolean
+  /** The Fast Refresh compiled in: the linked module must be recompiled if that changes. */
+  refresh: Refresh
   /** The compiler's output, Fast Refresh wrapper included. */
   code: string
   compiled: string
@@ -298,11 +324,15 @@ export function compileScript(
   compile: Compile,
   source: string,
   path: string,
-  refresh: boolean,
+  refresh: Refresh,
 ): CompiledScript {
-  const compiled = compile(source, path, refresh)
-  const registersComponents = refresh && compiled.includes('$RefreshReg$(')
-  const code = registersComponents ? withRefresh(compiled, path) : compiled
+  const compiled = compile(source, path, refresh !== false)
+  const registersComponents = refresh !== false && compiled.includes('$RefreshReg$(')
+  const code = !registersComponents
+    ? compiled
+    : refresh === 'preact'
+      ? withPrefresh(compiled, path)
+      : withRefresh(compiled, path)
   return { source, path, refresh, code, compiled, registersComponents, scan: core.scan(code, 'js') }
 }
 
@@ -312,7 +342,7 @@ export function transformScript(
   source: string,
   path: string,
   links: ModuleLinks,
-  refresh: boolean,
+  refresh: Refresh,
   env?: string,
 ): DevModule {
   return linkScript(compileScript(core, compile, source, path, refresh), links, env)
