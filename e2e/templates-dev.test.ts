@@ -21,6 +21,7 @@ const COMPONENT: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vue-ts': 'src/components/HelloWorld.vue',
   // Its vite.config.ts names @sveltejs/vite-plugin-svelte, which nexxo runs as nexxo/svelte.
   'svelte-ts': 'src/lib/Counter.svelte',
+  'solid-ts': 'src/App.tsx',
 }
 const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'vanilla-ts': 'src/style.css',
@@ -30,14 +31,15 @@ const STYLESHEET: Record<(typeof DEV_TEMPLATES)[number], string> = {
   'lit-ts': 'src/index.css',
   'vue-ts': 'src/style.css',
   'svelte-ts': 'src/app.css',
+  'solid-ts': 'src/index.css',
 }
 /** Templates whose components keep their state through an edit (React's and Preact's Fast Refresh, Vue's HMR runtime). */
 const KEEPS_STATE = new Set(['react-ts', 'preact-ts', 'vue-ts'])
 /**
  * Templates whose edited component is swapped in place without a page reload: Svelte 5's own HMR
- * re-mounts it, resetting its local state (Svelte's and vite-plugin-svelte's default).
+ * and solid-refresh re-run it, resetting its local state (their default under Vite too).
  */
-const HOT_SWAPS = new Set(['react-ts', 'preact-ts', 'vue-ts', 'svelte-ts'])
+const HOT_SWAPS = new Set(['react-ts', 'preact-ts', 'vue-ts', 'svelte-ts', 'solid-ts'])
 
 const ALL_TEXT = `[document.body.innerText, ...[...document.querySelectorAll('*')].map((e) => (e.shadowRoot ? e.shadowRoot.textContent : ''))].join(' ')`
 const IMAGES_LOADED = `(() => { const out = []; const walk = (r) => { for (const e of r.querySelectorAll('*')) { if (e.tagName === 'IMG') out.push(e.complete && e.naturalWidth > 0); if (e.shadowRoot) walk(e.shadowRoot) } }; walk(document); return out })()`

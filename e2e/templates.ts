@@ -9,10 +9,10 @@ export const TEMPLATES = ['vanilla-ts', 'react-ts', 'preact-ts', 'lit-ts'] as co
 
 /**
  * Templates whose `vite.config.ts` names an official framework plugin: vue-ts's
- * `@vitejs/plugin-vue` runs as it is in builds; svelte-ts's `@sveltejs/vite-plugin-svelte` runs as
- * nexxo/svelte.
+ * `@vitejs/plugin-vue` and solid-ts's `vite-plugin-solid` run as they are in builds;
+ * svelte-ts's `@sveltejs/vite-plugin-svelte` runs as nexxo/svelte.
  */
-export const PLUGIN_TEMPLATES = ['vue-ts', 'svelte-ts'] as const
+export const PLUGIN_TEMPLATES = ['vue-ts', 'svelte-ts', 'solid-ts'] as const
 
 /**
  * A fresh copy of a template inside the repository (so that its imports resolve from the root

@@ -92,6 +92,11 @@ export interface BuildOptions {
   envPrefix?: string | string[]
   /** Import prefixes replaced before resolution (`resolve.alias`). */
   alias?: Record<string, string>
+  /**
+   * Package `exports` conditions to match besides the browser's (`import`, `module`, `browser`,
+   * `default`), as Vite's `resolve.conditions`: `development` picks a package's dev build.
+   */
+  conditions?: string[]
   /** Rollup-compatible plugins (with Vite's `enforce`, `apply`, `transformIndexHtml`). */
   plugins?: NexxoPlugin[]
   /** How long one plugin hook call may take, in ms, before the build fails naming it. Default 30000. */

@@ -247,6 +247,25 @@ describe('build from disk', () => {
     })
   }
 
+  test("`conditions` picks a package's export by condition (a dev build) on every backend and engine", async () => {
+    const pkg = join(root, 'node_modules/flavour')
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'flavour', exports: { development: './dev.js', default: './prod.js' } }),
+    )
+    writeFileSync(join(pkg, 'dev.js'), "export default 'dev'")
+    writeFileSync(join(pkg, 'prod.js'), "export default 'prod'")
+    writeFileSync(join(root, 'src/flavour.js'), "import f from 'flavour'\nconsole.log(f)")
+    for (const [backend, engine] of combos) {
+      const b = await bundler(backend, engine)
+      const plain = await b.build({ input: 'src/flavour.js', root })
+      assert.equal(run(String(plain.outputs[0]!.code)), 'prod', `${backend} + ${engine}`)
+      const dev = await b.build({ input: 'src/flavour.js', root, conditions: ['development'] })
+      assert.equal(run(String(dev.outputs[0]!.code)), 'dev', `${backend} + ${engine}`)
+    }
+  })
+
   test('native backend refuses non-UTF-8 and pathologically nested sources it would otherwise crash on', async () => {
     for (const engine of ['rolldown', 'esbuild'] as const) {
       const b = await bundler('native', engine)

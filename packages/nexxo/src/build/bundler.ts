@@ -232,6 +232,13 @@ export class Bundler {
       ...(app ? { app: { build, access: app.access } } : {}),
     })
     if (options.files) {
+      if (build.conditions) {
+        warnings.push({
+          code: 'OPTION_IGNORED',
+          message:
+            "conditions: not applied to in-memory builds, whose packages the core resolves (with the browser's conditions) before the engine runs.",
+        })
+      }
       const split = splitFiles(validateFiles(options.files), (bytes) => core.hash(bytes))
       const { binary } = split
       let files = split.text

@@ -16,6 +16,7 @@ export interface NormalizedBuild extends OutputOptions {
   cssTarget: string[]
   envPrefix: string[]
   alias?: Record<string, string>
+  conditions?: string[]
   pluginTimeout: number
   /** Whether `decorators` was given, rather than defaulted (tsconfig's `experimentalDecorators` may decide). */
   decoratorsGiven: boolean
@@ -72,6 +73,7 @@ export function normalizeBuild(options: BuildOptions): NormalizedBuild {
     cssTarget: list(options.cssTarget) ?? DEFAULT_CSS_TARGETS,
     envPrefix: list(options.envPrefix) ?? DEFAULT_ENV_PREFIXES,
     ...(options.alias ? { alias: options.alias } : {}),
+    ...(options.conditions?.length ? { conditions: options.conditions } : {}),
     pluginTimeout: options.pluginTimeout ?? DEFAULT_HOOK_TIMEOUT_MS,
     decoratorsGiven: options.decorators !== undefined,
     format,

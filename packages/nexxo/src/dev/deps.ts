@@ -301,6 +301,8 @@ export async function prebundle(
     input: inputs,
     format: 'esm',
     define: { 'process.env.NODE_ENV': '"development"' },
+    // Dev builds of packages that have one (solid-js's, which solid-refresh needs), as Vite serves them.
+    conditions: ['development'],
     entryFileNames: '[name].js',
     chunkFileNames: 'chunk-[hash].js',
   })

@@ -110,6 +110,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         minify: input.minify,
         sourcemap: input.sourcemap ? 'linked' : false,
         platform: 'browser',
+        ...(input.conditions ? { conditions: [...input.conditions, 'module'] } : {}),
         // The automatic runtime, as rolldown (oxc) and Vite default to: no `React` in scope needed.
         jsx: 'automatic',
         // No browser or Node runs standard decorators yet, whatever the target: always lower them.

@@ -98,7 +98,17 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
         },
         // In-memory projects must not pick up a tsconfig.json from the real disk.
         ...(input.files ? { tsconfig: false } : {}),
-        ...(input.alias ? { resolve: { alias: input.alias } } : {}),
+        ...(input.alias || input.conditions
+          ? {
+              resolve: {
+                ...(input.alias ? { alias: input.alias } : {}),
+                // The list replaces rolldown's own, so the browser's conditions come with it.
+                ...(input.conditions
+                  ? { conditionNames: [...input.conditions, 'module', 'browser', 'import', 'default'] }
+                  : {}),
+              },
+            }
+          : {}),
         plugins,
       })
       try {

@@ -66,6 +66,8 @@ export interface EngineInput extends OutputOptions {
   plugins?: unknown[]
   /** `resolve.alias`: import prefixes replaced before resolution. */
   alias?: Record<string, string>
+  /** Export conditions matched besides the browser's defaults. */
+  conditions?: string[]
   /** JSX compiled this way whatever tsconfig says (its `jsx: preserve` would leave JSX in the output). */
   jsx?: { runtime: 'automatic'; importSource: string }
   /** Milliseconds one plugin hook may take (engines that run the hooks themselves: esbuild). */
