@@ -170,3 +170,62 @@ export default { base: '/v/', css: { devSourcemap: true }, optimizeDeps: { inclu
     assert.match(loaded.warnings[0]!.message, /'base' must be a string, got number; left out/)
   })
 })
+
+describe('frameworks detected, and two plugins for one extension', () => {
+  const repo = join(import.meta.dirname, '../../../..')
+  /** Inside the repository, where `vue` and `svelte` are installed. */
+  const inRepo = (files: Record<string, string>) => {
+    const dir = join(repo, 'e2e/artifacts', `detect-${process.pid}-${n++}`)
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true })
+      writeFileSync(join(dir, name), text)
+    }
+    after(() => rmSync(dir, { recursive: true, force: true }))
+    return dir
+  }
+
+  test('no config, .vue and .svelte files, both installed: nexxo/vue and nexxo/svelte, with a note each', async () => {
+    const loaded = await loadConfig(
+      inRepo({ 'src/App.vue': '<template>x</template>\n', 'src/lib/B.svelte': '<p>b</p>\n' }),
+      build,
+    )
+    assert.deepEqual(
+      loaded.plugins.map((p) => p.name),
+      ['nexxo:vue', 'nexxo:svelte'],
+    )
+    const notes = loaded.warnings.filter((w) => w.code === 'FRAMEWORK_DETECTED').map((w) => w.message)
+    assert.equal(notes.length, 2)
+    assert.match(notes[0]!, /Vue detected \(\.vue files, vue installed\): compiled with nexxo\/vue/)
+  })
+
+  test('a framework not installed is not detected (the missing plugin is then reported where a file needs it)', async () => {
+    const loaded = await loadConfig(project({ 'src/App.vue': '<template>x</template>\n' }), build)
+    assert.deepEqual(loaded.plugins, [])
+  })
+
+  test('a config that names the plugin: nothing added', async () => {
+    const dir = inRepo({
+      'src/App.vue': '<template>x</template>\n',
+      'nexxo.config.js': "export default { plugins: [{ name: 'nexxo:vue' }] }\n",
+    })
+    const loaded = await loadConfig(dir, build)
+    assert.deepEqual(
+      loaded.plugins.map((p) => p.name),
+      ['nexxo:vue'],
+    )
+    assert.equal(loaded.warnings.length, 0)
+  })
+
+  test('two plugins compiling .vue files: a PLUGIN_CONFLICT error naming both', async () => {
+    const dir = project({
+      'nexxo.config.js': "export default { plugins: [{ name: 'nexxo:vue' }, { name: 'vite:vue' }] }\n",
+    })
+    await assert.rejects(
+      loadConfig(dir, build),
+      (e: unknown) =>
+        e instanceof NexxoError &&
+        e.code === 'PLUGIN_CONFLICT' &&
+        /'nexxo:vue' and 'vite:vue' both compile \.vue/.test(e.message),
+    )
+  })
+})

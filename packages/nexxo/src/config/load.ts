@@ -14,6 +14,7 @@ import svelte from '../frameworks/svelte.js'
 import vue, { type VueOptions } from '../frameworks/vue.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import type { ConfigEnv, NexxoPlugin } from '../plugin/types.js'
+import { withDetectedFrameworks } from './detect.js'
 import { resolvedConfig } from './resolved.js'
 import { checkConfig, type UserConfig } from './schema.js'
 
@@ -98,6 +99,14 @@ function merge(base: Record<string, unknown>, extra: Record<string, unknown>): R
  * load (it imports `vite`, which may not be installed) is skipped with a warning, never a crash.
  */
 export async function loadConfig(root: string, env: ConfigEnv, explicit?: string): Promise<LoadedConfig> {
+  const loaded = await readConfigFile(root, env, explicit)
+  const plugins = withDetectedFrameworks(root, loaded.plugins, (message) =>
+    loaded.warnings.push({ code: 'FRAMEWORK_DETECTED', message }),
+  )
+  return { ...loaded, plugins }
+}
+
+async function readConfigFile(root: string, env: ConfigEnv, explicit?: string): Promise<LoadedConfig> {
   const found = explicit ? { file: resolve(root, explicit), vite: /vite\.config/.test(explicit) } : findConfig(root)
   if (!found) return { config: {}, plugins: [], warnings: [] }
   const { file, vite } = found
