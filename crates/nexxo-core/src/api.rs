@@ -11,7 +11,7 @@ use crate::graph::{module_id, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::hmr::plan_hmr;
 use crate::json::Json;
-use crate::project::{project_graph_with, records_from_files, relative_candidates, Resolver};
+use crate::project::{project_graph_with, relative_candidates, scan_file, scan_file_as, Resolver};
 use crate::scan::{scan_imports, Lang};
 use std::collections::BTreeMap;
 
@@ -115,7 +115,9 @@ pub fn relative_candidates_json(input: &str) -> String {
     }))
 }
 
-/// `{"files":{id:content},"entries":[id]}` -> the project description (see `project::project_graph`).
+/// `{"files":{id:content},"entries":[id],"langs"?:{id:lang}}` -> the project description (see
+/// `project::project_graph`). `langs` scans a file as another language than its extension says:
+/// what a plugin compiled a `.vue` or `.svelte` file to, scanned under the file's own id.
 pub fn project_from_files(input: &str) -> String {
     answer(parse(input).and_then(|j| {
         let files: BTreeMap<String, Vec<u8>> = match j.get("files") {
@@ -126,7 +128,23 @@ pub fn project_from_files(input: &str) -> String {
             _ => return Err("missing object field `files`".into()),
         };
         let entries = str_list(j.get("entries"));
-        let records = records_from_files(&files);
+        let mut langs = BTreeMap::new();
+        if let Some(Json::Obj(m)) = j.get("langs") {
+            for (id, name) in m {
+                let lang = name
+                    .as_str()
+                    .and_then(Lang::from_name)
+                    .ok_or_else(|| format!("`langs`: {id}: not a language the scanner knows"))?;
+                langs.insert(id.as_str(), lang);
+            }
+        }
+        let records: Vec<_> = files
+            .iter()
+            .map(|(id, bytes)| match langs.get(id.as_str()) {
+                Some(&lang) => scan_file_as(id, bytes, Some(lang)),
+                None => scan_file(id, bytes),
+            })
+            .collect();
         Ok(project_graph_with(&Resolver::new(&records, Some(&files)), &records, &entries).1)
     }))
 }
@@ -187,6 +205,21 @@ mod tests {
         let mut g = ModuleGraph::new();
         assert!(graph_call(&mut g, "explode", "{}").contains("unknown graph operation"));
         assert!(graph_call(&mut g, "set", "[]").contains("missing string field `id`"));
+    }
+
+    #[test]
+    fn langs_scan_a_compiled_file_under_its_own_id() {
+        let input = |langs: &str| {
+            format!(
+                r#"{{"files":{{"main.ts":"import './App.vue'","App.vue":"import {{ h }} from 'vue'","vue.js":""}},"entries":["main.ts"]{langs}}}"#
+            )
+        };
+        // By its extension a `.vue` file is an asset: nothing in it is scanned.
+        assert!(!project_from_files(&input("")).contains(r#""specifier":"vue""#));
+        let compiled = project_from_files(&input(r#","langs":{"App.vue":"js"}"#));
+        assert!(compiled.contains(r#""specifier":"vue""#), "{compiled}");
+        assert!(project_from_files(&input(r#","langs":{"App.vue":"vue"}"#))
+            .contains("`langs`: App.vue: not a language"));
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub struct FileRecord {
 
 /// Hashes and (for languages Nexxo scans) scans one file's bytes.
 pub fn scan_file(id: &str, bytes: &[u8]) -> FileRecord {
-    let lang = Lang::from_path(id);
+    scan_file_as(id, bytes, Lang::from_path(id))
+}
+
+/// A file scanned as `lang` whatever its extension (`None`: not scanned, as an asset).
+pub fn scan_file_as(id: &str, bytes: &[u8], lang: Option<Lang>) -> FileRecord {
     let scan = lang.map(|lang| match std::str::from_utf8(bytes) {
         Ok(code) => scan_imports(code, lang),
         Err(e) => Err(ScanError {
@@ -146,32 +150,51 @@ const CONDITIONS: &[&str] = &["browser", "import", "module", "default"];
 pub struct Resolver {
     ids: BTreeSet<String>,
     package_json: BTreeMap<String, Json>,
+    /// Each package's (and the project's) `imports` field by directory: `#name` subpath imports.
+    imports: BTreeMap<String, Json>,
 }
 
 impl Resolver {
     pub fn new(records: &[FileRecord], files: Option<&BTreeMap<String, Vec<u8>>>) -> Self {
         let ids: BTreeSet<String> = records.iter().map(|r| r.id.clone()).collect();
         let mut package_json = BTreeMap::new();
+        let mut imports = BTreeMap::new();
         if let Some(files) = files {
             for (id, bytes) in files {
-                if id.ends_with("package.json") && id.contains("node_modules/") {
-                    if let Some(json) = std::str::from_utf8(bytes)
-                        .ok()
-                        .and_then(|t| Json::parse(t).ok())
-                    {
-                        let dir = id
-                            .trim_end_matches("package.json")
-                            .trim_end_matches('/')
-                            .to_string();
-                        package_json.insert(dir, json);
-                    }
+                if id != "package.json" && !id.ends_with("/package.json") {
+                    continue;
+                }
+                // No let-else: the wasm build uses Debian's rustc 1.65.
+                let json = match std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(|t| Json::parse(t).ok())
+                {
+                    Some(json) => json,
+                    None => continue,
+                };
+                let dir = id
+                    .trim_end_matches("package.json")
+                    .trim_end_matches('/')
+                    .to_string();
+                if let Some(map @ Json::Obj(_)) = json.get("imports") {
+                    imports.insert(dir.clone(), map.clone());
+                }
+                if id.contains("node_modules/") {
+                    package_json.insert(dir, json);
                 }
             }
         }
-        Resolver { ids, package_json }
+        Resolver {
+            ids,
+            package_json,
+            imports,
+        }
     }
 
     pub fn resolve(&self, importer: &str, specifier: &str) -> Option<String> {
+        if specifier.starts_with('#') {
+            return self.resolve_import(importer, specifier);
+        }
         if !is_bare(specifier) {
             return resolve_relative(importer, specifier, &self.ids);
         }
@@ -206,6 +229,34 @@ impl Resolver {
                 .rsplit_once('/')
                 .map(|(d, _)| d.to_string())
                 .unwrap_or_default();
+        }
+    }
+
+    /// A `#name` import through the `imports` field of the package the importer belongs to (the
+    /// nearest directory above it with a package.json), as Node resolves it: to a file of that
+    /// package or to another package.
+    fn resolve_import(&self, importer: &str, specifier: &str) -> Option<String> {
+        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        loop {
+            let manifest = if dir.is_empty() {
+                "package.json".to_string()
+            } else {
+                format!("{dir}/package.json")
+            };
+            if self.ids.contains(&manifest) {
+                let target = subpath_target(self.imports.get(dir)?, specifier)?;
+                return if target.starts_with("./") {
+                    resolve_relative(&manifest, &target, &self.ids)
+                } else if is_bare(&target) && !target.starts_with('#') {
+                    self.resolve(&manifest, &target)
+                } else {
+                    None
+                };
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
         }
     }
 
@@ -249,10 +300,17 @@ fn export_target(exports: &Json, subpath: &str) -> Option<String> {
             None
         };
     }
-    if let Some(entry) = exports.get(subpath) {
+    subpath_target(exports, subpath)
+}
+
+/// The target of `key` in a subpath map (`exports`' `./x` keys, `imports`' `#x` keys): the exact
+/// key, else the `*` pattern it matches.
+fn subpath_target(map: &Json, key: &str) -> Option<String> {
+    let subpath = key;
+    if let Some(entry) = map.get(subpath) {
         return conditional(entry);
     }
-    if let Json::Obj(map) = exports {
+    if let Json::Obj(map) = map {
         for (key, value) in map {
             if let Some((prefix, suffix)) = key.split_once('*') {
                 if subpath.starts_with(prefix)
@@ -685,6 +743,58 @@ mod tests {
             "not visible from above its node_modules"
         );
         assert_eq!(r.resolve("src/main.js", "missing"), None);
+    }
+
+    #[test]
+    fn resolves_subpath_imports_of_the_importers_own_package() {
+        let mut files = BTreeMap::new();
+        let mut add = |k: &str, v: &str| {
+            files.insert(k.to_string(), v.as_bytes().to_vec());
+        };
+        // Svelte's shape: `#client/constants` from files deep inside the package.
+        add(
+            "node_modules/svelte/package.json",
+            r##"{"exports":{".":"./src/index.js"},"imports":{"#client/constants":"./src/internal/client/constants.js","#shared/*":{"types":"./x.d.ts","default":"./src/shared/*.js"},"#env":"esm-env"}}"##,
+        );
+        add("node_modules/svelte/src/index.js", "");
+        add("node_modules/svelte/src/internal/client/constants.js", "");
+        add("node_modules/svelte/src/internal/client/dom/if.js", "");
+        add("node_modules/svelte/src/shared/utils.js", "");
+        add(
+            "node_modules/esm-env/package.json",
+            r#"{"exports":"./index.js"}"#,
+        );
+        add("node_modules/esm-env/index.js", "");
+        add("package.json", r##"{"imports":{"#app/*":"./src/*.ts"}}"##);
+        add("src/util.ts", "");
+        add("src/main.ts", "");
+        let records = records_from_files(&files);
+        let r = Resolver::new(&records, Some(&files));
+        let deep = "node_modules/svelte/src/internal/client/dom/if.js";
+        assert_eq!(
+            r.resolve(deep, "#client/constants").as_deref(),
+            Some("node_modules/svelte/src/internal/client/constants.js")
+        );
+        assert_eq!(
+            r.resolve(deep, "#shared/utils").as_deref(),
+            Some("node_modules/svelte/src/shared/utils.js")
+        );
+        assert_eq!(
+            r.resolve(deep, "#env").as_deref(),
+            Some("node_modules/esm-env/index.js"),
+            "a package as the target"
+        );
+        assert_eq!(
+            r.resolve("src/main.ts", "#app/util").as_deref(),
+            Some("src/util.ts"),
+            "the project's own imports"
+        );
+        assert_eq!(
+            r.resolve("src/main.ts", "#client/constants"),
+            None,
+            "another package's imports are not the importer's"
+        );
+        assert_eq!(r.resolve(deep, "#missing"), None);
     }
 
     #[test]

@@ -163,8 +163,9 @@ export class Core {
   relativeCandidates(importer: string, specifier: string): string[] | null {
     return unwrap(this.raw.relativeCandidates(JSON.stringify({ importer, specifier })))
   }
-  projectFromFiles(files: Record<string, string>, entries: string[] = []): Project {
-    return unwrap(this.raw.projectFromFiles(JSON.stringify({ files, entries })))
+  /** `langs`: files to scan as another language than their extension says (a plugin's output). */
+  projectFromFiles(files: Record<string, string>, entries: string[] = [], langs?: Record<string, string>): Project {
+    return unwrap(this.raw.projectFromFiles(JSON.stringify(langs ? { files, entries, langs } : { files, entries })))
   }
   /** The same answer as `projectFromFiles` for a directory. Native: parallel in the addon. */
   async scanProject(root: string, entries: string[] = []): Promise<Project> {
