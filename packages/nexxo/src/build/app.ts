@@ -90,7 +90,7 @@ export function prepareApp(
         }
       : {}),
   })
-  const tsconfig = access.root === '' ? undefined : projectTsconfig(access.root, readText)
+  const tsconfig = projectTsconfig(access.root, readText)
   const input: AppInput = {
     plugins: [
       ...selected.pre.map((p) => forEngine(p, build.pluginTimeout)),
@@ -101,7 +101,8 @@ export function prepareApp(
     define: envDefine(vars, { mode: build.mode, base: build.base, dev: false }),
     styles: pipeline.styles,
     cacheKey: pluginsCacheKey(applied),
-    legacyDecorators: tsconfig?.experimentalDecorators === true,
+    // Disk builds only: there rolldown reads tsconfig and compiles legacy decorators itself.
+    legacyDecorators: access.root !== '' && tsconfig?.experimentalDecorators === true,
   }
   if (tsconfig?.jsx === 'preserve' || tsconfig?.jsx === 'react-native') {
     const importSource = tsconfig.jsxImportSource ?? 'react'

@@ -87,6 +87,29 @@ describe('build from a files map', () => {
     })
   }
 
+  for (const [backend, engine] of combos) {
+    test(`${backend} + ${engine}: tsconfig.json in the map names the JSX runtime (jsxImportSource)`, async () => {
+      const files = {
+        'tsconfig.json':
+          '{\n  // as create-vite writes it\n  "compilerOptions": { "jsx": "react-jsx", "jsxImportSource": "tiny" }\n}\n',
+        'main.tsx':
+          "import { Hello } from './Hello'\nimport { Pragma } from './Pragma'\nconsole.log(<Hello />, <Pragma />)\n",
+        'Hello.tsx': 'export const Hello = () => <b>hi</b>\n',
+        // A pragma of the file's own wins over tsconfig, as in tsc.
+        'Pragma.tsx': '/** @jsxImportSource other */\nexport const Pragma = () => <i />\n',
+        'node_modules/tiny/package.json': '{"name":"tiny","exports":{"./jsx-runtime":"./jsx.js"}}',
+        'node_modules/tiny/jsx.js':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a module with a template literal
+          "export const jsx = (type, props) => typeof type === 'function' ? type(props) : `tiny:${type}`\n",
+        'node_modules/other/package.json': '{"name":"other","exports":{"./jsx-runtime":"./jsx.js"}}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a module with a template literal
+        'node_modules/other/jsx.js': 'export const jsx = (type) => `other:${type}`\n',
+      }
+      const r = await build(backend, engine, { input: 'main.tsx', files })
+      assert.equal(run(String(r.outputs.find((o) => o.type === 'chunk' && o.isEntry)!.code)), 'tiny:b other:i')
+    })
+  }
+
   test('JSON and other non-source files in the map can be imported', async () => {
     const files = {
       'main.js': "import data from './data.json'\nconsole.log(data.answer)",

@@ -3,6 +3,7 @@
 // Builds from disk go through a DiskHost (build/disk.ts), which only the Node entry passes in.
 
 import type { CssLoader } from '../app/css-engine.js'
+import { projectTsconfig } from '../app/tsconfig.js'
 import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
@@ -14,7 +15,6 @@ import { type Diagnostic, NexxoError } from '../errors.js'
 import { installImports } from '../npm/install.js'
 import { RegistryClient } from '../npm/registry.js'
 import { NO_PLUGINS, pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
-import { hookRunner } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
@@ -29,8 +29,10 @@ import {
   splitFiles,
   unresolvedImports,
   validateFiles,
+  withJsxImportSource,
 } from './files.js'
 import { type NormalizedBuild, normalizeBuild } from './options.js'
+import { pluginScanner } from './plugin-scan.js'
 
 export interface Backend {
   name: BackendName
@@ -245,21 +247,32 @@ export class Bundler {
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       let project: Project
+      const scanner = plugins?.applied.length ? pluginScanner(core, entryKeys, plugins.applied, build) : undefined
+      const tsconfig = projectTsconfig('', (id) => files[id.slice(1)])
+      const jsxSource = tsconfig?.jsx !== 'react' ? tsconfig?.jsxImportSource : undefined
+      const scan = async (all: Record<string, string>) => {
+        const view = jsxSource ? withJsxImportSource(all, jsxSource) : all
+        return scanner ? scanner.scan(view) : core.projectFromFiles(view, entryKeys)
+      }
       // What a plugin's resolveId answers for is neither a package to install nor unresolved.
-      const external = plugins
-        ? [...build.external, ...(await claimedByPlugins(core, files, entryKeys, plugins.applied, build))]
-        : build.external
+      const external = (specifier: string) => build.external.includes(specifier) || scanner?.claims(specifier) === true
       const registry = this.registryClient()
       if (registry) {
-        const installed = await installImports(core, files, entryKeys, external, registry)
+        const installed = await installImports(files, scan, external, registry)
         ;({ files, project } = installed)
         packages = installed.packages.map(({ name, version, cached }) => ({ name, version, cached }))
       } else {
-        project = core.projectFromFiles(files, entryKeys)
+        project = await scan(files)
       }
       const refused = refusedFiles(reachableFailures(project), (id) => files[id])
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
-      const unresolved = unresolvedImports(project, files, external, engine.name === 'rolldown' && build.publicDir)
+      const unresolved = unresolvedImports(
+        project,
+        files,
+        external,
+        engine.name === 'rolldown' && build.publicDir,
+        (id) => scanner?.compiled(id),
+      )
       if (unresolved.length > 0) throw new NexxoError('UNRESOLVED_IMPORT', unresolved)
       const bytes = new TextEncoder()
       appFor(
@@ -289,7 +302,14 @@ export class Bundler {
         engine = await this.deepChainEngine(project.depth, warnings)
       }
       const view = memoryFiles(files, project, core, binary)
-      input = { ...build, entries, cwd: '/', files: view }
+      input = {
+        ...build,
+        entries,
+        cwd: '/',
+        files: view,
+        // The engines read no tsconfig in in-memory builds: its JSX source is passed to them.
+        ...(jsxSource ? { jsx: { runtime: 'automatic' as const, importSource: jsxSource } } : {}),
+      }
       sources = { read: (id) => view.read(id), display: memoryKey }
     } else {
       const host = this.needDisk('A build without `files`')
@@ -445,37 +465,4 @@ export class Bundler {
     await (await this.deeper)?.close?.()
     await this.host?.close()
   }
-}
-
-/**
- * Imports of an in-memory project that the plugins' `resolveId` answers for (a virtual module, an
- * alias): the checks before the engine would otherwise report them unresolved or install them.
- */
-async function claimedByPlugins(
-  core: Core,
-  files: Record<string, string>,
-  entries: string[],
-  plugins: NexxoPlugin[],
-  build: NormalizedBuild,
-): Promise<string[]> {
-  const project = core.projectFromFiles(files, entries)
-  const view = memoryFiles(files, project, core)
-  const hooks = hookRunner(plugins, {
-    timeoutMs: build.pluginTimeout,
-    warn: () => {},
-    resolveDefault: async (specifier, importer) => {
-      const id = importer ? view.resolve(specifier, importer) : null
-      return id === null ? null : { id, external: false }
-    },
-  })
-  if (!hooks.resolves) return []
-  const claimed = new Set<string>()
-  for (const m of project.modules) {
-    if (!m.reachable) continue
-    for (const imp of m.imports) {
-      if (imp.resolved || imp.typeOnly || claimed.has(imp.specifier) || build.external.includes(imp.specifier)) continue
-      if (await hooks.resolveId(imp.specifier, `/${m.id}`)) claimed.add(imp.specifier)
-    }
-  }
-  return [...claimed]
 }

@@ -113,6 +113,21 @@ const withoutQuery = (id: string) => {
   return at < 0 ? id : id.slice(0, at)
 }
 
+/**
+ * The files as the scan reads them when tsconfig names a JSX source: the scanner knows only the
+ * pragma, so each JSX file of the project gets it appended (a pragma of the file's own comes
+ * first and wins, as it does in the engines). Offsets before the end are unchanged.
+ */
+export function withJsxImportSource(files: Record<string, string>, importSource: string): Record<string, string> {
+  const out = { ...files }
+  for (const key of Object.keys(files)) {
+    if (/\.[jt]sx$/.test(key) && !key.startsWith('node_modules/') && !key.includes('/node_modules/')) {
+      out[key] = `${files[key]}\n/* @jsxImportSource ${importSource} */\n`
+    }
+  }
+  return out
+}
+
 /** Entries as engine ids; a missing entry is an error naming what exists. */
 export function memoryEntries(files: Record<string, string>, entries: string[]): string[] {
   return entries.map((entry) => {
@@ -145,8 +160,10 @@ export function diagnosticAt(source: string, file: string, offset: number, code:
 export function unresolvedImports(
   project: Project,
   files: Record<string, string>,
-  external: string[],
+  external: (specifier: string) => boolean,
   publicDir: string | false = false,
+  /** A plugin's output a module was scanned as: offsets point into it, not into the file. */
+  compiled: (id: string) => string | undefined = () => undefined,
 ): Diagnostic[] {
   const out: Diagnostic[] = []
   // `/x.svg` naming `public/x.svg` is the public file's URL (the app pipeline answers it).
@@ -157,18 +174,29 @@ export function unresolvedImports(
   for (const m of project.modules) {
     if (!m.reachable) continue
     for (const imp of m.imports) {
-      if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external.includes(imp.specifier)) continue
+      if (imp.resolved || imp.typeOnly || imp.kind === 'css-url' || external(imp.specifier)) continue
       if (isPublic(imp.specifier)) continue
       if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier)) continue
       const bare = isBare(imp.specifier)
       const hint =
         imp.kind === 'jsx-runtime'
           ? ' (JSX compiles to imports of the automatic runtime: add the package, or name another with a @jsxImportSource pragma)'
-          : bare
-            ? ' (add the package under node_modules/ in files, or list it in external)'
-            : ''
+          : imp.specifier.startsWith('#')
+            ? " (a subpath import: no key of the `imports` field in the importer's package.json matches it)"
+            : bare
+              ? ' (add the package under node_modules/ in files, or list it in external)'
+              : ''
       const message = `Could not resolve '${imp.specifier}' from '${m.id}'${hint}`
-      out.push(diagnosticAt(files[m.id] ?? '', m.id, imp.start, 'UNRESOLVED_IMPORT', message))
+      const output = compiled(m.id)
+      out.push(
+        output === undefined
+          ? diagnosticAt(files[m.id] ?? '', m.id, imp.start, 'UNRESOLVED_IMPORT', message)
+          : {
+              code: 'UNRESOLVED_IMPORT',
+              message: `${message}, an import of what its plugin compiled it to`,
+              file: m.id,
+            },
+      )
     }
   }
   return out

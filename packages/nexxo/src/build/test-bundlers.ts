@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after } from 'node:test'
 import type { BackendName, EngineName } from '../types.js'
 import type { Bundler } from './bundler.js'
@@ -32,4 +34,24 @@ export function run(code: string, type: 'module' | 'commonjs' = 'module'): strin
   const r = spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   return r.stdout.trim()
+}
+
+/**
+ * Packages installed in the repository's node_modules as `node_modules/<name>/…` keys of a files map
+ * (their scripts and manifests): an in-memory project with real dependencies.
+ */
+export function installedFiles(names: string[]): Record<string, string> {
+  const modules = join(import.meta.dirname, '../../../../node_modules')
+  const files: Record<string, string> = {}
+  const walk = (dir: string, key: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(join(dir, entry.name), `${key}/${entry.name}`)
+      } else if (/\.(?:[cm]?js|json)$/.test(entry.name)) {
+        files[`${key}/${entry.name}`] = readFileSync(join(dir, entry.name), 'utf8')
+      }
+    }
+  }
+  for (const name of names) walk(join(modules, name), `node_modules/${name}`)
+  return files
 }

@@ -47,7 +47,10 @@ function loaderAfterPlugins(id: string, moduleType?: string): esbuild.Loader {
   if (moduleType && MODULE_TYPES.has(moduleType)) return moduleType as esbuild.Loader
   const bare = id.split('?')[0]!
   if (SCRIPT.test(bare)) return loaderForPath(bare)
-  return bare.endsWith('.css') ? 'css' : 'js'
+  // A framework's style block is CSS by its query's end (`App.vue?vue&type=style&index=0&lang.css`),
+  // as Vite reads it; the same for CSS modules (`lang.module.css`).
+  if (/\.module\.css$/.test(bare) || /[?&]lang\.module\.css$/.test(id)) return 'local-css'
+  return bare.endsWith('.css') || /[?&]lang\.css$/.test(id) ? 'css' : 'js'
 }
 
 /** One esbuild plugin running the Rollup hooks of `plugins` (selected, ordered and guarded). */

@@ -113,6 +113,7 @@ export function createEsbuildEngine(mod: EsbuildModule, packageName: string, max
         ...(input.conditions ? { conditions: [...input.conditions, 'module'] } : {}),
         // The automatic runtime, as rolldown (oxc) and Vite default to: no `React` in scope needed.
         jsx: 'automatic',
+        ...(input.jsx ? { jsxImportSource: input.jsx.importSource } : {}),
         // No browser or Node runs standard decorators yet, whatever the target: always lower them.
         supported: { decorators: false },
         define: input.define,

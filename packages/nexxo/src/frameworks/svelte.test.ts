@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { bundler } from '../build/test-bundlers.js'
+import { bundler, combos, installedFiles } from '../build/test-bundlers.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildResult } from '../types.js'
 import svelte from './svelte.js'
@@ -51,6 +51,31 @@ const build = async (backend: BackendName, root: string) =>
     assetFileNames: 'assets/[name]-[hash][extname]',
     plugins: [svelte()],
   })
+
+describe('nexxo/svelte in in-memory builds (files), every backend and engine', () => {
+  // Svelte's runtime from the files map: compiled components import `svelte/internal/client`, and
+  // the runtime's own modules import each other through its package.json `imports` (`#client/…`).
+  const files = {
+    ...APP,
+    'src/main.ts':
+      "import { mount } from 'svelte'\nimport App from './App.svelte'\nmount(App, { target: document.body })\n",
+    ...installedFiles(['svelte', 'esm-env', 'clsx', 'devalue']),
+  }
+  const outputs = new Map<string, string>()
+  for (const [backend, engine] of combos) {
+    test(`${backend} ${engine}: a component, a runes module and the runtime bundled`, async () => {
+      const r = await (await bundler(backend, engine)).build({ input: 'src/main.ts', files, plugins: [svelte()] })
+      const code = String(r.outputs.find((o) => o.type === 'chunk' && o.isEntry)?.code)
+      assert.doesNotMatch(code, /^import .*from\s*["']svelte/m, 'the runtime is bundled')
+      assert.match(code, /count is /)
+      const css = r.outputs.filter((o) => o.fileName.endsWith('.css')).map((o) => String(o.code))
+      assert.match(css.join('\n'), /h1\.svelte-[\w]+/)
+      const bytes = JSON.stringify(r.outputs.map((o) => [o.fileName, String(o.code)]))
+      if (outputs.has(engine)) assert.equal(bytes, outputs.get(engine), 'the same bytes on both backends')
+      else outputs.set(engine, bytes)
+    })
+  }
+})
 
 describe('nexxo/svelte in builds', () => {
   const built: Partial<Record<BackendName, BuildResult>> = {}

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { bundler, run } from '../build/test-bundlers.js'
+import { bundler, combos, installedFiles, run } from '../build/test-bundlers.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildResult } from '../types.js'
 import vue from './vue.js'
@@ -81,6 +81,31 @@ function render(r: BuildResult, outDir: string): string {
     console.log(await renderToString(createSSRApp(App)))
   `)
 }
+
+describe('nexxo/vue in in-memory builds (files), every backend and engine', () => {
+  // The runtime comes from the files map: the compiled components import `vue`, which only the
+  // scan of what the plugin compiled them to can see, install and resolve.
+  const files = {
+    ...APP,
+    ...installedFiles(['vue', '@vue/runtime-dom', '@vue/runtime-core', '@vue/reactivity', '@vue/shared']),
+  }
+  const outputs = new Map<string, string>()
+  for (const [backend, engine] of combos) {
+    test(`${backend} ${engine}: components and the runtime bundled, styles scoped`, async () => {
+      const r = await (await bundler(backend, engine)).build({ input: 'src/main.ts', files, plugins: [vue()] })
+      const code = String(r.outputs.find((o) => o.type === 'chunk' && o.isEntry)?.code)
+      assert.doesNotMatch(code, /^import .*from\s*["']vue["']/m, 'the runtime is bundled')
+      assert.match(code, /from app/, 'the child component, reached only through compiled output')
+      assert.match(code, /createElementBlock|createVNode/, "Vue's runtime")
+      const css = r.outputs.filter((o) => o.fileName.endsWith('.css')).map((o) => String(o.code))
+      // Scoped (esbuild leaves the nesting: lowering it is the app pipeline's, rolldown's only).
+      assert.match(css.join('\n'), /\[data-v-[0-9a-f]{8}\] \{\s*color: (?:rebeccapurple|#639)/)
+      const bytes = JSON.stringify(r.outputs.map((o) => [o.fileName, String(o.code)]))
+      if (outputs.has(engine)) assert.equal(bytes, outputs.get(engine), 'the same bytes on both backends')
+      else outputs.set(engine, bytes)
+    })
+  }
+})
 
 describe('nexxo/vue in builds', () => {
   const built: Partial<Record<BackendName, BuildResult>> = {}

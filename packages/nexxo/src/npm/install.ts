@@ -5,7 +5,7 @@
 
 import semver from 'semver'
 import { diagnosticAt, isBare } from '../build/files.js'
-import type { Core, Project } from '../core/core.js'
+import type { Project } from '../core/core.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import type { RegistryClient } from './registry.js'
 
@@ -125,17 +125,20 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
   return out
 }
 
+/**
+ * `scan` gives the project of a files map (the core's scan, seeing what plugins compile); imports
+ * `external` says yes to are not installed.
+ */
 export async function installImports(
-  core: Core,
   input: Record<string, string>,
-  entries: string[],
-  external: string[],
+  scan: (files: Record<string, string>) => Promise<Project>,
+  external: (specifier: string) => boolean,
   registry: RegistryClient,
 ): Promise<Installed> {
   const files = { ...input }
   const installed = new Map<string, InstalledPackage>()
   for (;;) {
-    const project = core.projectFromFiles(files, entries)
+    const project = await scan(files)
     const wants = new Map<string, Want>()
     const manifests = new Map<string, Partial<Manifest>>()
     const manifestOf = (dir: string | undefined) => {
@@ -147,9 +150,10 @@ export async function installImports(
       if (!m.reachable) continue
       const owner = packageDirOf(m.id)
       for (const imp of m.imports) {
-        if (imp.typeOnly || imp.kind === 'css-url' || !isBare(imp.specifier)) continue
+        // `#name` is a subpath import of the importer's own package, never a package to install.
+        if (imp.typeOnly || imp.kind === 'css-url' || !isBare(imp.specifier) || imp.specifier.startsWith('#')) continue
         // Resolved imports matter only from installed packages, whose copy may be the wrong version.
-        if ((imp.resolved && !owner) || external.includes(imp.specifier)) continue
+        if ((imp.resolved && !owner) || external(imp.specifier)) continue
         const name = packageName(imp.specifier)
         const place = placement(files, manifestOf, installed, name, owner, imp.resolved)
         if (!place || wants.has(place.dir)) continue

@@ -12,6 +12,7 @@ import jsonModule from '@rollup/plugin-json'
 import yamlModule from '@rollup/plugin-yaml'
 import { visualizer } from 'rollup-plugin-visualizer'
 import { bundler, combos, run } from '../build/test-bundlers.js'
+import type { NexxoError } from '../errors.js'
 import type { BackendName, BuildResult } from '../types.js'
 import type { NexxoPlugin } from './types.js'
 
@@ -118,6 +119,33 @@ const hookFiles = {
   'data.json': '{ "version": "1.2.3" }',
 }
 
+/** A toy single-file-component compiler: `title:` and `child:` lines to a module of the card runtime. */
+function cards(): NexxoPlugin {
+  return {
+    name: 'cards',
+    version: '1.0.0',
+    transform: {
+      filter: { id: /\.card$/ },
+      handler(code, id) {
+        const lines = code.trim().split('\n')
+        const out = ["import { card } from 'card-runtime'"]
+        let title = ''
+        let child = 'undefined'
+        lines.forEach((line, i) => {
+          const [key, value] = line.split(': ')
+          if (key === 'title') title = JSON.stringify(value)
+          else if (key === 'child') {
+            out.push(`import child from ${JSON.stringify(value)}`)
+            child = 'child'
+          } else this.error({ message: `unknown line '${line}'`, id, loc: { line: i + 1, column: 0 } })
+        })
+        out.push(`export default card(${title}, ${child})`)
+        return { code: out.join('\n') }
+      },
+    },
+  }
+}
+
 describe('module hooks on every engine and backend', () => {
   const outputs = new Map<string, string>()
   for (const [backend, engine] of combos) {
@@ -143,6 +171,40 @@ describe('module hooks on every engine and backend', () => {
         else outputs.set(key, code)
       })
     }
+  }
+
+  for (const [backend, engine] of combos) {
+    test(`${backend} ${engine}, from files: a file only a plugin compiles is scanned as its output`, async () => {
+      const b = await bundler(backend, engine)
+      const files = {
+        'main.js': "import app from './App.card'\nconsole.log(app)\n",
+        'App.card': 'title: App\nchild: ./Child.card\n',
+        'Child.card': 'title: Child\n',
+        'node_modules/card-runtime/package.json': '{"name":"card-runtime","version":"1.0.0","exports":"./index.js"}',
+        'node_modules/card-runtime/index.js':
+          "export const card = (title, child) => child ? title + ' > ' + child : title\n",
+      }
+      const build = (more: Record<string, string> = {}) =>
+        b.build({ input: 'main.js', files: { ...files, ...more }, plugins: [cards()], minify: false })
+      // The runtime and Child.card are imported only by what the plugin compiled App.card to.
+      const first = await build()
+      assert.equal(run(entryCode(first)), 'App > Child')
+      assert.equal(first.stats.cache.misses, 1)
+      assert.equal((await build()).stats.cache.hits, 1)
+      // An edit of a component reached only through compiled output is a new build, not a stale hit.
+      const edited = await build({ 'Child.card': 'title: Edited\n' })
+      assert.equal(edited.stats.cache.hits, 0)
+      assert.equal(run(entryCode(edited)), 'App > Edited')
+
+      await assert.rejects(build({ 'Child.card': 'title: Child\nchild: ./Missing.card\n' }), (e: unknown) => {
+        const d = (e as NexxoError).diagnostics?.[0]
+        return d?.code === 'UNRESOLVED_IMPORT' && d.file === 'Child.card' && /'\.\/Missing\.card'/.test(d.message)
+      })
+      await assert.rejects(build({ 'Child.card': 'title: Child\nbogus\n' }), (e: unknown) => {
+        const d = (e as NexxoError).diagnostics?.[0]
+        return d?.file === 'Child.card' && d.line === 2 && d.column === 1 && /bogus/.test(d.frame ?? '')
+      })
+    })
   }
 
   for (const engine of ['rolldown', 'esbuild'] as const) {
