@@ -1,6 +1,7 @@
 // The browser build worker as files a page can serve from one directory (packages/nexxo/dist/browser):
 // nexxo-worker.js (the facade's worker with its dependencies; @rolldown/browser in a chunk of its
-// own, fetched only on cross-origin isolated pages), rolldown's thread worker, and the wasm files.
+// own, fetched only on cross-origin isolated pages; Vue's and Svelte's compilers in chunks fetched by
+// the first build of such a project), rolldown's thread worker, and the wasm files.
 // Bundled with rolldown's JS API (native): the engines load their wasm by URLs relative to their own
 // code, so every file must land beside the chunk that asks for it.
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
@@ -31,6 +32,7 @@ async function bundle(input, entryFileNames) {
       format: 'esm',
       entryFileNames,
       chunkFileNames: 'nexxo-[name]-[hash].js',
+      minify: true,
       comments: { legal: true, annotation: true, jsdoc: false },
     })
   } finally {

@@ -4,6 +4,7 @@
 // them in the worker, and only the modules they match cost a round trip.
 
 import * as Comlink from 'comlink'
+import { workerSideOf } from '../frameworks/worker-side.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import { hookContext } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
@@ -39,6 +40,9 @@ export function pagePlugins(
   )
   if (applied.length === 0) return undefined
   const plugins = applied.map((p): PagePlugin => {
+    // A framework plugin the worker makes itself, compiler and all: nothing of it runs here.
+    const worker = workerSideOf(p)
+    if (worker) return { name: p.name, ...(p.enforce ? { enforce: p.enforce } : {}), worker, hooks: {} }
     const hooks: PagePlugin['hooks'] = {}
     for (const hook of PAGE_HOOKS) {
       const value = p[hook] as unknown

@@ -2,6 +2,7 @@
 // structured cloning keeps an Error's message but drops a NexxoError's code and diagnostics.
 
 import type { Diagnostic } from '../errors.js'
+import type { WorkerSidePlugin } from '../frameworks/worker-side.js'
 import type { BuildOptions, BuildResult, EngineName } from '../types.js'
 
 export interface WorkerConfig {
@@ -43,6 +44,8 @@ export type PageHook = (typeof PAGE_HOOKS)[number]
  */
 export interface PagePlugin {
   name: string
+  /** A framework plugin the worker makes itself with the compiler it ships (no hooks cross). */
+  worker?: WorkerSidePlugin
   enforce?: 'pre' | 'post'
   version?: string
   cacheKey?: string

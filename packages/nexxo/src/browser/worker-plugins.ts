@@ -3,6 +3,7 @@
 // the page the engine's `this.warn` and `this.resolve` for the length of the call.
 
 import * as Comlink from 'comlink'
+import type { WorkerSidePlugin } from '../frameworks/worker-side.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import type { HookContext, PageHook, PagePlugin, PluginHost } from './protocol.js'
 
@@ -34,9 +35,19 @@ interface EngineContext {
   emitFile?(file: unknown): string
 }
 
-/** The page's plugins, as plugins the worker's bundler runs. */
-export function pluginsFromPage(described: PagePlugin[], host: Comlink.Remote<PluginHost>): NexxoPlugin[] {
+/**
+ * The page's plugins, as plugins the worker's bundler runs; `framework` makes the ones described as
+ * a framework and its options.
+ */
+export async function pluginsFromPage(
+  described: PagePlugin[],
+  host: Comlink.Remote<PluginHost>,
+  framework: (plugin: WorkerSidePlugin) => Promise<NexxoPlugin>,
+): Promise<NexxoPlugin[]> {
+  const made = await Promise.all(described.map((plugin) => (plugin.worker ? framework(plugin.worker) : undefined)))
   return described.map((plugin, index) => {
+    const own = made[index]
+    if (own) return own
     const out: Record<string, unknown> = {
       name: plugin.name,
       ...(plugin.enforce ? { enforce: plugin.enforce } : {}),

@@ -13,10 +13,12 @@ import { swcLoader } from '../engines/swc.js'
 import type { Engine } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 import type { EngineName } from '../types.js'
+import { frameworkPlugins } from './frameworks.js'
 import type { PluginHost, WorkerApi, WorkerBuildOptions, WorkerConfig, WorkerReply } from './protocol.js'
 import { pluginsFromPage } from './worker-plugins.js'
 
 let bundler: Bundler | undefined
+let frameworks: ReturnType<typeof frameworkPlugins> | undefined
 
 async function reply<T>(work: () => Promise<T>): Promise<WorkerReply<T>> {
   try {
@@ -90,12 +92,14 @@ const api: WorkerApi = {
         loadEngine(engineName, config.assets),
       ])
       const cacheStore = config.cache === false ? undefined : await openIdb(config.cache)
+      const swc = swcLoader(async () => wasmUrl('swc.wasm', config.assets))
+      frameworks = frameworkPlugins(swc)
       bundler = new Bundler(
         {
           name: 'wasm',
           core,
           engine,
-          swc: swcLoader(async () => wasmUrl('swc.wasm', config.assets)),
+          swc,
           css: wasmCssLoader(async () => wasmUrl('lightningcss_node.wasm', config.assets)),
         },
         {
@@ -111,7 +115,8 @@ const api: WorkerApi = {
     reply(async () => {
       if (!bundler) throw NexxoError.single('CLOSED', 'The build worker is not initialized.')
       const { plugins, ...rest } = options
-      return bundler.build({ ...rest, ...(plugins && host ? { plugins: pluginsFromPage(plugins, host) } : {}) })
+      const own = plugins && host ? await pluginsFromPage(plugins, host, frameworks!) : undefined
+      return bundler.build({ ...rest, ...(own ? { plugins: own } : {}) })
     }),
   async close() {
     await bundler?.close()

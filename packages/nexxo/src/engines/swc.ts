@@ -49,6 +49,16 @@ export function swcLoader(wasm: () => Promise<BufferSource | URL | WebAssembly.M
   }
 }
 
+/** TypeScript's types stripped, nothing else lowered (`.svelte.ts` modules, which Svelte reads as JavaScript). */
+export async function stripTypes(swc: SwcLoader, code: string, id: string): Promise<string> {
+  const compiler = await swc.load()
+  return compiler.transformSync(code, {
+    filename: id,
+    isModule: true,
+    jsc: { target: 'esnext', parser: { syntax: 'typescript' }, transform: { verbatimModuleSyntax: false } },
+  }).code
+}
+
 const SOURCE_MAP_COMMENT = /\n?\/\/# sourceMappingURL=\S+\s*$/
 
 /** The chunks of `outputs` lowered to ES5; assets pass through. */

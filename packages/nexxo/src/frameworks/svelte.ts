@@ -7,15 +7,20 @@
 import type * as SvelteCompiler from 'svelte/compiler'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { projectCompiler } from './compiler.js'
+import { workerSide } from './worker-side.js'
 
 type Compiler = typeof SvelteCompiler
 
 export interface SvelteOptions {
-  /** Svelte's compiler. Default: `svelte/compiler` from the project root; in a browser, pass it. */
+  /**
+   * Svelte's compiler. Default: `svelte/compiler` from the project root; in nexxo/browser, the one
+   * its build worker ships (a compiler given here runs on the page instead).
+   */
   compiler?: Compiler
   /**
    * Strips TypeScript from a `.svelte.ts` module before Svelte compiles it (Svelte reads
-   * JavaScript there). Default on Node and Bun: oxc-transform, which nexxo already carries.
+   * JavaScript there). Default: oxc-transform on Node and Bun (nexxo already carries it), swc in
+   * nexxo/browser's worker.
    */
   stripTypes?: (code: string, id: string) => string | Promise<string>
 }
@@ -41,7 +46,7 @@ export default function svelte(options: SvelteOptions = {}): NexxoPlugin {
   }
   /** Each component's compiled CSS, served as its stylesheet module. */
   const styles = new Map<string, string>()
-  return {
+  const plugin: NexxoPlugin = {
     name: 'nexxo:svelte',
     get cacheKey() {
       return `${REVISION};svelte/compiler@${load().VERSION}`
@@ -118,14 +123,29 @@ export default function svelte(options: SvelteOptions = {}): NexxoPlugin {
       },
     },
   }
+  return options.compiler || options.stripTypes ? plugin : workerSide(plugin, 'svelte', {})
 }
 
 const warningText = (w: { code?: string; message: string; start?: { line: number; column: number } }) =>
   `${w.start ? `${w.start.line}:${w.start.column}: ` : ''}${w.code ? `${w.code}: ` : ''}${w.message}`
 
-/** TypeScript stripped by oxc-transform (Node and Bun): what a `.svelte.ts` module needs before Svelte. */
+/**
+ * TypeScript stripped by oxc-transform (Node and Bun): what a `.svelte.ts` module needs before
+ * Svelte. Required through node:module, so that bundling nexxo/svelte for a page (the playground)
+ * never pulls in a native binding; there the worker passes `stripTypes` itself.
+ */
 async function oxcStripTypes(code: string, id: string): Promise<string> {
-  const { transformSync } = await import('oxc-transform')
+  const nodeModule =
+    typeof process === 'undefined'
+      ? undefined
+      : (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module')
+  if (!nodeModule) {
+    throw new Error(
+      `${id}: nexxo/svelte strips TypeScript with oxc-transform on Node and Bun; pass \`stripTypes\` here.`,
+    )
+  }
+  const { createRequire } = nodeModule as typeof import('node:module')
+  const { transformSync } = createRequire(import.meta.url)('oxc-transform') as typeof import('oxc-transform')
   const result = transformSync(id, code, { typescript: { onlyRemoveTypeImports: false } })
   if (result.errors.length > 0) throw new Error(`${id}: ${result.errors[0]!.message}`)
   return result.code

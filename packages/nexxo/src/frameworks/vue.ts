@@ -8,14 +8,15 @@
 import type * as CompilerSfc from 'vue/compiler-sfc'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { projectCompiler, shortHash } from './compiler.js'
+import { workerSide } from './worker-side.js'
 
 type Compiler = typeof CompilerSfc
 type Descriptor = CompilerSfc.SFCDescriptor
 
 export interface VueOptions {
   /**
-   * Vue's SFC compiler. Default: `vue/compiler-sfc` from the project root. In a browser, pass it
-   * (`import * as compiler from '@vue/compiler-sfc'`): there is no project to load it from.
+   * Vue's SFC compiler. Default: `vue/compiler-sfc` from the project root; in nexxo/browser, the
+   * one its build worker ships (a compiler given here runs on the page instead).
    */
   compiler?: Compiler
   /** Which files are components. Default: `/\.vue$/`. */
@@ -44,7 +45,7 @@ export default function vue(options: VueOptions = {}): NexxoPlugin {
   }
   const entries = new Map<string, Entry>()
   const features = options.features ?? {}
-  return {
+  const plugin: NexxoPlugin = {
     name: 'nexxo:vue',
     get cacheKey() {
       return `${REVISION};vue/compiler-sfc@${load().version}`
@@ -109,6 +110,7 @@ export default function vue(options: VueOptions = {}): NexxoPlugin {
       },
     },
   }
+  return options.compiler ? plugin : workerSide(plugin, 'vue', { include: options.include, features: options.features })
 }
 
 /** The component module's lines up to its default export: script, template, styles, attached fields. */

@@ -1,0 +1,23 @@
+// The framework plugins the build worker makes itself (frameworks/worker-side.ts says why), with the
+// compilers it ships: each fetched by the first build that needs it, as a chunk of its own.
+
+import { type SwcLoader, stripTypes } from '../engines/swc.js'
+import svelte from '../frameworks/svelte.js'
+import vue from '../frameworks/vue.js'
+import type { WorkerSidePlugin } from '../frameworks/worker-side.js'
+import type { NexxoPlugin } from '../plugin/types.js'
+
+export function frameworkPlugins(swc: SwcLoader): (plugin: WorkerSidePlugin) => Promise<NexxoPlugin> {
+  return async ({ framework, options }) => {
+    switch (framework) {
+      case 'vue':
+        return vue({ ...options, compiler: await import('vue/compiler-sfc') })
+      case 'svelte':
+        return svelte({
+          ...options,
+          compiler: await import('svelte/compiler'),
+          stripTypes: (code, id) => stripTypes(swc, code, id),
+        })
+    }
+  }
+}
