@@ -2,6 +2,7 @@
 // history); switching files swaps the state in.
 
 import { css } from '@codemirror/lang-css'
+import { html } from '@codemirror/lang-html'
 import { javascript } from '@codemirror/lang-javascript'
 import { forceParsing } from '@codemirror/language'
 import { EditorSelection, EditorState, type Extension } from '@codemirror/state'
@@ -10,6 +11,8 @@ import { basicSetup } from 'codemirror'
 
 const language = (path: string): Extension => {
   if (path.endsWith('.css')) return css()
+  // Single-file components are HTML with a script and a style: lang-html nests both languages.
+  if (/\.(?:vue|svelte|html)$/.test(path)) return html()
   return javascript({ jsx: /\.[jt]sx$/.test(path), typescript: /\.[cm]?tsx?$/.test(path) })
 }
 
@@ -50,6 +53,12 @@ export class Editor {
 
   forget(path: string): void {
     this.states.delete(path)
+  }
+
+  /** Drops every file's state (another project replaces this one). */
+  forgetAll(): void {
+    this.states.clear()
+    this.path = ''
   }
 
   /** Puts the cursor at a 1-based line and column and scrolls it into view. */

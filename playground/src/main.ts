@@ -1,10 +1,20 @@
 // The Nexxo playground: edit a project, and every edit (debounced) is bundled in a Web Worker by
 // nexxo/browser, then run in a sandboxed preview. Engine follows the page's isolation unless picked.
 
-import { type BrowserBundler, type BuildResult, createBundler, type Diagnostic } from 'nexxo/browser'
+import { type BrowserBundler, type BuildResult, createBundler, type Diagnostic, type NexxoPlugin } from 'nexxo/browser'
+import svelte from 'nexxo/svelte'
+import vue from 'nexxo/vue'
 import { Editor } from './editor'
 import { type PreviewMessage, previewDocument } from './preview'
-import { type BuildSettings, decodeProject, defaultProject, encodeProject, type Project } from './project'
+import {
+  type BuildSettings,
+  decodeProject,
+  defaultProject,
+  encodeProject,
+  type Project,
+  starterProject,
+} from './project'
+import { type Framework, isFramework } from './starters'
 import { afterPageSettles, gzipSize, nextTask } from './tasks'
 import './style.css'
 
@@ -98,6 +108,23 @@ $('add-file').onclick = () => {
   }
   project.files[name] ??= ''
   openFile(name)
+}
+
+// ---- framework ----
+const frameworkEl = $<HTMLSelectElement>('framework')
+/**
+ * The plugins a framework's project is built with. nexxo/vue and nexxo/svelte run in the build
+ * worker, with the compilers it ships: nothing of them runs on this page.
+ */
+const frameworkPlugins = (framework: Framework): NexxoPlugin[] =>
+  framework === 'vue' ? [vue()] : framework === 'svelte' ? [svelte()] : []
+
+frameworkEl.onchange = () => {
+  if (!isFramework(frameworkEl.value)) return
+  project = starterProject(frameworkEl.value, project.settings)
+  editor.forgetAll()
+  openFile(project.active)
+  scheduleBuild(0)
 }
 
 // ---- settings ----
@@ -204,6 +231,7 @@ async function build() {
     const result = await b.build({
       input: project.entry,
       files: { ...project.files },
+      plugins: frameworkPlugins(project.framework),
       format: settings.format,
       minify: settings.minify,
       ...(settings.target ? { target: settings.target } : {}),
@@ -365,6 +393,7 @@ async function start() {
   if (shared instanceof Error) logLine('error', shared.message)
   else if (shared) project = shared
   showSettings(project.settings)
+  frameworkEl.value = project.framework
   openFile(project.active)
   // The page renders and the editor parses before the worker starts competing for the CPU.
   await afterPageSettles()

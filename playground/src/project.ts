@@ -1,6 +1,8 @@
 // The project a playground edits, its default, and its round trip through the URL hash
 // (`#p=` + base64url of deflate-raw JSON), so that a link carries the whole project.
 
+import { type Framework, isFramework, starters } from './starters'
+
 export interface BuildSettings {
   engine: 'auto' | 'esbuild' | 'rolldown'
   format: 'esm' | 'iife' | 'cjs'
@@ -9,47 +11,23 @@ export interface BuildSettings {
 }
 
 export interface Project {
+  framework: Framework
   files: Record<string, string>
   entry: string
   active: string
   settings: BuildSettings
 }
 
-export const defaultProject = (): Project => ({
-  entry: 'src/main.tsx',
-  active: 'src/App.tsx',
-  settings: { engine: 'auto', format: 'esm', target: '', minify: false },
-  files: {
-    'src/main.tsx': `import { createRoot } from 'react-dom/client'
-import { App } from './App'
-import './style.css'
+const DEFAULT_SETTINGS: BuildSettings = { engine: 'auto', format: 'esm', target: '', minify: false }
 
-createRoot(document.getElementById('root')!).render(<App />)
-`,
-    'src/App.tsx': `import { useState } from 'react'
-import { greeting } from './greeting'
-
-export function App() {
-  const [count, setCount] = useState(0)
-  return (
-    <main>
-      <h1>{greeting('Nexxo')}</h1>
-      <button type="button" onClick={() => setCount(count + 1)}>
-        clicked {count} {count === 1 ? 'time' : 'times'}
-      </button>
-    </main>
-  )
-}
-`,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a TypeScript file with a template literal
-    'src/greeting.ts': 'export const greeting = (name: string): string => `Hello from ${name}!`\n',
-    'src/style.css': `body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d2433; }
-h1 { color: #5b3cc4; }
-button { font: inherit; padding: 0.4rem 0.9rem; }
-`,
-    'package.json': `${JSON.stringify({ dependencies: { react: '^19.0.0', 'react-dom': '^19.0.0' } }, null, 2)}\n`,
-  },
+/** The starter of `framework`, built with `settings` (the picker keeps what was chosen). */
+export const starterProject = (framework: Framework, settings: BuildSettings = DEFAULT_SETTINGS): Project => ({
+  framework,
+  ...starters[framework](),
+  settings: { ...settings },
 })
+
+export const defaultProject = (): Project => starterProject('react')
 
 /** A shared link must not make the page inflate gigabytes. */
 const MAX_SHARED_BYTES = 4 * 1024 * 1024
@@ -98,7 +76,9 @@ export async function decodeProject(hash: string): Promise<Project | Error | und
     const base = defaultProject()
     const entry = typeof value.entry === 'string' && value.entry in files ? value.entry : Object.keys(files)[0]!
     const active = typeof value.active === 'string' && value.active in files ? value.active : entry
-    return { files, entry, active, settings: { ...base.settings, ...value.settings } }
+    // Links from before the framework picker hold React projects.
+    const framework = isFramework(value.framework) ? value.framework : 'react'
+    return { framework, files, entry, active, settings: { ...base.settings, ...value.settings } }
   } catch (e) {
     return new Error(`The link's project could not be read (${(e as Error).message}); showing the default one.`)
   }
