@@ -30,6 +30,7 @@ before(async () => {
     'scheduler',
     ...['vue', '@vue/runtime-dom', '@vue/runtime-core', '@vue/reactivity', '@vue/shared'],
     ...['svelte', 'esm-env', 'clsx', 'devalue'],
+    ...['solid-js', 'seroval', 'seroval-plugins'],
     'preact',
     ...['lit', 'lit-html', 'lit-element', '@lit/reactive-element', '@lit-labs/ssr-dom-shim'],
   ])
@@ -100,6 +101,7 @@ const heading = (page: Page) => page.frameLocator('#preview').locator('h1')
 const STARTERS = [
   { framework: 'vue', heading: 'Hello from Vue!', package: /^vue@3\./ },
   { framework: 'svelte', heading: 'Hello from Svelte!', package: /^svelte@5\./ },
+  { framework: 'solid', heading: 'Hello from Solid!', package: /^solid-js@1\./ },
   { framework: 'preact', heading: 'Hello from Preact!', package: /^preact@10\./ },
   { framework: 'lit', heading: 'Hello from Lit!', package: /^lit@3\./ },
 ] as const
@@ -203,7 +205,7 @@ for (const [label, isolated, engine] of [
       }
     })
 
-    test(`the framework picker: Vue, Svelte, Preact and Lit starters build in the worker (${engine}) and run`, async () => {
+    test(`the framework picker: Vue, Svelte, Solid, Preact and Lit starters build in the worker (${engine}) and run`, async () => {
       const served = await preview(isolated)
       const browser = await launchChromium(join(work, `profile-frameworks-${isolated ? 'isolated' : 'plain'}`))
       try {

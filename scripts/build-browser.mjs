@@ -1,7 +1,8 @@
 // The browser build worker as files a page can serve from one directory (packages/nexxo/dist/browser):
 // nexxo-worker.js (the facade's worker with its dependencies; @rolldown/browser in a chunk of its
 // own, fetched only on cross-origin isolated pages; Vue's and Svelte's compilers in chunks fetched by
-// the first build of such a project), rolldown's thread worker, and the wasm files.
+// the first build of such a project), Babel with Solid's preset as one file of its own, rolldown's
+// thread worker, and the wasm files.
 // Bundled with rolldown's JS API (native): the engines load their wasm by URLs relative to their own
 // code, so every file must land beside the chunk that asks for it.
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
@@ -41,6 +42,26 @@ async function bundle(input, entryFileNames) {
 }
 
 await bundle({ 'nexxo-worker': join(out, 'worker.js') }, '[name].js')
+// Babel and babel-preset-solid as one file the worker imports by URL (an asset to an app's
+// bundler), with the Node built-ins Babel reaches shimmed.
+{
+  const shims = join(root, 'scripts/browser')
+  const build = await rolldown({
+    input: { 'nexxo-solid-compiler': join(shims, 'solid-compiler.mjs') },
+    platform: 'browser',
+    logLevel: 'warn',
+    resolve: {
+      conditionNames: ['browser', 'import', 'default'],
+      alias: { path: require.resolve('path-browserify'), assert: join(shims, 'assert-shim.cjs') },
+    },
+    transform: { inject: { process: join(shims, 'process-shim.mjs') } },
+  })
+  try {
+    await build.write({ dir: out, format: 'esm', entryFileNames: '[name].js', codeSplitting: false, minify: true })
+  } finally {
+    await build.close()
+  }
+}
 // Rolldown's threads import @napi-rs/wasm-runtime by its bare name, which nothing resolves inside a worker.
 await bundle({ 'wasi-worker-browser': join(rolldownBrowser, 'dist/wasi-worker-browser.mjs') }, '[name].mjs')
 for (const file of [

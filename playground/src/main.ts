@@ -2,6 +2,7 @@
 // nexxo/browser, then run in a sandboxed preview. Engine follows the page's isolation unless picked.
 
 import { type BrowserBundler, type BuildResult, createBundler, type Diagnostic, type NexxoPlugin } from 'nexxo/browser'
+import solid from 'nexxo/solid'
 import svelte from 'nexxo/svelte'
 import vue from 'nexxo/vue'
 import { Editor } from './editor'
@@ -113,11 +114,14 @@ $('add-file').onclick = () => {
 // ---- framework ----
 const frameworkEl = $<HTMLSelectElement>('framework')
 /**
- * The plugins a framework's project is built with. nexxo/vue and nexxo/svelte run in the build
- * worker, with the compilers it ships: nothing of them runs on this page.
+ * The plugins a framework's project is built with. nexxo/vue, nexxo/svelte and nexxo/solid run in
+ * the build worker, with the compilers it ships: nothing of them runs on this page.
  */
-const frameworkPlugins = (framework: Framework): NexxoPlugin[] =>
-  framework === 'vue' ? [vue()] : framework === 'svelte' ? [svelte()] : []
+const FRAMEWORK_PLUGINS: Partial<Record<Framework, () => NexxoPlugin>> = { vue, svelte, solid }
+const frameworkPlugins = (framework: Framework): NexxoPlugin[] => {
+  const plugin = FRAMEWORK_PLUGINS[framework]
+  return plugin ? [plugin()] : []
+}
 
 frameworkEl.onchange = () => {
   if (!isFramework(frameworkEl.value)) return

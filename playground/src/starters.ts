@@ -5,7 +5,7 @@
 import { version as svelteVersion } from 'svelte/package.json'
 import { version as vueVersion } from 'vue/package.json'
 
-export const FRAMEWORKS = ['react', 'vue', 'svelte', 'preact', 'lit'] as const
+export const FRAMEWORKS = ['react', 'vue', 'svelte', 'solid', 'preact', 'lit'] as const
 export type Framework = (typeof FRAMEWORKS)[number]
 
 export interface Starter {
@@ -154,6 +154,37 @@ mount(App, { target: document.getElementById('root')! })
   },
 })
 
+const solid = (): Starter => ({
+  entry: 'src/main.tsx',
+  active: 'src/App.tsx',
+  files: {
+    'src/main.tsx': `import { render } from 'solid-js/web'
+import { App } from './App'
+import './style.css'
+
+render(() => <App />, document.getElementById('root')!)
+`,
+    'src/App.tsx': `import { createSignal } from 'solid-js'
+import { greeting } from './greeting'
+
+export function App() {
+  const [count, setCount] = createSignal(0)
+  return (
+    <main>
+      <h1>{greeting('Solid')}</h1>
+      <button type="button" onClick={() => setCount(count() + 1)}>
+        clicked {count()} {count() === 1 ? 'time' : 'times'}
+      </button>
+    </main>
+  )
+}
+`,
+    'src/greeting.ts': greeting,
+    'src/style.css': styles,
+    'package.json': packageJson({ 'solid-js': '^1.9.0' }),
+  },
+})
+
 const preact = (): Starter => ({
   entry: 'src/main.tsx',
   active: 'src/App.tsx',
@@ -212,6 +243,6 @@ export class NexxoCounter extends LitElement {
   },
 })
 
-export const starters: Record<Framework, () => Starter> = { react, vue, svelte, preact, lit }
+export const starters: Record<Framework, () => Starter> = { react, vue, svelte, solid, preact, lit }
 
 export const isFramework = (value: unknown): value is Framework => FRAMEWORKS.includes(value as Framework)

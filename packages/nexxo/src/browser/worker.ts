@@ -93,7 +93,11 @@ const api: WorkerApi = {
       ])
       const cacheStore = config.cache === false ? undefined : await openIdb(config.cache)
       const swc = swcLoader(async () => wasmUrl('swc.wasm', config.assets))
-      frameworks = frameworkPlugins(swc)
+      frameworks = frameworkPlugins(swc, () =>
+        config.assets !== undefined
+          ? new URL('nexxo-solid-compiler.js', config.assets)
+          : new URL('./nexxo-solid-compiler.js', import.meta.url),
+      )
       bundler = new Bundler(
         {
           name: 'wasm',

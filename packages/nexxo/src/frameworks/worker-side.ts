@@ -1,12 +1,12 @@
 // Framework plugins a browser build worker makes itself. A plugin is code, which cannot be posted to
 // a worker, so a page's plugins run on the page (browser/page-plugins.ts); but a compiler on the
-// page's main thread is what the worker exists to avoid. nexxo/vue and nexxo/svelte without a
+// page's main thread is what the worker exists to avoid. nexxo/vue, nexxo/svelte and nexxo/solid without a
 // compiler of the page's own are described as data instead, and the worker builds them with the
 // compilers it ships.
 
 import type { NexxoPlugin } from '../plugin/types.js'
 
-export type WorkerFramework = 'vue' | 'svelte'
+export type WorkerFramework = 'vue' | 'svelte' | 'solid'
 
 /** What the worker needs to make the plugin: the framework and its options (structured-cloneable). */
 export interface WorkerSidePlugin {
