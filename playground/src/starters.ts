@@ -14,8 +14,6 @@ export interface Starter {
   active: string
 }
 
-const packageJson = (dependencies: Record<string, string>) => `${JSON.stringify({ dependencies }, null, 2)}\n`
-
 const styles = `body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d2433; }
 h1 { color: #5b3cc4; }
 button { font: inherit; padding: 0.4rem 0.9rem; }
@@ -23,6 +21,23 @@ button { font: inherit; padding: 0.4rem 0.9rem; }
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a TypeScript file with a template literal
 const greeting = 'export const greeting = (name: string): string => `Hello from ${name}!`\n'
+
+/** A starter: its own files, and what every starter has (the greeting, the page style, its packages). */
+const starter = (
+  entry: string,
+  active: string,
+  dependencies: Record<string, string>,
+  files: Record<string, string>,
+): Starter => ({
+  entry,
+  active,
+  files: {
+    ...files,
+    'src/greeting.ts': greeting,
+    'src/style.css': styles,
+    'package.json': `${JSON.stringify({ dependencies }, null, 2)}\n`,
+  },
+})
 
 /** A counter component on React's hooks API (React's own, or Preact's `preact/hooks`). */
 const hooksApp = (hooks: string, name: string) => `import { useState } from '${hooks}'
@@ -41,34 +56,35 @@ export function App() {
 }
 `
 
-const react = (): Starter => ({
-  entry: 'src/main.tsx',
-  active: 'src/App.tsx',
-  files: {
-    'src/main.tsx': `import { createRoot } from 'react-dom/client'
+const react = (): Starter =>
+  starter(
+    'src/main.tsx',
+    'src/App.tsx',
+    { react: '^19.0.0', 'react-dom': '^19.0.0' },
+    {
+      'src/main.tsx': `import { createRoot } from 'react-dom/client'
 import { App } from './App'
 import './style.css'
 
 createRoot(document.getElementById('root')!).render(<App />)
 `,
-    'src/App.tsx': hooksApp('react', 'Nexxo'),
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ react: '^19.0.0', 'react-dom': '^19.0.0' }),
-  },
-})
+      'src/App.tsx': hooksApp('react', 'Nexxo'),
+    },
+  )
 
-const vue = (): Starter => ({
-  entry: 'src/main.ts',
-  active: 'src/App.vue',
-  files: {
-    'src/main.ts': `import { createApp } from 'vue'
+const vue = (): Starter =>
+  starter(
+    'src/main.ts',
+    'src/App.vue',
+    { vue: vueVersion },
+    {
+      'src/main.ts': `import { createApp } from 'vue'
 import App from './App.vue'
 import './style.css'
 
 createApp(App).mount('#root')
 `,
-    'src/App.vue': `<script setup lang="ts">
+      'src/App.vue': `<script setup lang="ts">
 import { ref } from 'vue'
 import Greeting from './components/Greeting.vue'
 
@@ -86,7 +102,7 @@ const count = ref<number>(0)
 button { border: 2px solid #42b883; border-radius: 6px; }
 </style>
 `,
-    'src/components/Greeting.vue': `<script setup lang="ts">
+      'src/components/Greeting.vue': `<script setup lang="ts">
 import { greeting } from '../greeting'
 
 const props = defineProps<{ name: string }>()
@@ -96,23 +112,22 @@ const props = defineProps<{ name: string }>()
   <h1>{{ greeting(props.name) }}</h1>
 </template>
 `,
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ vue: vueVersion }),
-  },
-})
+    },
+  )
 
-const svelte = (): Starter => ({
-  entry: 'src/main.ts',
-  active: 'src/App.svelte',
-  files: {
-    'src/main.ts': `import { mount } from 'svelte'
+const svelte = (): Starter =>
+  starter(
+    'src/main.ts',
+    'src/App.svelte',
+    { svelte: svelteVersion },
+    {
+      'src/main.ts': `import { mount } from 'svelte'
 import App from './App.svelte'
 import './style.css'
 
 mount(App, { target: document.getElementById('root')! })
 `,
-    'src/App.svelte': `<script lang="ts">
+      'src/App.svelte': `<script lang="ts">
   import Greeting from './Greeting.svelte'
   import { createCounter } from './counter.svelte.ts'
 
@@ -130,7 +145,7 @@ mount(App, { target: document.getElementById('root')! })
   button { border: 2px solid #ff3e00; border-radius: 6px; }
 </style>
 `,
-    'src/Greeting.svelte': `<script lang="ts">
+      'src/Greeting.svelte': `<script lang="ts">
   import { greeting } from './greeting'
 
   let { name }: { name: string } = $props()
@@ -138,7 +153,7 @@ mount(App, { target: document.getElementById('root')! })
 
 <h1>{greeting(name)}</h1>
 `,
-    'src/counter.svelte.ts': `export function createCounter() {
+      'src/counter.svelte.ts': `export function createCounter() {
   let count: number = $state(0)
   return {
     get count() {
@@ -148,23 +163,22 @@ mount(App, { target: document.getElementById('root')! })
   }
 }
 `,
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ svelte: svelteVersion }),
-  },
-})
+    },
+  )
 
-const solid = (): Starter => ({
-  entry: 'src/main.tsx',
-  active: 'src/App.tsx',
-  files: {
-    'src/main.tsx': `import { render } from 'solid-js/web'
+const solid = (): Starter =>
+  starter(
+    'src/main.tsx',
+    'src/App.tsx',
+    { 'solid-js': '^1.9.0' },
+    {
+      'src/main.tsx': `import { render } from 'solid-js/web'
 import { App } from './App'
 import './style.css'
 
 render(() => <App />, document.getElementById('root')!)
 `,
-    'src/App.tsx': `import { createSignal } from 'solid-js'
+      'src/App.tsx': `import { createSignal } from 'solid-js'
 import { greeting } from './greeting'
 
 export function App() {
@@ -179,41 +193,39 @@ export function App() {
   )
 }
 `,
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ 'solid-js': '^1.9.0' }),
-  },
-})
+    },
+  )
 
-const preact = (): Starter => ({
-  entry: 'src/main.tsx',
-  active: 'src/App.tsx',
-  files: {
-    'tsconfig.json': `${JSON.stringify({ compilerOptions: { jsx: 'react-jsx', jsxImportSource: 'preact' } }, null, 2)}\n`,
-    'src/main.tsx': `import { render } from 'preact'
+const preact = (): Starter =>
+  starter(
+    'src/main.tsx',
+    'src/App.tsx',
+    { preact: '^10.0.0' },
+    {
+      'tsconfig.json': `${JSON.stringify({ compilerOptions: { jsx: 'react-jsx', jsxImportSource: 'preact' } }, null, 2)}\n`,
+      'src/main.tsx': `import { render } from 'preact'
 import { App } from './App'
 import './style.css'
 
 render(<App />, document.getElementById('root')!)
 `,
-    'src/App.tsx': hooksApp('preact/hooks', 'Preact'),
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ preact: '^10.0.0' }),
-  },
-})
+      'src/App.tsx': hooksApp('preact/hooks', 'Preact'),
+    },
+  )
 
 // Standard decorators (TypeScript 5, no tsconfig flag), where Lit's reactive properties are accessors.
-const lit = (): Starter => ({
-  entry: 'src/main.ts',
-  active: 'src/nexxo-counter.ts',
-  files: {
-    'src/main.ts': `import './nexxo-counter'
+const lit = (): Starter =>
+  starter(
+    'src/main.ts',
+    'src/nexxo-counter.ts',
+    { lit: '^3.0.0' },
+    {
+      'src/main.ts': `import './nexxo-counter'
 import './style.css'
 
 document.getElementById('root')!.append(document.createElement('nexxo-counter'))
 `,
-    'src/nexxo-counter.ts': `import { css, html, LitElement } from 'lit'
+      'src/nexxo-counter.ts': `import { css, html, LitElement } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { greeting } from './greeting'
 
@@ -237,11 +249,8 @@ export class NexxoCounter extends LitElement {
   }
 }
 `,
-    'src/greeting.ts': greeting,
-    'src/style.css': styles,
-    'package.json': packageJson({ lit: '^3.0.0' }),
-  },
-})
+    },
+  )
 
 export const starters: Record<Framework, () => Starter> = { react, vue, svelte, solid, preact, lit }
 

@@ -11,8 +11,8 @@ use crate::graph::{module_id, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::hmr::plan_hmr;
 use crate::json::Json;
-use crate::project::{project_graph_with, relative_candidates, scan_file, scan_file_as, Resolver};
-use crate::scan::{scan_imports, Lang};
+use crate::project::{project_graph_with, relative_candidates, scan_file_as, Resolver};
+use crate::scan::{scan_imports, Lang, DEFAULT_JSX_SOURCE};
 use std::collections::BTreeMap;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -115,9 +115,10 @@ pub fn relative_candidates_json(input: &str) -> String {
     }))
 }
 
-/// `{"files":{id:content},"entries":[id],"langs"?:{id:lang}}` -> the project description (see
-/// `project::project_graph`). `langs` scans a file as another language than its extension says:
-/// what a plugin compiled a `.vue` or `.svelte` file to, scanned under the file's own id.
+/// `{"files":{id:content},"entries":[id],"langs"?:{id:lang},"jsxImportSource"?:name}` -> the
+/// project description (see `project::project_graph`). `langs` scans a file as another language
+/// than its extension says: what a plugin compiled a `.vue` or `.svelte` file to, scanned under the
+/// file's own id. `jsxImportSource` (tsconfig's) names the JSX runtime where no pragma does.
 pub fn project_from_files(input: &str) -> String {
     answer(parse(input).and_then(|j| {
         let files: BTreeMap<String, Vec<u8>> = match j.get("files") {
@@ -138,11 +139,18 @@ pub fn project_from_files(input: &str) -> String {
                 langs.insert(id.as_str(), lang);
             }
         }
+        let jsx_source = j
+            .get("jsxImportSource")
+            .and_then(Json::as_str)
+            .unwrap_or(DEFAULT_JSX_SOURCE);
         let records: Vec<_> = files
             .iter()
-            .map(|(id, bytes)| match langs.get(id.as_str()) {
-                Some(&lang) => scan_file_as(id, bytes, Some(lang)),
-                None => scan_file(id, bytes),
+            .map(|(id, bytes)| {
+                let lang = langs
+                    .get(id.as_str())
+                    .copied()
+                    .or_else(|| Lang::from_path(id));
+                scan_file_as(id, bytes, lang, jsx_source)
             })
             .collect();
         Ok(project_graph_with(&Resolver::new(&records, Some(&files)), &records, &entries).1)
@@ -220,6 +228,33 @@ mod tests {
         assert!(compiled.contains(r#""specifier":"vue""#), "{compiled}");
         assert!(project_from_files(&input(r#","langs":{"App.vue":"vue"}"#))
             .contains("`langs`: App.vue: not a language"));
+    }
+
+    #[test]
+    fn jsx_import_source_names_the_runtime_where_no_pragma_does() {
+        let input = |extra: &str| {
+            format!(
+                r#"{{"files":{{"a.tsx":"export const A = <b />","p.tsx":"/** @jsxImportSource solid */ export const P = <i />"}},"entries":["a.tsx","p.tsx"]{extra}}}"#
+            )
+        };
+        let plain = project_from_files(&input(""));
+        assert!(
+            plain.contains(r#""specifier":"react/jsx-runtime""#),
+            "{plain}"
+        );
+        let preact = project_from_files(&input(r#","jsxImportSource":"preact""#));
+        assert!(
+            preact.contains(r#""specifier":"preact/jsx-runtime""#),
+            "{preact}"
+        );
+        assert!(
+            !preact.contains(r#""specifier":"react/jsx-runtime""#),
+            "{preact}"
+        );
+        assert!(
+            preact.contains(r#""specifier":"solid/jsx-runtime""#),
+            "the pragma wins: {preact}"
+        );
     }
 
     #[test]

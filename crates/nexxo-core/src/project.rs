@@ -6,7 +6,10 @@
 use crate::graph::{normalize, Module, ModuleGraph};
 use crate::hash::hash_hex;
 use crate::json::Json;
-use crate::scan::{scan_imports, ImportKind, Lang, Scan, ScanError, MAX_NESTING, MAX_OPERATOR_RUN};
+use crate::scan::{
+    scan_imports, scan_imports_with, ImportKind, Lang, Scan, ScanError, DEFAULT_JSX_SOURCE,
+    MAX_NESTING, MAX_OPERATOR_RUN,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -21,13 +24,14 @@ pub struct FileRecord {
 
 /// Hashes and (for languages Nexxo scans) scans one file's bytes.
 pub fn scan_file(id: &str, bytes: &[u8]) -> FileRecord {
-    scan_file_as(id, bytes, Lang::from_path(id))
+    scan_file_as(id, bytes, Lang::from_path(id), DEFAULT_JSX_SOURCE)
 }
 
-/// A file scanned as `lang` whatever its extension (`None`: not scanned, as an asset).
-pub fn scan_file_as(id: &str, bytes: &[u8], lang: Option<Lang>) -> FileRecord {
+/// A file scanned as `lang` whatever its extension (`None`: not scanned, as an asset), its JSX
+/// importing `<jsx_source>/jsx-runtime` unless a pragma says otherwise.
+pub fn scan_file_as(id: &str, bytes: &[u8], lang: Option<Lang>, jsx_source: &str) -> FileRecord {
     let scan = lang.map(|lang| match std::str::from_utf8(bytes) {
-        Ok(code) => scan_imports(code, lang),
+        Ok(code) => scan_imports_with(code, lang, jsx_source),
         Err(e) => Err(ScanError {
             code: "NOT_UTF8",
             message: "file is not valid UTF-8".into(),
@@ -209,54 +213,26 @@ impl Resolver {
             .map(|p| format!("./{p}"))
             .unwrap_or_else(|| ".".to_string());
         // node_modules directories from the importer's folder up to the root.
-        let mut dir = importer
-            .rsplit_once('/')
-            .map(|(d, _)| d.to_string())
-            .unwrap_or_default();
-        loop {
-            let pkg_dir = if dir.is_empty() {
-                format!("node_modules/{name}")
-            } else {
-                format!("{dir}/node_modules/{name}")
-            };
-            if let Some(found) = self.resolve_in_package(&pkg_dir, &subpath) {
-                return Some(found);
-            }
-            if dir.is_empty() {
-                return None;
-            }
-            dir = dir
-                .rsplit_once('/')
-                .map(|(d, _)| d.to_string())
-                .unwrap_or_default();
-        }
+        ancestors(importer).find_map(|dir| {
+            let pkg_dir = join_dir(dir, &format!("node_modules/{name}"));
+            self.resolve_in_package(&pkg_dir, &subpath)
+        })
     }
 
     /// A `#name` import through the `imports` field of the package the importer belongs to (the
     /// nearest directory above it with a package.json), as Node resolves it: to a file of that
     /// package or to another package.
     fn resolve_import(&self, importer: &str, specifier: &str) -> Option<String> {
-        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
-        loop {
-            let manifest = if dir.is_empty() {
-                "package.json".to_string()
-            } else {
-                format!("{dir}/package.json")
-            };
-            if self.ids.contains(&manifest) {
-                let target = subpath_target(self.imports.get(dir)?, specifier)?;
-                return if target.starts_with("./") {
-                    resolve_relative(&manifest, &target, &self.ids)
-                } else if is_bare(&target) && !target.starts_with('#') {
-                    self.resolve(&manifest, &target)
-                } else {
-                    None
-                };
-            }
-            if dir.is_empty() {
-                return None;
-            }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        let (dir, manifest) = ancestors(importer)
+            .map(|dir| (dir, join_dir(dir, "package.json")))
+            .find(|(_, manifest)| self.ids.contains(manifest))?;
+        let target = subpath_target(self.imports.get(dir)?, specifier)?;
+        if target.starts_with("./") {
+            resolve_relative(&manifest, &target, &self.ids)
+        } else if is_bare(&target) && !target.starts_with('#') {
+            self.resolve(&manifest, &target)
+        } else {
+            None
         }
     }
 
@@ -303,10 +279,26 @@ fn export_target(exports: &Json, subpath: &str) -> Option<String> {
     subpath_target(exports, subpath)
 }
 
-/// The target of `key` in a subpath map (`exports`' `./x` keys, `imports`' `#x` keys): the exact
-/// key, else the `*` pattern it matches.
-fn subpath_target(map: &Json, key: &str) -> Option<String> {
-    let subpath = key;
+/// The importer's directory and each one above it, up to the root (`""`).
+fn ancestors(importer: &str) -> impl Iterator<Item = &str> {
+    let first = importer.rsplit_once('/').map_or("", |(d, _)| d);
+    std::iter::successors(Some(first), |dir| {
+        (!dir.is_empty()).then(|| dir.rsplit_once('/').map_or("", |(d, _)| d))
+    })
+}
+
+/// `name` inside `dir` (the root when `dir` is empty).
+fn join_dir(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The target of `subpath` in a subpath map (`exports`' `./x` keys, `imports`' `#x` keys): the
+/// exact key, else the `*` pattern it matches.
+fn subpath_target(map: &Json, subpath: &str) -> Option<String> {
     if let Some(entry) = map.get(subpath) {
         return conditional(entry);
     }

@@ -143,10 +143,19 @@ impl Scan {
     }
 }
 
+/// The automatic JSX runtime's package when neither a pragma nor the caller names another.
+pub const DEFAULT_JSX_SOURCE: &str = "react";
+
 pub fn scan_imports(code: &str, lang: Lang) -> Result<Scan, ScanError> {
+    scan_imports_with(code, lang, DEFAULT_JSX_SOURCE)
+}
+
+/// `scan_imports` with the JSX runtime's package when no `@jsxImportSource` pragma names one
+/// (tsconfig's `jsxImportSource`, which the host read).
+pub fn scan_imports_with(code: &str, lang: Lang, jsx_source: &str) -> Result<Scan, ScanError> {
     match lang {
         Lang::Css => scan_css(code.as_bytes()),
-        _ => JsLexer::new(code.as_bytes(), lang).run(),
+        _ => JsLexer::new(code.as_bytes(), lang, jsx_source).run(),
     }
 }
 
@@ -224,20 +233,22 @@ fn pragma_value<'a>(src: &'a [u8], pragma: &[u8]) -> Option<&'a str> {
 
 /// The module the engines import JSX helpers from, as esbuild, Babel and TypeScript read the
 /// pragmas: none under the classic runtime (`@jsxRuntime classic`, or an `@jsx h` factory without
-/// `@jsxRuntime automatic`), else `<@jsxImportSource or react>/jsx-runtime`.
-fn jsx_runtime_import(src: &[u8]) -> Option<String> {
+/// `@jsxRuntime automatic`), else `<@jsxImportSource or default_source>/jsx-runtime`.
+fn jsx_runtime_import(src: &[u8], default_source: &str) -> Option<String> {
     let runtime = pragma_value(src, b"@jsxRuntime");
     let classic = runtime == Some("classic")
         || (runtime != Some("automatic") && pragma_value(src, b"@jsx").is_some());
     if classic {
         return None;
     }
-    let source = pragma_value(src, b"@jsxImportSource").unwrap_or("react");
+    let source = pragma_value(src, b"@jsxImportSource").unwrap_or(default_source);
     Some(format!("{}/jsx-runtime", source))
 }
 
 struct JsLexer<'a> {
     src: &'a [u8],
+    /// The JSX runtime's package unless a pragma names another.
+    jsx_source: &'a str,
     i: usize,
     jsx: bool,
     ts: bool,
@@ -253,9 +264,10 @@ struct JsLexer<'a> {
 }
 
 impl<'a> JsLexer<'a> {
-    fn new(src: &'a [u8], lang: Lang) -> Self {
+    fn new(src: &'a [u8], lang: Lang, jsx_source: &'a str) -> Self {
         JsLexer {
             src,
+            jsx_source,
             i: 0,
             jsx: matches!(lang, Lang::Jsx | Lang::Tsx),
             ts: matches!(lang, Lang::Ts | Lang::Tsx),
@@ -810,7 +822,7 @@ impl<'a> JsLexer<'a> {
     fn open_jsx_tag(&mut self) -> Result<(), ScanError> {
         if !self.jsx_runtime {
             self.jsx_runtime = true;
-            if let Some(specifier) = jsx_runtime_import(self.src) {
+            if let Some(specifier) = jsx_runtime_import(self.src, self.jsx_source) {
                 self.out.imports.push(Import {
                     specifier,
                     kind: ImportKind::JsxRuntime,

@@ -29,7 +29,6 @@ import {
   splitFiles,
   unresolvedImports,
   validateFiles,
-  withJsxImportSource,
 } from './files.js'
 import { type NormalizedBuild, normalizeBuild } from './options.js'
 import { pluginScanner } from './plugin-scan.js'
@@ -247,13 +246,14 @@ export class Bundler {
       const entries = memoryEntries(files, build.entries)
       const entryKeys = entries.map(memoryKey)
       let project: Project
-      const scanner = plugins?.applied.length ? pluginScanner(core, entryKeys, plugins.applied, build) : undefined
       const tsconfig = projectTsconfig('', (id) => files[id.slice(1)])
       const jsxSource = tsconfig?.jsx !== 'react' ? tsconfig?.jsxImportSource : undefined
-      const scan = async (all: Record<string, string>) => {
-        const view = jsxSource ? withJsxImportSource(all, jsxSource) : all
-        return scanner ? scanner.scan(view) : core.projectFromFiles(view, entryKeys)
-      }
+      const scanOptions = jsxSource ? { jsxImportSource: jsxSource } : {}
+      const scanner = plugins?.applied.length
+        ? pluginScanner(core, entryKeys, plugins.applied, build, scanOptions)
+        : undefined
+      const scan = async (all: Record<string, string>) =>
+        scanner ? scanner.scan(all) : core.projectFromFiles(all, entryKeys, scanOptions)
       // What a plugin's resolveId answers for is neither a package to install nor unresolved.
       const external = (specifier: string) => build.external.includes(specifier) || scanner?.claims(specifier) === true
       const registry = this.registryClient()

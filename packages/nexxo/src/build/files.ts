@@ -113,21 +113,6 @@ const withoutQuery = (id: string) => {
   return at < 0 ? id : id.slice(0, at)
 }
 
-/**
- * The files as the scan reads them when tsconfig names a JSX source: the scanner knows only the
- * pragma, so each JSX file of the project gets it appended (a pragma of the file's own comes
- * first and wins, as it does in the engines). Offsets before the end are unchanged.
- */
-export function withJsxImportSource(files: Record<string, string>, importSource: string): Record<string, string> {
-  const out = { ...files }
-  for (const key of Object.keys(files)) {
-    if (/\.[jt]sx$/.test(key) && !key.startsWith('node_modules/') && !key.includes('/node_modules/')) {
-      out[key] = `${files[key]}\n/* @jsxImportSource ${importSource} */\n`
-    }
-  }
-  return out
-}
-
 /** Entries as engine ids; a missing entry is an error naming what exists. */
 export function memoryEntries(files: Record<string, string>, entries: string[]): string[] {
   return entries.map((entry) => {
@@ -143,9 +128,12 @@ export function memoryEntries(files: Record<string, string>, entries: string[]):
   })
 }
 
-/** A specifier naming a package (`react`, `@scope/x/sub`): not relative, absolute, or a URL scheme. */
+/**
+ * A specifier naming a package (`react`, `@scope/x/sub`): not relative, absolute, a URL scheme, or
+ * a `#name` subpath import of the importer's own package.
+ */
 export const isBare = (specifier: string): boolean =>
-  !specifier.startsWith('.') && !specifier.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(specifier)
+  !/^[./#]/.test(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier)
 
 /** A diagnostic at a UTF-8 byte offset of `source` (the core's offsets), with line, column and frame. */
 export function diagnosticAt(source: string, file: string, offset: number, code: string, message: string): Diagnostic {

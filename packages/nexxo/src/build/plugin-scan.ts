@@ -4,7 +4,8 @@
 // writes (`vue`, `svelte/internal/client`) and the components it names, which must be installed,
 // resolved and hashed into the cache key like the app's own imports.
 
-import type { Core, Project } from '../core/core.js'
+import type { Core, Project, ScanOptions } from '../core/core.js'
+import type { MemoryFiles } from '../engines/types.js'
 import { hookRunner } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { engineError } from './diagnostics.js'
@@ -15,11 +16,11 @@ import type { NormalizedBuild } from './options.js'
 const SCANNED = /\.(?:[mc]?[jt]s|[jt]sx|css)$/
 const LANGS = new Set(['js', 'jsx', 'ts', 'tsx', 'css'])
 
-interface Compiled {
-  /** The source it was compiled from: an edit of the file compiles it again. */
+/** What the plugins made of one file's `source`: `code` when one of them changed it. */
+interface Seen {
   source: string
-  code: string
-  /** The language to scan it as, when its extension does not say. */
+  code?: string
+  /** The language to scan `code` as, when the file's extension does not say. */
   lang?: string
 }
 
@@ -37,35 +38,37 @@ export function pluginScanner(
   entries: string[],
   plugins: NexxoPlugin[],
   build: NormalizedBuild,
+  options: ScanOptions = {},
 ): PluginScanner {
-  const compiled = new Map<string, Compiled>()
-  /** Sources no plugin changed, by file: not offered again until edited. */
-  const untouched = new Map<string, string>()
+  /** By file, kept across scans: a file is offered to the plugins again only once edited. */
+  const seen = new Map<string, Seen>()
   const claimed = new Set<string>()
   /** Specifiers already offered to the plugins' resolveId, claimed or not. */
   const asked = new Set<string>()
 
+  /** `this.resolve` falls back to the resolution of the latest scan. */
+  let resolver: MemoryFiles | undefined
+  const hooks = hookRunner(plugins, {
+    timeoutMs: build.pluginTimeout,
+    warn: () => {},
+    resolveDefault: async (specifier, importer) => {
+      const id = importer ? (resolver?.resolve(specifier, importer) ?? null) : null
+      return id === null ? null : { id, external: false }
+    },
+  })
+  const compiles = hooks.loads || hooks.transforms
+
   async function scan(files: Record<string, string>): Promise<Project> {
-    const view = () => memoryFiles(files, core.projectFromFiles(files, entries), core)
-    let resolver: ReturnType<typeof view> | undefined
-    const hooks = hookRunner(plugins, {
-      timeoutMs: build.pluginTimeout,
-      warn: () => {},
-      resolveDefault: async (specifier, importer) => {
-        resolver ??= view()
-        const id = importer ? resolver.resolve(specifier, importer) : null
-        return id === null ? null : { id, external: false }
-      },
-    })
     for (;;) {
       const overlay = { ...files }
       const langs: Record<string, string> = {}
-      for (const [key, c] of compiled) {
-        if (files[key] !== c.source) continue
-        overlay[key] = c.code
-        if (c.lang) langs[key] = c.lang
+      for (const [key, file] of seen) {
+        if (file.code === undefined || files[key] !== file.source) continue
+        overlay[key] = file.code
+        if (file.lang) langs[key] = file.lang
       }
-      const project = core.projectFromFiles(overlay, entries, langs)
+      const project = core.projectFromFiles(overlay, entries, { ...options, langs })
+      resolver = memoryFiles(overlay, project, core)
       let changed = false
       for (const m of project.modules) {
         if (!m.reachable) continue
@@ -77,18 +80,13 @@ export function pluginScanner(
             if (await hooks.resolveId(imp.specifier, `/${m.id}`)) claimed.add(imp.specifier)
           }
         }
-        const source = files[m.id]
         // Every module a plugin may change, scripts too: a `.svelte.ts` runes module compiles to
         // imports of Svelte's runtime that its source does not have.
-        if (source === undefined || (!hooks.loads && !hooks.transforms)) continue
-        if (compiled.get(m.id)?.source === source || untouched.get(m.id) === source) continue
-        const out = await compile(hooks, m.id, source, files)
-        if (out) {
-          compiled.set(m.id, out)
-          changed = true
-        } else {
-          untouched.set(m.id, source)
-        }
+        const source = files[m.id]
+        if (!compiles || source === undefined || seen.get(m.id)?.source === source) continue
+        const file = await compile(hooks, m.id, source, files)
+        seen.set(m.id, file)
+        if (file.code !== undefined) changed = true
       }
       if (!changed) return project
     }
@@ -97,22 +95,22 @@ export function pluginScanner(
   return {
     scan,
     claims: (specifier) => claimed.has(specifier),
-    compiled: (id) => compiled.get(id)?.code,
+    compiled: (id) => seen.get(id)?.code,
   }
 }
 
-/** A file through the plugins' load and transform, or undefined when no plugin changed it. */
+/** A file through the plugins' load and transform: its output, if a plugin changed it. */
 async function compile(
   hooks: ReturnType<typeof hookRunner>,
   key: string,
   source: string,
   files: Record<string, string>,
-): Promise<Compiled | undefined> {
+): Promise<Seen> {
   const id = `/${key}`
   try {
     const loaded = await hooks.load(id)
     const out = await hooks.transform(loaded ?? source, id)
-    if (loaded === null && out.code === source) return undefined
+    if (loaded === null && out.code === source) return { source }
     // What the plugin said it is; else a script stays what its extension says, anything else became JavaScript.
     const lang = out.moduleType && LANGS.has(out.moduleType) ? out.moduleType : SCANNED.test(key) ? undefined : 'js'
     return { source, code: out.code, ...(lang ? { lang } : {}) }

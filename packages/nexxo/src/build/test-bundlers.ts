@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { after } from 'node:test'
 import type { BackendName, EngineName } from '../types.js'
 import type { Bundler } from './bundler.js'
@@ -36,12 +36,29 @@ export function run(code: string, type: 'module' | 'commonjs' = 'module'): strin
   return r.stdout.trim()
 }
 
+const repo = join(import.meta.dirname, '../../../..')
+let projects = 0
+
+/**
+ * `files` written as a project inside the repository (under e2e/artifacts, removed after the test
+ * file), so that packages and compilers resolve from the repository's node_modules.
+ */
+export function repoProject(label: string, files: Record<string, string>): string {
+  const dir = join(repo, 'e2e/artifacts', `${label}-${process.pid}-${projects++}`)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /**
  * Packages installed in the repository's node_modules as `node_modules/<name>/…` keys of a files map
  * (their scripts and manifests): an in-memory project with real dependencies.
  */
 export function installedFiles(names: string[]): Record<string, string> {
-  const modules = join(import.meta.dirname, '../../../../node_modules')
+  const modules = join(repo, 'node_modules')
   const files: Record<string, string> = {}
   const walk = (dir: string, key: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -63,6 +63,11 @@ export interface Project {
   graphHash: string
 }
 
+export interface ScanOptions {
+  langs?: Record<string, string>
+  jsxImportSource?: string
+}
+
 export interface ModuleInfo {
   id: string
   hash?: string
@@ -163,9 +168,12 @@ export class Core {
   relativeCandidates(importer: string, specifier: string): string[] | null {
     return unwrap(this.raw.relativeCandidates(JSON.stringify({ importer, specifier })))
   }
-  /** `langs`: files to scan as another language than their extension says (a plugin's output). */
-  projectFromFiles(files: Record<string, string>, entries: string[] = [], langs?: Record<string, string>): Project {
-    return unwrap(this.raw.projectFromFiles(JSON.stringify(langs ? { files, entries, langs } : { files, entries })))
+  /**
+   * `langs`: files to scan as another language than their extension says (a plugin's output);
+   * `jsxImportSource`: the JSX runtime's package where no pragma names one (tsconfig's).
+   */
+  projectFromFiles(files: Record<string, string>, entries: string[] = [], options: ScanOptions = {}): Project {
+    return unwrap(this.raw.projectFromFiles(JSON.stringify({ files, entries, ...options })))
   }
   /** The same answer as `projectFromFiles` for a directory. Native: parallel in the addon. */
   async scanProject(root: string, entries: string[] = []): Promise<Project> {

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import WebSocket from 'ws'
 import type { NexxoPlugin } from '../plugin/types.js'
 import { devPlugins } from './plugins.js'
 import { createDevServer, type DevServer } from './server.js'
+import { hmrClient } from './test-hmr.js'
 
 const work = mkdtempSync(join(tmpdir(), 'nexxo-dev-plugins-'))
 let server: DevServer
@@ -219,21 +219,12 @@ describe('resolveId and load in nexxo dev', () => {
 describe('handleHotUpdate', () => {
   test('in the server: an edit a hook handled sends no update, and the next request has the new code', async () => {
     for (const f of ['quiet', 'loud']) assert.equal((await get(`/src/${f}.ts`)).status, 200)
-    const client = await (await get('/@nexxo/client')).text()
-    const token = /token=([\w-]+)/.exec(client)![1]!
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/@nexxo/hmr?token=${token}`, {
-      origin: `http://127.0.0.1:${server.port}`,
-    })
-    const messages: { type: string; updates?: { path: string }[] }[] = []
-    socket.on('message', (m) => messages.push(JSON.parse(String(m))))
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+    const hmr = await hmrClient(server.port)
+    const { messages } = hmr
     try {
       writeFileSync(join(work, 'src/quiet.ts'), 'export const q = 2\nimport.meta.hot?.accept()\n')
       writeFileSync(join(work, 'src/loud.ts'), 'export const l = 2\nimport.meta.hot?.accept()\n')
-      const deadline = Date.now() + 5000
-      while (!messages.some((m) => m.type === 'update') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      await hmr.until(() => messages.some((m) => m.type === 'update'), 5000)
       await new Promise((r) => setTimeout(r, 200))
       const updated = messages.filter((m) => m.type === 'update').flatMap((m) => JSON.stringify(m))
       assert.ok(
@@ -243,7 +234,7 @@ describe('handleHotUpdate', () => {
       assert.ok(!updated.some((m) => m.includes('/src/quiet.ts')), JSON.stringify(messages))
       assert.match(await (await get('/src/quiet.ts')).text(), /q = 2/)
     } finally {
-      socket.close()
+      hmr.close()
     }
   })
 

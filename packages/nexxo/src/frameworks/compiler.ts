@@ -10,18 +10,13 @@ import { NexxoError } from '../errors.js'
  * not have it.
  */
 export function projectCompiler<T>(specifier: string, root: string, plugin: string, install: string): T {
-  const nodeModule =
-    typeof process === 'undefined'
-      ? undefined
-      : (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module')
-  if (!nodeModule) {
+  const require = nodeRequire(`${root.replace(/\/$/, '')}/package.json`)
+  if (!require) {
     throw NexxoError.single(
       'MISSING_PACKAGE',
       `${plugin} has no project to load ${specifier} from here: pass the compiler as the plugin's \`compiler\` option.`,
     )
   }
-  const { createRequire } = nodeModule as typeof import('node:module')
-  const require = createRequire(`${root.replace(/\/$/, '')}/package.json`)
   try {
     return require(specifier) as T
   } catch (e) {
@@ -31,6 +26,19 @@ export function projectCompiler<T>(specifier: string, root: string, plugin: stri
       `${plugin} needs ${specifier}, which is not installed in ${root}: run \`npm install ${install}\`.`,
     )
   }
+}
+
+/**
+ * `require` relative to `from` (a path or file URL) on Node and Bun, reached through
+ * `process.getBuiltinModule` so that bundling a framework plugin for a page pulls in nothing of
+ * Node's; undefined where there is no `node:module`.
+ */
+export function nodeRequire(from: string): NodeJS.Require | undefined {
+  const nodeModule =
+    typeof process === 'undefined'
+      ? undefined
+      : (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module')
+  return nodeModule ? (nodeModule as typeof import('node:module')).createRequire(from) : undefined
 }
 
 /** Vite's component ids: the first 8 hex digits of SHA-256 (Web Crypto, there on Node and in browsers). */

@@ -3,16 +3,15 @@
 // bundled from the files map; a syntax error located in the component; Babel missing is named.
 
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { bundler, combos, installedFiles } from '../build/test-bundlers.js'
+import { bundler, combos, installedFiles, repoProject } from '../build/test-bundlers.js'
+import { hmrClient } from '../dev/test-hmr.js'
 import { NexxoError } from '../errors.js'
 import type { BuildResult } from '../types.js'
 import solid from './solid.js'
-
-const repo = join(import.meta.dirname, '../../../..')
 
 const APP: Record<string, string> = {
   'src/main.tsx': `import { render } from 'solid-js/web'
@@ -29,17 +28,7 @@ export function App(props: { name: string }) {
 
 const entryCode = (r: BuildResult) => String(r.outputs.find((o) => o.type === 'chunk' && o.isEntry)?.code)
 
-let counter = 0
-function project(files: Record<string, string>): string {
-  // Inside the repository, so that @babel/core and babel-preset-solid resolve from its node_modules.
-  const dir = join(repo, 'e2e/artifacts', `solid-unit-${process.pid}-${counter++}`)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true })
-    writeFileSync(join(dir, name), text)
-  }
-  after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const project = (files: Record<string, string>) => repoProject('solid-unit', files)
 
 describe('nexxo/solid in builds', () => {
   const files = { ...APP, ...installedFiles(['solid-js', 'seroval', 'seroval-plugins']) }
@@ -105,7 +94,6 @@ describe('nexxo/solid in builds', () => {
 describe('nexxo/solid in nexxo dev', () => {
   test('components compiled with solid-refresh; an edit is an update the component accepts', async () => {
     const { createDevServer } = await import('../dev/server.js')
-    const WebSocket = (await import('ws')).default
     const root = project({ 'index.html': '<script type="module" src="/src/main.tsx"></script>\n', ...APP })
     const server = await createDevServer({ root, port: 0, cache: false, plugins: [solid()] })
     const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`)
@@ -113,26 +101,15 @@ describe('nexxo/solid in nexxo dev', () => {
       const app = await (await get('/src/App.tsx')).text()
       assert.match(app, /import\.meta\.hot/, "solid-refresh's HMR code")
       assert.match(app, /<button>/, 'compiled by babel-preset-solid')
-      const client = await (await get('/@nexxo/client')).text()
-      const token = /token=([\w-]+)/.exec(client)![1]!
-      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/@nexxo/hmr?token=${token}`, {
-        origin: `http://127.0.0.1:${server.port}`,
-      })
-      const messages: { type: string; updates?: { boundary: string }[] }[] = []
-      socket.on('message', (m) => messages.push(JSON.parse(String(m))))
-      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+      const hmr = await hmrClient(server.port)
+      const { messages } = hmr
       try {
         writeFileSync(join(root, 'src/App.tsx'), APP['src/App.tsx']!.replace('clicked', 'pressed'))
-        for (
-          const deadline = Date.now() + 8000;
-          !messages.some((m) => m.type !== 'connected') && Date.now() < deadline;
-        ) {
-          await new Promise((r) => setTimeout(r, 20))
-        }
+        await hmr.until(() => messages.some((m) => m.type !== 'connected'))
         const boundaries = messages.flatMap((m) => m.updates?.map((u) => u.boundary) ?? [])
         assert.ok(boundaries.includes('/src/App.tsx'), JSON.stringify(messages))
       } finally {
-        socket.close()
+        hmr.close()
       }
     } finally {
       await server.close()

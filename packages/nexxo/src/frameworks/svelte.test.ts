@@ -3,16 +3,15 @@
 // compile errors located in the .svelte file. (Rendering is the e2e tests', in Chromium.)
 
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { after, describe, test } from 'node:test'
-import { bundler, combos, installedFiles } from '../build/test-bundlers.js'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { bundler, combos, installedFiles, repoProject } from '../build/test-bundlers.js'
+import { hmrClient } from '../dev/test-hmr.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildResult } from '../types.js'
 import svelte from './svelte.js'
-
-const repo = join(import.meta.dirname, '../../../..')
 
 const APP: Record<string, string> = {
   'src/main.ts': "export { default as App } from './App.svelte'\nexport { counter } from './state.svelte.ts'\n",
@@ -31,16 +30,7 @@ const APP: Record<string, string> = {
   'src/state.svelte.ts': 'export const counter: { count: number } = $state({ count: 0 })\n',
 }
 
-let counter = 0
-function project(files: Record<string, string>): string {
-  const dir = join(repo, 'e2e/artifacts', `svelte-unit-${process.pid}-${counter++}`)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true })
-    writeFileSync(join(dir, name), text)
-  }
-  after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const project = (files: Record<string, string>) => repoProject('svelte-unit', files)
 
 const build = async (backend: BackendName, root: string) =>
   (await bundler(backend, 'rolldown')).build({
@@ -141,7 +131,6 @@ describe('nexxo/svelte bad input', () => {
 describe('nexxo/svelte in nexxo dev', () => {
   test("components compiled with Svelte's HMR; an edit updates the component and its stylesheet", async () => {
     const { createDevServer } = await import('../dev/server.js')
-    const WebSocket = (await import('ws')).default
     const root = project({
       'index.html': '<script type="module" src="/src/main.ts"></script>\n',
       'src/main.ts':
@@ -160,25 +149,14 @@ describe('nexxo/svelte in nexxo dev', () => {
       assert.match(await (await get(style)).text(), /color: red/)
       assert.match(await (await get('/src/state.svelte.ts')).text(), /\$\.(state|proxy)\(/, 'the runes module compiled')
 
-      const client = await (await get('/@nexxo/client')).text()
-      const token = /token=([\w-]+)/.exec(client)![1]!
-      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/@nexxo/hmr?token=${token}`, {
-        origin: `http://127.0.0.1:${server.port}`,
-      })
-      const messages: { type: string; updates?: { boundary: string }[] }[] = []
-      socket.on('message', (m) => messages.push(JSON.parse(String(m))))
-      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+      const hmr = await hmrClient(server.port)
+      const { messages } = hmr
       try {
         writeFileSync(
           join(root, 'src/App.svelte'),
           readFileSync(join(root, 'src/App.svelte'), 'utf8').replace('red', 'blue'),
         )
-        for (
-          const deadline = Date.now() + 8000;
-          !messages.some((m) => m.type === 'update') && Date.now() < deadline;
-        ) {
-          await new Promise((r) => setTimeout(r, 20))
-        }
+        await hmr.until(() => messages.some((m) => m.type === 'update'))
         const boundaries = messages.flatMap((m) => m.updates?.map((u) => u.boundary) ?? [])
         assert.ok(boundaries.includes('/src/App.svelte'), JSON.stringify(messages))
         assert.ok(
@@ -191,7 +169,7 @@ describe('nexxo/svelte in nexxo dev', () => {
           'the new CSS, through lightningcss',
         )
       } finally {
-        socket.close()
+        hmr.close()
       }
     } finally {
       await server.close()

@@ -6,7 +6,7 @@
 
 import type * as SvelteCompiler from 'svelte/compiler'
 import type { NexxoPlugin } from '../plugin/types.js'
-import { projectCompiler } from './compiler.js'
+import { nodeRequire, projectCompiler } from './compiler.js'
 import { workerSide } from './worker-side.js'
 
 type Compiler = typeof SvelteCompiler
@@ -131,21 +131,17 @@ const warningText = (w: { code?: string; message: string; start?: { line: number
 
 /**
  * TypeScript stripped by oxc-transform (Node and Bun): what a `.svelte.ts` module needs before
- * Svelte. Required through node:module, so that bundling nexxo/svelte for a page (the playground)
- * never pulls in a native binding; there the worker passes `stripTypes` itself.
+ * Svelte. Required, not imported, so that bundling nexxo/svelte for a page (the playground) never
+ * pulls in a native binding; there the worker passes `stripTypes` itself.
  */
 async function oxcStripTypes(code: string, id: string): Promise<string> {
-  const nodeModule =
-    typeof process === 'undefined'
-      ? undefined
-      : (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module')
-  if (!nodeModule) {
+  const require = nodeRequire(import.meta.url)
+  if (!require) {
     throw new Error(
       `${id}: nexxo/svelte strips TypeScript with oxc-transform on Node and Bun; pass \`stripTypes\` here.`,
     )
   }
-  const { createRequire } = nodeModule as typeof import('node:module')
-  const { transformSync } = createRequire(import.meta.url)('oxc-transform') as typeof import('oxc-transform')
+  const { transformSync } = require('oxc-transform') as typeof import('oxc-transform')
   const result = transformSync(id, code, { typescript: { onlyRemoveTypeImports: false } })
   if (result.errors.length > 0) throw new Error(`${id}: ${result.errors[0]!.message}`)
   return result.code

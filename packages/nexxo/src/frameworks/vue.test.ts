@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { bundler, combos, installedFiles, run } from '../build/test-bundlers.js'
+import { bundler, combos, installedFiles, repoProject, run } from '../build/test-bundlers.js'
+import { hmrClient } from '../dev/test-hmr.js'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildResult } from '../types.js'
 import vue from './vue.js'
 
-const repo = join(import.meta.dirname, '../../../..')
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-vue-test-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))
 
@@ -48,17 +48,7 @@ export default { props: { msg: String }, data: () => ({ n: 1 }) }
 `,
 }
 
-let counter = 0
-function project(files: Record<string, string>): string {
-  // Inside the repository, so that `vue` resolves from its node_modules (the compiler and the runtime).
-  const dir = join(repo, 'e2e/artifacts', `vue-unit-${process.pid}-${counter++}`)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true })
-    writeFileSync(join(dir, name), text)
-  }
-  after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const project = (files: Record<string, string>) => repoProject('vue-unit', files)
 
 const build = async (backend: BackendName, root: string, input = 'src/main.ts') =>
   (await bundler(backend, 'rolldown')).build({
@@ -207,7 +197,6 @@ describe('nexxo/vue bad input', () => {
 describe('nexxo/vue in nexxo dev', () => {
   test('a template error reaches the overlay located in the .vue file; edits update the right module', async () => {
     const { createDevServer } = await import('../dev/server.js')
-    const WebSocket = (await import('ws')).default
     const root = project({
       'index.html': '<script type="module" src="/src/main.ts"></script>\n',
       'src/main.ts': "import App from './App.vue'\nexport default App\n",
@@ -226,20 +215,9 @@ describe('nexxo/vue in nexxo dev', () => {
       assert.match(await (await get(style)).text(), /color: red/)
 
       assert.equal((await get('/src/Bad.vue')).status, 500)
-      const client = await (await get('/@nexxo/client')).text()
-      const token = /token=([\w-]+)/.exec(client)![1]!
-      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/@nexxo/hmr?token=${token}`, {
-        origin: `http://127.0.0.1:${server.port}`,
-      })
-      const messages: { type: string; error?: { file?: string; line?: number }; updates?: { boundary: string }[] }[] =
-        []
-      socket.on('message', (m) => messages.push(JSON.parse(String(m))))
-      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
-      const waitFor = async (ok: () => boolean) => {
-        for (const deadline = Date.now() + 8000; !ok() && Date.now() < deadline; )
-          await new Promise((r) => setTimeout(r, 20))
-        assert.ok(ok(), JSON.stringify(messages))
-      }
+      const hmr = await hmrClient(server.port)
+      const { messages } = hmr
+      const waitFor = async (ok: () => boolean) => assert.ok(await hmr.until(ok), JSON.stringify(messages))
       try {
         await waitFor(() => messages.some((m) => m.type === 'error'))
         const error = messages.find((m) => m.type === 'error')!.error!
@@ -268,7 +246,7 @@ describe('nexxo/vue in nexxo dev', () => {
         )
         assert.match(await (await get('/src/App.vue')).text(), /_rerender_only = true/)
       } finally {
-        socket.close()
+        hmr.close()
       }
     } finally {
       await server.close()

@@ -150,8 +150,7 @@ export async function installImports(
       if (!m.reachable) continue
       const owner = packageDirOf(m.id)
       for (const imp of m.imports) {
-        // `#name` is a subpath import of the importer's own package, never a package to install.
-        if (imp.typeOnly || imp.kind === 'css-url' || !isBare(imp.specifier) || imp.specifier.startsWith('#')) continue
+        if (imp.typeOnly || imp.kind === 'css-url' || !isBare(imp.specifier)) continue
         // Resolved imports matter only from installed packages, whose copy may be the wrong version.
         if ((imp.resolved && !owner) || external(imp.specifier)) continue
         const name = packageName(imp.specifier)
