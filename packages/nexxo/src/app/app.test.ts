@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { bundler } from '../build/test-bundlers.js'
@@ -583,6 +583,48 @@ describe('in-memory (`files`) apps: pages, asset imports and binary files, as fr
       assert.match(js, /"\/app\/icons\.svg"/, backend)
       assert.match(js, /"\/app\/assets\/here-[0-9a-f]{8}\.svg"/, `${backend}: the root's here.svg, emitted`)
     }
+  })
+
+  test('outDir holds exactly the outputs, written by rolldown on a miss and from the cache on a hit', async () => {
+    const root = project({
+      ...FIXTURE,
+      'styles.html': '<!doctype html><html><head><link rel="stylesheet" href="./src/page.css"></head></html>',
+    })
+    const input = ['index.html', 'about.html', 'styles.html']
+    const dist = join(root, 'dist')
+    const onDisk = () =>
+      Object.fromEntries(
+        readdirSync(dist, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => [relative(dist, join(d.parentPath, d.name)), readFileSync(join(d.parentPath, d.name))] as const)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      )
+    const expected = (r: BuildResult) =>
+      Object.fromEntries(
+        r.outputs
+          .flatMap((o) => [
+            [o.fileName, Buffer.from(o.code)] as const,
+            ...(o.map !== undefined ? [[`${o.fileName}.map`, Buffer.from(o.map)] as const] : []),
+          ])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      )
+    const miss = await buildApp('native', root, { input, outDir: 'dist', sourcemap: true })
+    assert.equal(miss.stats.cache.misses, 1)
+    const written = onDisk()
+    assert.deepEqual(written, expected(miss))
+    assert.ok(
+      Object.keys(written).some((f) => f.endsWith('.js.map')),
+      'source maps are written beside their chunks',
+    )
+    assert.doesNotMatch(
+      String(written['styles.html']),
+      /<script|<!--nexxo/,
+      'the styles-only page is finished, its empty chunk gone',
+    )
+    const hit = await buildApp('native', root, { input, outDir: 'dist', sourcemap: true })
+    assert.equal(hit.stats.cache.hits, 1)
+    assert.deepEqual(onDisk(), written)
+    assert.deepEqual(expected(hit), written)
   })
 
   test('a page without scripts: no empty chunk written or linked (as Vite)', async () => {

@@ -103,6 +103,9 @@ export function lazyEngine(backend: BackendName, engine: EngineName, twin?: Engi
       const own = IMPORT_DEPTH_LIMITS[backend][engine]
       return current?.maxImportDepth ?? Math.min(own, twin?.maxImportDepth ?? own)
     },
+    preload() {
+      load().catch(() => {})
+    },
     async build(input) {
       current = await load()
       return current.build(input)

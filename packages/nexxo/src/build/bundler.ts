@@ -4,7 +4,14 @@
 
 import type { CssLoader } from '../app/css-engine.js'
 import { projectTsconfig } from '../app/tsconfig.js'
-import { buildCacheKey, type CachedBuild, encodeBuild, lookupBuild } from '../cache/build-cache.js'
+import {
+  buildCacheKey,
+  type CachedBuild,
+  encodeBuild,
+  lookupBuild,
+  type OutputBytes,
+  outputBytes,
+} from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
 import type { Cache } from '../cache/store.js'
@@ -32,6 +39,7 @@ import {
 } from './files.js'
 import { type NormalizedBuild, normalizeBuild } from './options.js'
 import { pluginScanner } from './plugin-scan.js'
+import type { Staging } from './write.js'
 
 export interface Backend {
   name: BackendName
@@ -62,8 +70,8 @@ export interface DiskHost {
   readBytes(path: string): Uint8Array | undefined
   /** The files under the absolute `dir`, relative to it and sorted; [] when there is no such directory. */
   list(dir: string): string[]
-  /** Replaces `outDir` (relative to `root`) with the outputs, atomically. */
-  write(root: string, outDir: string, outputs: OutputFile[]): Promise<void>
+  /** Starts writing `outDir` (relative to `root`): files go to a staging directory until committed. */
+  stage(root: string, outDir: string): Promise<Staging>
   close(): Promise<void>
 }
 
@@ -77,6 +85,10 @@ interface Produced {
   watchFiles?: string[]
   /** Set for app builds: what finishing the outputs (pages, `public/`) needs. */
   app?: { build: NormalizedBuild; access: ProjectAccess }
+  /** The engine wrote `outputs` into the staging directory itself. */
+  written?: boolean
+  /** The cache entry being stored, if any: it never fails (a failing cache is switched off instead). */
+  stored?: Promise<void>
 }
 
 /** A CSS loader for a backend that has none: the first stylesheet says so, other builds are unaffected. */
@@ -94,6 +106,45 @@ const missingCss =
 export const DEFAULT_MEMORY_CACHE_BYTES = 50 * 1024 * 1024
 /** The disk cache keeps the hit/miss counts of the last build here, for `nexxo cache stats`. */
 export const LAST_BUILD_KEY = 'stats:last-build'
+
+/**
+ * The bytes of outputs an engine wrote, from the staging directory: a chunk's code and map stay out
+ * of JS strings. Assets are small and their code says whether they are text.
+ */
+async function writtenBytes(staging: Staging, outputs: OutputFile[]): Promise<OutputBytes[]> {
+  return Promise.all(
+    outputs.map(async (o): Promise<OutputBytes> => {
+      if (o.type === 'asset') return outputBytes(o)
+      const [code, map] = await Promise.all([
+        staging.read(o.fileName),
+        'map' in o ? staging.read(`${o.fileName}.map`) : undefined,
+      ])
+      return { code, text: true, ...(map ? { map } : {}) }
+    }),
+  )
+}
+
+/**
+ * The finished outputs into the staging directory, which then replaces the output directory. When
+ * the engine wrote its outputs there already, only what finishing changed is written (pages, files
+ * from `public/`) and what it dropped (a stylesheet-only page's empty chunk) is deleted.
+ */
+async function writeStaged(staging: Staging, produced: Produced, outputs: OutputFile[]): Promise<void> {
+  if (produced.written) {
+    const fromEngine = new Set(produced.outputs)
+    const kept = new Set(outputs)
+    const added = outputs.filter((o) => !fromEngine.has(o))
+    const rewritten = new Set(added.map((o) => o.fileName))
+    const dropped = produced.outputs
+      .filter((o) => !kept.has(o) && !rewritten.has(o.fileName))
+      .flatMap((o) => ('map' in o ? [o.fileName, `${o.fileName}.map`] : [o.fileName]))
+    await staging.remove(dropped)
+    await staging.write(added)
+  } else {
+    await staging.write(outputs)
+  }
+  await staging.commit()
+}
 
 export class Bundler {
   /**
@@ -143,15 +194,21 @@ export class Bundler {
   private async run(options: BuildOptions): Promise<BuildResult> {
     const started = performance.now()
     const warnings: Diagnostic[] = []
-    const produced = await this.produce(options, warnings)
-    const { modules, cache, disk, packages, watchFiles } = produced
-    const outputs = produced.app
-      ? finishApp(produced.outputs, produced.app.build, produced.app.access)
-      : produced.outputs
-    if (options.outDir) {
-      const host = this.needDisk('outDir')
-      await host.write(host.root(options.root), options.outDir, outputs)
+    const host = options.outDir ? this.needDisk('outDir') : undefined
+    const staging = host ? await host.stage(host.root(options.root), options.outDir!) : undefined
+    let produced: Produced
+    let outputs: OutputFile[]
+    try {
+      produced = await this.produce(options, warnings, staging)
+      outputs = produced.app ? finishApp(produced.outputs, produced.app.build, produced.app.access) : produced.outputs
+      if (staging) await writeStaged(staging, produced, outputs)
+    } catch (e) {
+      await staging?.abort()
+      throw e
     }
+    // The entry was being stored while the outputs were written.
+    await produced.stored
+    const { modules, cache, disk, packages, watchFiles } = produced
     const stats: BuildStats = { modules, durationMs: performance.now() - started, cache }
     if (packages) stats.packages = packages
     // A cache that failed to store this build was switched off (and said so) already.
@@ -168,7 +225,7 @@ export class Bundler {
   }
 
   /** The build's outputs: from the cache when an entry still holds, else from the engine (then stored). */
-  private async produce(options: BuildOptions, warnings: Diagnostic[]): Promise<Produced> {
+  private async produce(options: BuildOptions, warnings: Diagnostic[], staging?: Staging): Promise<Produced> {
     const build = normalizeBuild(options)
     let engine = this.selected.engine
     let input: EngineInput
@@ -315,7 +372,8 @@ export class Bundler {
       const host = this.needDisk('A build without `files`')
       const root = host.root(options.root)
       const entries = host.entries(root, build.entries)
-      input = { ...build, entries, cwd: root }
+      // The engine writes the outputs itself unless they are rewritten after it (target 'es5').
+      input = { ...build, entries, cwd: root, ...(staging && !lowering ? { writeTo: staging.dir } : {}) }
       appFor(
         {
           root,
@@ -331,6 +389,8 @@ export class Bundler {
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
+      // The engine is needed now: its module loads on the main thread while the check runs on the core's.
+      engine.preload?.()
       onDisk = { root, stamps: await host.check(root, entries, cache !== undefined) }
       sources = host.sources(root)
     }
@@ -361,8 +421,12 @@ export class Bundler {
       throw engineError(e, engine.name, sources, input.cwd)
     }
     if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
-    if (cache) await this.store(cache, cacheKey, result, onDisk, warnings)
+    // The stored bytes are the engine's: read before a page is finished in the staging directory.
+    const written = result.written && staging ? await writtenBytes(staging, result.outputs) : undefined
+    const stored = cache ? this.store(cache, cacheKey, result, onDisk, warnings, written) : undefined
     return {
+      ...(written ? { written: true } : {}),
+      ...(stored ? { stored } : {}),
       outputs: result.outputs,
       modules: result.moduleIds.length,
       cache: { hits: 0, misses: cache ? 1 : 0 },
@@ -423,11 +487,12 @@ export class Bundler {
     result: EngineOutput,
     onDisk: { root: string; stamps: string | undefined } | undefined,
     warnings: Diagnostic[],
+    bytes: OutputBytes[] | undefined,
   ) {
     try {
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
       if (onDisk) entry.inputs = await this.host!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
-      await cache.put(key, encodeBuild(entry))
+      await cache.put(key, encodeBuild(entry, bytes))
     } catch (e) {
       const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
       warnings.push({ code: 'CACHE_UNAVAILABLE', message })

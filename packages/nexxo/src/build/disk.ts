@@ -12,7 +12,7 @@ import { type Diagnostic, NexxoError } from '../errors.js'
 import type { BackendName, BundlerOptions } from '../types.js'
 import type { DiskHost } from './bundler.js'
 import { refusedFiles } from './files.js'
-import { writeOutputsAtomically } from './write.js'
+import { stageOutputs } from './write.js'
 
 /** Where `nexxo build` keeps its cache, relative to the project root (as Vite keeps `.vite`). */
 export const DEFAULT_CACHE_DIR = 'node_modules/.nexxo/cache'
@@ -117,7 +117,7 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
       }
     },
 
-    write: (root, outDir, outputs) => writeOutputsAtomically(resolve(root, outDir), outputs),
+    stage: (root, outDir) => stageOutputs(resolve(root, outDir)),
 
     async close() {
       for (const cache of caches.values()) {

@@ -268,3 +268,25 @@ test('binary outputs round-trip through a cache entry byte for byte', () => {
   const entry = { modules: 1, outputs: [{ fileName: 'a.bin', type: 'asset' as const, code: bytes }] }
   assert.deepEqual(decodeBuild(encodeBuild(entry))?.outputs[0]?.code, bytes)
 })
+
+test('an entry round-trips code, maps, stamps and what each output is; a malformed one is no build', () => {
+  const entry = {
+    inputs: '{"files":[["/a \\"quoted\\" path.js",1]]}',
+    modules: 3,
+    outputs: [
+      { fileName: 'a.js', type: 'chunk' as const, code: 'export const a = "é"\n', map: '{"version":3}', isEntry: true },
+      { fileName: 'b.js', type: 'chunk' as const, code: '', imports: ['a.js'], facadeModuleId: '/src/b.js' },
+      { fileName: 'c.css', type: 'asset' as const, code: '.c{}', originalFileName: 'src/c.css' },
+      { fileName: 'd.bin', type: 'asset' as const, code: new Uint8Array([0, 255, 1]) },
+    ],
+  }
+  const bytes = encodeBuild(entry)
+  assert.deepEqual(decodeBuild(bytes), entry)
+  // A header length past the end, a slice past the payload, a truncated entry: none is a build.
+  const view = new DataView(bytes.buffer, bytes.byteOffset)
+  const badHeader = bytes.slice()
+  new DataView(badHeader.buffer).setUint32(0, view.getUint32(0) + 1000)
+  assert.equal(decodeBuild(badHeader), undefined)
+  assert.equal(decodeBuild(bytes.subarray(0, bytes.length - 1)), undefined)
+  assert.equal(decodeBuild(bytes.subarray(0, 3)), undefined)
+})

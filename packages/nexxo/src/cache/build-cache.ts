@@ -3,7 +3,6 @@
 // keyed by their root and entries and store stamps of every file the engine read (and of those
 // files' directories), which must all be unchanged for a hit.
 
-import { fromBase64, toBase64 } from '../bytes.js'
 import type { Core } from '../core/core.js'
 import type { Engine, OutputFile } from '../engines/types.js'
 import type { Cache } from './store.js'
@@ -15,16 +14,28 @@ export interface CachedBuild {
   outputs: OutputFile[]
 }
 
-interface StoredOutput extends Omit<OutputFile, 'code'> {
-  code?: string
-  base64?: string
+/** An output's bytes as stored: its code (UTF-8 for text) and, for chunks with one, its map. */
+export interface OutputBytes {
+  code: Uint8Array
+  /** The code was a string (chunks, text assets), not bytes. */
+  text: boolean
+  map?: Uint8Array
+}
+
+/** An output as the entry's header holds it: what it is, and where its bytes sit in the payload. */
+interface StoredOutput extends Omit<OutputFile, 'code' | 'map'> {
+  /** [offset, length] of the code in the payload. */
+  code: [number, number]
+  text: boolean
+  map?: [number, number]
 }
 
 /**
  * The stored entry's shape, in every key: an entry written before a field was added (chunks'
- * `imports` for modulepreload, 2) is a miss, never an output without it.
+ * `imports` for modulepreload, 2) or in another framing (JSON, 2; a binary payload, 3) is a miss,
+ * never an output without it.
  */
-const ENTRY_FORMAT = 2
+const ENTRY_FORMAT = 3
 
 export function buildCacheKey(
   core: Core,
@@ -40,22 +51,88 @@ export function buildCacheKey(
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-export function encodeBuild(build: CachedBuild): Uint8Array {
-  const outputs: StoredOutput[] = build.outputs.map(({ code, ...rest }) =>
-    typeof code === 'string' ? { ...rest, code } : { ...rest, base64: toBase64(code) },
+/** What an output is, without its code or map: read field by field, so a lazy output's code stays unread. */
+export function outputMeta(o: OutputFile): Omit<OutputFile, 'code' | 'map'> {
+  return {
+    fileName: o.fileName,
+    type: o.type,
+    ...(o.isEntry !== undefined ? { isEntry: o.isEntry } : {}),
+    ...(o.facadeModuleId !== undefined ? { facadeModuleId: o.facadeModuleId } : {}),
+    ...(o.imports !== undefined ? { imports: o.imports } : {}),
+    ...(o.originalFileName !== undefined ? { originalFileName: o.originalFileName } : {}),
+  }
+}
+
+export const outputBytes = (o: OutputFile): OutputBytes => ({
+  code: typeof o.code === 'string' ? encoder.encode(o.code) : o.code,
+  text: typeof o.code === 'string',
+  ...(o.map !== undefined ? { map: encoder.encode(o.map) } : {}),
+})
+
+/**
+ * An entry as bytes: a 4-byte length, a JSON header (what each output is, where its bytes are),
+ * then every output's code and map as they are. No escaping or base64 of a large source map: the
+ * bytes are copied once. `bytes` gives each output's bytes (read back from disk when the engine
+ * wrote them); by default they are encoded from the outputs.
+ */
+export function encodeBuild(build: CachedBuild, bytes: OutputBytes[] = build.outputs.map(outputBytes)): Uint8Array {
+  let offset = 0
+  const place = (b: Uint8Array): [number, number] => {
+    const at: [number, number] = [offset, b.length]
+    offset += b.length
+    return at
+  }
+  const outputs: StoredOutput[] = build.outputs.map((o, i) => {
+    const { code, text, map } = bytes[i]!
+    return { ...outputMeta(o), code: place(code), text, ...(map ? { map: place(map) } : {}) }
+  })
+  const header = encoder.encode(
+    JSON.stringify({
+      ...(build.inputs !== undefined ? { inputs: build.inputs } : {}),
+      modules: build.modules,
+      outputs,
+    }),
   )
-  return encoder.encode(JSON.stringify({ ...build, outputs }))
+  const out = new Uint8Array(4 + header.length + offset)
+  new DataView(out.buffer).setUint32(0, header.length)
+  out.set(header, 4)
+  let at = 4 + header.length
+  for (const { code, map } of bytes) {
+    out.set(code, at)
+    at += code.length
+    if (map) {
+      out.set(map, at)
+      at += map.length
+    }
+  }
+  return out
 }
 
 /** The stored build, or undefined if the bytes are not one (a hash-valid entry of another shape). */
 export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
   try {
-    const stored = JSON.parse(decoder.decode(bytes)) as { inputs?: string; modules: number; outputs: StoredOutput[] }
+    if (bytes.length < 4) return undefined
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
+    const payload = bytes.subarray(4 + headerLength)
+    const stored = JSON.parse(decoder.decode(bytes.subarray(4, 4 + headerLength))) as {
+      inputs?: string
+      modules: number
+      outputs: StoredOutput[]
+    }
     if (!Array.isArray(stored.outputs) || typeof stored.modules !== 'number') return undefined
-    const outputs = stored.outputs.map(({ base64, code, ...rest }) => ({
-      ...rest,
-      code: base64 !== undefined ? fromBase64(base64) : (code ?? ''),
-    }))
+    const slice = ([at, length]: [number, number]) => {
+      if (!(at >= 0 && length >= 0 && at + length <= payload.length)) throw new Error('out of bounds')
+      return payload.subarray(at, at + length)
+    }
+    const outputs = stored.outputs.map(({ code, text, map, ...meta }): OutputFile => {
+      const body = slice(code)
+      return {
+        ...meta,
+        // Bytes of their own, not views of the whole entry, which would otherwise stay alive with them.
+        code: text ? decoder.decode(body) : body.slice(),
+        ...(map ? { map: decoder.decode(slice(map)) } : {}),
+      }
+    })
     return { ...(stored.inputs !== undefined ? { inputs: stored.inputs } : {}), modules: stored.modules, outputs }
   } catch {
     return undefined

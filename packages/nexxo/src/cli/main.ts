@@ -1,6 +1,7 @@
 // The `nexxo` command. Exit codes: 0 success, 1 build error (with a code frame), 2 bad usage.
 
 import { existsSync, readFileSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
@@ -9,7 +10,6 @@ import { loadNativeCoreOnce } from '../build/backend.js'
 import { LAST_BUILD_KEY } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
-import { writeOutputsAtomically } from '../build/write.js'
 import { IntegrityCache } from '../cache/integrity.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import { loadConfig } from '../config/load.js'
@@ -148,13 +148,17 @@ interface Row {
 
 const gzipAsync = promisify(gzip)
 
-/** Sizes for the report; gzip runs on libuv's thread pool, so it overlaps with writing the files. */
-function measure(outDir: string, outputs: OutputFile[]): Promise<Row[]> {
+/**
+ * Sizes for the report, from the files as written (the engine may have written them itself, and a
+ * large chunk's code need not become a JS string); gzip runs on libuv's thread pool.
+ */
+function measure(outDir: string, written: string, outputs: OutputFile[]): Promise<Row[]> {
   return Promise.all(
     outputs.map(async (o) => {
-      const bytes = typeof o.code === 'string' ? Buffer.from(o.code) : o.code
+      const file = resolve(written, o.fileName)
+      const bytes = await readFile(file)
       const row = { name: `${outDir}/${o.fileName}`, size: bytes.length, gzip: (await gzipAsync(bytes)).length }
-      return o.map ? [row, { name: `${row.name}.map`, size: Buffer.byteLength(o.map), gzip: -1 }] : [row]
+      return 'map' in o ? [row, { name: `${row.name}.map`, size: (await stat(`${file}.map`)).size, gzip: -1 }] : [row]
     }),
   ).then((rows) => rows.flat())
 }
@@ -259,14 +263,10 @@ async function build(argv: string[]): Promise<void> {
       chunkFileNames: 'assets/[name]-[hash].js',
       assetFileNames: 'assets/[name]-[hash][extname]',
     }
-    result = await bundler.build(options)
+    // The bundler writes the output directory atomically: a failed build leaves the old one untouched.
+    result = await bundler.build({ ...options, outDir })
     result = { ...result, warnings: [...loaded.warnings, ...result.warnings] }
-    const outputs = [...result.outputs]
-    // Written only now, after the page is known: a failure above leaves the old output untouched.
-    const sizes = measure(outDir, outputs)
-    await writeOutputsAtomically(resolve(projectRoot, outDir), outputs)
-    rows = await sizes
-    result = { ...result, outputs }
+    rows = await measure(outDir, resolve(projectRoot, outDir), result.outputs)
   } finally {
     done()
     await bundler?.close()

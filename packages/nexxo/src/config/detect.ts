@@ -102,13 +102,15 @@ export function withDetectedFrameworks(
     }
     if (claiming.length === 0) missing.push(framework)
   }
-  if (missing.length === 0) return out
+  // Resolving a package is cheap; walking a large tree is not, so only installed frameworks are looked for.
+  const candidates = missing.filter((f) => installed(root, f.compiler))
+  if (candidates.length === 0) return out
   const used = extensionsUnder(
     root,
-    missing.map((f) => f.extension),
+    candidates.map((f) => f.extension),
   )
-  for (const framework of missing) {
-    if (!used.has(framework.extension) || !installed(root, framework.compiler)) continue
+  for (const framework of candidates) {
+    if (!used.has(framework.extension)) continue
     note(
       `${framework.label} detected (${framework.extension} files, ${framework.pkg} installed): compiled with nexxo/${framework.pkg}; name it in the config's plugins to configure it.`,
     )

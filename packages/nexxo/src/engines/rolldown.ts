@@ -62,6 +62,28 @@ function transformPlugin(transform: SourceTransform): Plugin {
   }
 }
 
+/**
+ * An output whose code (and map) rolldown hands over only when read: a large build's code and
+ * source map, written by rolldown itself, need never become JS strings.
+ */
+function lazyOutput(
+  meta: Omit<OutputFile, 'code' | 'map'>,
+  code: () => OutputFile['code'],
+  map?: () => string,
+): OutputFile {
+  const out = meta as OutputFile
+  const once = <T>(read: () => T) => {
+    let value: T | undefined
+    return () => {
+      value ??= read()
+      return value
+    }
+  }
+  Object.defineProperty(out, 'code', { get: once(code), enumerable: true, configurable: true })
+  if (map) Object.defineProperty(out, 'map', { get: once(map), enumerable: true, configurable: true })
+  return out
+}
+
 export function createRolldownEngine(mod: RolldownModule, packageName: string, maxImportDepth: number): Engine {
   return {
     name: 'rolldown',
@@ -112,7 +134,7 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
         plugins,
       })
       try {
-        const { output } = await bundle.generate({
+        const outputOptions = {
           format: input.format,
           ...(input.splitting ? {} : { codeSplitting: false }),
           minify: input.minify,
@@ -120,40 +142,54 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
           entryFileNames: input.entryFileNames,
           chunkFileNames: input.chunkFileNames,
           assetFileNames: input.assetFileNames,
-        })
+        }
+        const { output } = input.writeTo
+          ? await bundle.write({ ...outputOptions, dir: input.writeTo })
+          : await bundle.generate(outputOptions)
         const outputs: OutputFile[] = []
         // Modules that reached the output, plus what the plugins name (CSS modules, whose JS
         // stand-ins render nothing). Asking rolldown for every graph id instead costs 3% of a large build.
         const moduleIds = new Set<string>(input.extraModuleIds?.())
         const items = output as (OutputChunk | OutputAsset)[]
         // A chunk's map arrives twice, as `chunk.map` and as an asset; a stylesheet's map only as an asset.
-        const chunkMaps = new Set(items.filter((i) => i.type === 'chunk' && i.map).map((i) => `${i.fileName}.map`))
+        // Which chunks have one is read off the asset names: asking a chunk for its map makes the map.
+        const assetNames = new Set(items.flatMap((i) => (i.type === 'asset' ? [i.fileName] : [])))
+        const chunkMaps = new Set(
+          items.flatMap((i) =>
+            i.type === 'chunk' && assetNames.has(`${i.fileName}.map`) ? [`${i.fileName}.map`] : [],
+          ),
+        )
         for (const item of items) {
           if (item.type === 'chunk') {
             for (const id of item.moduleIds) moduleIds.add(id)
-            outputs.push({
-              fileName: item.fileName,
-              type: 'chunk',
-              code: item.code,
-              isEntry: item.isEntry,
-              ...(item.facadeModuleId ? { facadeModuleId: item.facadeModuleId } : {}),
-              ...(item.imports.length > 0 ? { imports: item.imports } : {}),
-              ...(item.map ? { map: item.map.toString() } : {}),
-            })
+            outputs.push(
+              lazyOutput(
+                {
+                  fileName: item.fileName,
+                  type: 'chunk',
+                  isEntry: item.isEntry,
+                  ...(item.facadeModuleId ? { facadeModuleId: item.facadeModuleId } : {}),
+                  ...(item.imports.length > 0 ? { imports: item.imports } : {}),
+                },
+                () => item.code,
+                chunkMaps.has(`${item.fileName}.map`) ? () => item.map!.toString() : undefined,
+              ),
+            )
           } else if (!chunkMaps.has(item.fileName)) {
             const original = item.originalFileNames[0]
-            outputs.push({
-              fileName: item.fileName,
-              type: 'asset',
-              code: item.source,
-              ...(original ? { originalFileName: original } : {}),
-            })
+            outputs.push(
+              lazyOutput(
+                { fileName: item.fileName, type: 'asset', ...(original ? { originalFileName: original } : {}) },
+                () => item.source,
+              ),
+            )
           }
         }
         return {
           outputs,
           moduleIds: [...moduleIds].filter((id) => !id.startsWith('\0') && !id.startsWith('rolldown:')),
           watchFiles: input.files ? [] : await bundle.watchFiles,
+          ...(input.writeTo ? { written: true } : {}),
         }
       } finally {
         await bundle.close()

@@ -76,6 +76,12 @@ export interface EngineInput extends OutputOptions {
   onWarning?: (warning: { message: string; id?: string }) => void
   /** Ids the plugins compiled that render no code of their own (CSS modules), for the module count. */
   extraModuleIds?: () => Iterable<string>
+  /**
+   * Disk builds: an empty directory to write the outputs into. An engine that can write them itself
+   * (rolldown, natively) does, and says so with `written`: their code then crosses into JS only when
+   * something reads it. Others ignore it.
+   */
+  writeTo?: string
 }
 
 export interface EngineOutput {
@@ -84,6 +90,8 @@ export interface EngineOutput {
   moduleIds: string[]
   /** Absolute paths of every file the engine read (for the whole-build cache on disk). */
   watchFiles: string[]
+  /** The outputs (and their source maps) are in `writeTo` already. */
+  written?: boolean
 }
 
 export interface Engine {
@@ -97,6 +105,11 @@ export interface Engine {
    */
   readonly maxImportDepth: number
   build(input: EngineInput): Promise<EngineOutput>
+  /**
+   * Starts loading the engine's module, if it loads lazily, so that the load overlaps whatever the
+   * caller does before `build` (the pre-build check); a failure surfaces at `build`.
+   */
+  preload?(): void
   close?(): Promise<void>
 }
 
