@@ -238,6 +238,32 @@ describe('progress', () => {
   })
 })
 
+describe('the size report', () => {
+  test('gzip sizes up to 1 MB by default; --report-compressed for all; reportCompressedSize: false for none', () => {
+    const app = join(work, 'big-output')
+    mkdirSync(app, { recursive: true })
+    // A string table that minifies to about 1.3 MB.
+    const rows = Array.from({ length: 80_000 }, (_, i) => `'row ${i} ${(i * 7919).toString(36)}'`)
+    writeFileSync(join(app, 'big.js'), `export const table = [${rows.join(',')}]\n`)
+    writeFileSync(
+      join(app, 'small.js'),
+      "import { table } from './big.js'\nexport const first = table[0]\nexport { table }\n",
+    )
+    const build = (...flags: string[]) => {
+      const r = cli(['build', app, '--entry', 'small.js', '--out-dir', join(work, 'big-dist'), '--no-cache', ...flags])
+      assert.equal(r.status, 0, r.stderr)
+      return r.stdout
+    }
+    assert.match(
+      build(),
+      /assets\/small-[\w-]+\.js\s+1\d{3}\.\d\d kB │ gzip: skipped \(over 1 MB; --report-compressed\)/,
+    )
+    assert.match(build('--report-compressed'), /assets\/small-[\w-]+\.js\s+1\d{3}\.\d\d kB │ gzip: \d+\.\d\d kB/)
+    writeFileSync(join(app, 'nexxo.config.mjs'), 'export default { build: { reportCompressedSize: false } }\n')
+    assert.doesNotMatch(build(), /gzip/)
+  })
+})
+
 describe('exit codes and failures', () => {
   test('--target es5: the React app lowered by swc parses as ES5', () => {
     const out = join(work, 'dist-es5')

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -14,7 +15,7 @@ import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { KeyValueRawStore } from './key-value.js'
 import { MemoryStore } from './memory.js'
-import { CacheLockedError, RocksStore } from './rocksdb.js'
+import { CacheLockedError, FILE_VALUE_BYTES, RocksStore } from './rocksdb.js'
 import type { RawStore } from './store.js'
 import { TieredStore } from './tiered.js'
 
@@ -280,6 +281,64 @@ describe('RocksStore on disk', () => {
     await second.close()
   })
 
+  test('large values live in files beside the database, replaced and removed with their keys', async () => {
+    const dir = freshDir()
+    const values = join(dir, 'values')
+    const files = () => (existsSync(values) ? readdirSync(values) : [])
+    const large = new Uint8Array(FILE_VALUE_BYTES).map((_, i) => i % 256)
+    const store = await RocksStore.open(dir)
+    await store.put('big', large)
+    assert.equal(files().length, 1)
+    assert.deepEqual(new Uint8Array((await store.get('big'))!), large)
+    const logBytes = readdirSync(dir)
+      .filter((n) => n.endsWith('.log'))
+      .reduce((sum, n) => sum + statSync(join(dir, n)).size, 0)
+    assert.ok(logBytes < 4096, `the write-ahead log holds a marker, not the value (${logBytes} bytes)`)
+    // A small value that looks like the marker is a value of its own.
+    await store.put('looks-like-a-marker', bytes('NXF1'))
+    assert.equal(text(await store.get('looks-like-a-marker')), 'NXF1')
+    await store.put('big', bytes('small now'))
+    assert.equal(text(await store.get('big')), 'small now')
+    assert.equal(files().length, 1, "the replaced value's file is gone; the marker-like one has its own")
+    await store.delete('looks-like-a-marker')
+    assert.deepEqual(files(), [])
+    await store.put('big', large)
+    await store.close()
+    const reopened = await RocksStore.open(dir)
+    assert.deepEqual(new Uint8Array((await reopened.get('big'))!), large, 'files survive a reopen')
+    await reopened.close()
+  })
+
+  test('a large value whose file is gone or damaged is a miss, and the entry is dropped', async () => {
+    const dir = freshDir()
+    const cache = new IntegrityCache(await RocksStore.open(dir), hash)
+    const large = new Uint8Array(FILE_VALUE_BYTES + 10).fill(7)
+    await cache.put('gone', large)
+    await cache.put('damaged', large)
+    // Named by the hash of the stored key (the cache's prefix and all).
+    const fileOf = (key: string) =>
+      join(
+        dir,
+        'values',
+        createHash('sha256')
+          .update(KEY_PREFIX + key)
+          .digest('hex'),
+      )
+    const gone = fileOf('gone')
+    const damaged = fileOf('damaged')
+    rmSync(gone)
+    assert.equal(await cache.get('gone'), undefined)
+    const bytesOnDisk = readFileSync(damaged)
+    bytesOnDisk[bytesOnDisk.length - 1] ^= 1
+    writeFileSync(damaged, bytesOnDisk)
+    assert.equal(await cache.get('damaged'), undefined, 'a flipped bit fails the envelope')
+    assert.ok(!existsSync(damaged), 'the damaged entry is deleted, file and all')
+    const keys: string[] = []
+    for await (const key of (cache as unknown as { raw: RawStore }).raw.keys()) keys.push(key)
+    assert.deepEqual(keys, [], 'no marker is left without its file')
+    await cache.close()
+  })
+
   test('entries survive closing and reopening', async () => {
     const dir = freshDir()
     const first = new IntegrityCache(await RocksStore.open(dir), hash)
@@ -307,14 +366,15 @@ describe('RocksStore on disk', () => {
     writeFileSync(
       writer,
       `import { boundedCache } from '${new URL('./integrity.ts', import.meta.url).pathname}'
-import { RocksStore } from '${new URL('./rocksdb.ts', import.meta.url).pathname}'
+import { FILE_VALUE_BYTES, RocksStore } from '${new URL('./rocksdb.ts', import.meta.url).pathname}'
 import { loadNativeCoreOnce } from '${new URL('../build/backend.ts', import.meta.url).pathname}'
 const core = loadNativeCoreOnce()
 // Bounded below what the loop writes, so evictions run (and get killed) too.
 const cache = boundedCache(await RocksStore.open(process.argv[2]), (b) => core.hash(b), 600_000)
 process.stdout.write('open\\n')
 for (let i = 0; ; i++) {
-  const value = new Uint8Array(4096 + (i % 7) * 1000).fill(i % 251)
+  // Every fifth value is large enough to be kept in a file beside the database.
+  const value = new Uint8Array(i % 5 === 0 ? FILE_VALUE_BYTES + i : 4096 + (i % 7) * 1000).fill(i % 251)
   await cache.put('key-' + (i % 300), value)
 }
 `,

@@ -1,8 +1,15 @@
 // RocksDB (npm `rocksdb`, a prebuilt Node-API binary) as a RawStore: the native cache on Node and Bun.
 // Each put is atomic through RocksDB's write-ahead log, so a killed process leaves whole entries.
+// Large values (a build's chunks and source maps) live in files beside the database, named by their
+// key, with a marker in RocksDB: copying 25 MB into a write batch, its log and its memtable cost
+// more time and memory than the build's other caching put together, and the log is replayed on
+// every open.
 
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import type { BatchOp, RawStore } from './store.js'
 
 type Callback<T = void> = (error: Error | null | undefined, value: T) => void
@@ -41,8 +48,57 @@ const toBuffer = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffs
 
 const isLockError = (e: unknown) => /lock/i.test(String((e as Error)?.message))
 
+/** Values from this size on are kept in files. */
+export const FILE_VALUE_BYTES = 256 * 1024
+/** What RocksDB holds for a value kept in a file; a small value that looks like it goes to a file too. */
+const MARKER = Uint8Array.from([0x4e, 0x58, 0x46, 0x31]) // "NXF1"
+const isMarker = (value: Uint8Array) => value.length === MARKER.length && MARKER.every((b, i) => value[i] === b)
+const inFile = (value: Uint8Array) => value.length >= FILE_VALUE_BYTES || isMarker(value)
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT'
+
 export class RocksStore implements RawStore {
-  private constructor(private readonly db: RocksDB) {}
+  private readonly values: string
+  private temps = 0
+
+  private constructor(
+    private readonly db: RocksDB,
+    dir: string,
+  ) {
+    this.values = join(dir, 'values')
+  }
+
+  /** Temporary files that processes killed mid-write left (an hour old: no write takes that long). */
+  private async sweepTemps(): Promise<void> {
+    const stale = Date.now() - 60 * 60 * 1000
+    const names = await readdir(this.values).catch(() => [] as string[])
+    for (const name of names.filter((n) => n.includes('.tmp-'))) {
+      const file = join(this.values, name)
+      const info = await stat(file).catch(() => undefined)
+      if (info && info.mtimeMs < stale) await rm(file, { force: true })
+    }
+  }
+
+  /** The file a key's large value is kept in. */
+  private fileOf(key: string): string {
+    return join(this.values, createHash('sha256').update(key).digest('hex'))
+  }
+
+  /**
+   * Writes the value's file whole before its marker is put, through a temporary name, so a reader
+   * sees the old value or the new one and a killed process leaves at most a stray temporary file.
+   */
+  private async writeValue(key: string, value: Uint8Array): Promise<void> {
+    mkdirSync(this.values, { recursive: true })
+    const file = this.fileOf(key)
+    const temp = `${file}.tmp-${process.pid}-${this.temps++}`
+    try {
+      await writeFile(temp, value)
+      await rename(temp, file)
+    } catch (e) {
+      await rm(temp, { force: true })
+      throw e
+    }
+  }
 
   /** Opens (creating) the store in `dir`; if another process holds it, retries until `lockTimeoutMs`. */
   static async open(dir: string, { lockTimeoutMs = 5000 } = {}): Promise<RocksStore> {
@@ -53,7 +109,9 @@ export class RocksStore implements RawStore {
       const db = rocksdb(dir)
       try {
         await call((cb) => db.open({ createIfMissing: true }, cb))
-        return new RocksStore(db)
+        const store = new RocksStore(db, dir)
+        void store.sweepTemps()
+        return store
       } catch (e) {
         if (!isLockError(e)) throw e
         const waited = Date.now() - started
@@ -64,28 +122,53 @@ export class RocksStore implements RawStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    let value: Buffer
     try {
-      return await call<Buffer>((cb) => this.db.get(key, { asBuffer: true }, cb))
+      value = await call<Buffer>((cb) => this.db.get(key, { asBuffer: true }, cb))
     } catch (e) {
       if (/NotFound/i.test(String((e as Error).message))) return undefined
       throw e
     }
+    if (!isMarker(value)) return value
+    try {
+      return await readFile(this.fileOf(key))
+    } catch (e) {
+      if (!isMissing(e)) throw e
+      // The file went (deleted by hand, or by another process's delete racing this one's put).
+      await call((cb) => this.db.del(key, cb))
+      return undefined
+    }
   }
 
   put(key: string, value: Uint8Array): Promise<void> {
-    return call((cb) => this.db.put(key, toBuffer(value), cb))
+    return this.batch([{ type: 'put', key, value }])
   }
 
   delete(key: string): Promise<void> {
-    return call((cb) => this.db.del(key, cb))
+    return this.batch([{ type: 'del', key }])
   }
 
-  /** One RocksDB write batch: all of it reaches the log, or none. */
-  batch(ops: BatchOp[]): Promise<void> {
-    const rocksOps = ops.map((op) =>
-      op.type === 'put' ? { type: 'put' as const, key: op.key, value: toBuffer(op.value) } : op,
+  /** One RocksDB write batch: all of it reaches the log, or none. Large values' files are written first. */
+  async batch(ops: BatchOp[]): Promise<void> {
+    await Promise.all(
+      ops.map((op) => (op.type === 'put' && inFile(op.value) ? this.writeValue(op.key, op.value) : null)),
     )
-    return call((cb) => this.db.batch(rocksOps, cb))
+    const rocksOps = ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put' as const, key: op.key, value: toBuffer(inFile(op.value) ? MARKER : op.value) }
+        : op,
+    )
+    await call((cb) => this.db.batch(rocksOps, cb))
+    // A value that is now small, or gone, leaves no file behind.
+    await Promise.all(
+      ops.map((op) =>
+        op.type === 'del' || !inFile(op.value)
+          ? unlink(this.fileOf(op.key)).catch((e: unknown) => {
+              if (!isMissing(e)) throw e
+            })
+          : null,
+      ),
+    )
   }
 
   async *keys(): AsyncIterable<string> {

@@ -19,6 +19,8 @@ export interface UserConfig {
     target?: string | string[]
     cssTarget?: string | string[]
     assetsInlineLimit?: number
+    /** Gzip sizes in the build report: true for every file, false for none (default: files up to 1 MB). */
+    reportCompressedSize?: boolean
     rollupOptions?: { input?: string | string[] | Record<string, string> }
   }
   server?: { port?: number; host?: string | boolean; strictPort?: boolean; allowedHosts?: string[] | true }
@@ -85,6 +87,7 @@ const SCHEMA: Schema = {
     target: oneOrMany,
     cssTarget: oneOrMany,
     assetsInlineLimit: bytes,
+    reportCompressedSize: boolean,
     rollupOptions: { input },
   },
   server: {
