@@ -41,7 +41,7 @@ export function workersPlugin(): Plugin {
       filter: { code: /new\s+(?:Shared)?Worker\(\s*new\s+URL\(/ },
       async handler(code, id) {
         const replacements: [number, number, string][] = []
-        for (const m of literalUrlMatches(code, WORKER_URL, 2, false)) {
+        for (const m of await literalUrlMatches(code, WORKER_URL, 2, false)) {
           const ctor = m.match[1]!
           const resolved = await this.resolve(m.url, id)
           if (!resolved || resolved.external) {

@@ -19,8 +19,8 @@ import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
 import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
-import { installImports } from '../npm/install.js'
-import { RegistryClient } from '../npm/registry.js'
+import { registryUrl } from '../npm/default-registry.js'
+import type { RegistryClient } from '../npm/registry.js'
 import { NO_PLUGINS, pluginsCacheKey, pluginsForBuild } from '../plugin/container.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 import type { BackendName, BuildOptions, BuildResult, BuildStats, BundlerOptions, EngineName } from '../types.js'
@@ -166,7 +166,7 @@ export class Bundler {
   ) {
     this.cacheOff = options.cache === false
     // A bad registry URL is an error now, not at the first build that needs a package.
-    this.registryClient()
+    if (options.registry !== undefined && options.registry !== false) registryUrl(options.registry)
   }
 
   get backend(): BackendName {
@@ -313,8 +313,9 @@ export class Bundler {
         scanner ? scanner.scan(all) : core.projectFromFiles(all, entryKeys, scanOptions)
       // What a plugin's resolveId answers for is neither a package to install nor unresolved.
       const external = (specifier: string) => build.external.includes(specifier) || scanner?.claims(specifier) === true
-      const registry = this.registryClient()
+      const registry = await this.registryClient()
       if (registry) {
+        const { installImports } = await import('../npm/install.js')
         const installed = await installImports(files, scan, external, registry)
         ;({ files, project } = installed)
         packages = installed.packages.map(({ name, version, cached }) => ({ name, version, cached }))
@@ -445,9 +446,11 @@ export class Bundler {
   }
 
   /** The registry client of this bundler, sharing its cache; undefined when `registry` is off. */
-  registryClient(): RegistryClient | undefined {
+  async registryClient(): Promise<RegistryClient | undefined> {
     const url = this.options.registry
     if (url === undefined || url === false) return undefined
+    // Loaded by the first build that installs: the client and semver cost every other build 20 ms.
+    const { RegistryClient } = await import('../npm/registry.js')
     const cache = this.cacheForFiles()
     const fetch = this.options.registryFetch
     this.registry ??= new RegistryClient({ url, ...(cache ? { cache } : {}), ...(fetch ? { fetch } : {}) })

@@ -316,7 +316,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     if (target && !/^[a-z]+[\d.]*(,[a-z]+[\d.]*)*$/i.test(target))
       throw fail('INVALID_OPTION', `target '${target}' is not a target.`)
     const { bundler, core, cache } = await start()
-    const client = bundler.registryClient()
+    const client = await bundler.registryClient()
     if (!client) throw fail('NOT_FOUND', 'This handler has no registry: /npm/ is off.')
     const query = `${minify ? '?minify' : ''}${target ? `${minify ? '&' : '?'}target=${target}` : ''}`
     if (!isExact(wanted.version)) {

@@ -6,7 +6,7 @@ import semver from 'semver'
 import { readBounded, toBase64 } from '../bytes.js'
 import type { Cache } from '../cache/store.js'
 import { NexxoError } from '../errors.js'
-import { DEFAULT_REGISTRY } from './default-registry.js'
+import { DEFAULT_REGISTRY, registryUrl } from './default-registry.js'
 import { unpackTarball } from './tar.js'
 
 export { DEFAULT_REGISTRY }
@@ -83,17 +83,7 @@ export class RegistryClient {
   private readonly packages = new Map<string, Promise<PackageFiles>>()
 
   constructor(private readonly options: RegistryOptions = {}) {
-    const url = options.url ?? DEFAULT_REGISTRY
-    let parsed: URL
-    try {
-      parsed = new URL(url)
-    } catch {
-      throw registryError('INVALID_OPTION', `registry ${JSON.stringify(url)} is not a URL.`)
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw registryError('INVALID_OPTION', `registry must be an http(s) URL, got ${parsed.protocol}`)
-    }
-    this.url = parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`
+    this.url = registryUrl(options.url)
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.maxAge = options.metadataMaxAgeMs ?? 10 * 60 * 1000
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
