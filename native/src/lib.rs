@@ -10,7 +10,7 @@ use nexxo_core::project::{
     project_graph, quick_check, reachable_errors, scan_file, walk, FileRecord, Resolver,
 };
 use nexxo_core::stamp::{
-    dir_listing_hash, parent_dirs, size_and_mtime, stamp_file, stamp_read, unchanged, BuildInputs,
+    dir_listing_hash, parent_dirs, read_with_stamp, stamp_file, stamp_read, unchanged, BuildInputs,
     DirStamp, FileStamp,
 };
 use std::path::{Path, PathBuf};
@@ -145,13 +145,9 @@ pub async fn check_project(
 ) -> Result<ProjectCheck> {
     let checked = per_file(root.clone(), move |id, path| {
         let path_text = path.to_string_lossy();
-        let before = if stamp {
-            Some(size_and_mtime(&path_text).map_err(|e| format!("cannot read {path_text}: {e}"))?)
-        } else {
-            None
-        };
-        let bytes = read(path)?;
-        let stamped = before.map(|before| stamp_read(&path_text, before, &bytes));
+        let (before, bytes) =
+            read_with_stamp(&path_text).map_err(|e| format!("cannot read {path_text}: {e}"))?;
+        let stamped = stamp.then(|| stamp_read(&path_text, before, &bytes));
         Ok((quick_check(id, &bytes), stamped))
     })
     .await?;

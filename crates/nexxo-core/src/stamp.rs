@@ -21,7 +21,10 @@ pub struct FileStamp {
 /// Size and modification time, the cheap half of a stamp: taken before a file is read, so that an
 /// edit landing mid-read leaves a stamp that no longer matches.
 pub fn size_and_mtime(path: &str) -> std::io::Result<(u64, String)> {
-    let meta = std::fs::metadata(path)?;
+    size_and_mtime_of(&std::fs::metadata(path)?)
+}
+
+fn size_and_mtime_of(meta: &std::fs::Metadata) -> std::io::Result<(u64, String)> {
     let mtime = meta
         .modified()?
         .duration_since(UNIX_EPOCH)
@@ -30,9 +33,21 @@ pub fn size_and_mtime(path: &str) -> std::io::Result<(u64, String)> {
     Ok((meta.len(), mtime.to_string()))
 }
 
+/// A file's bytes with its size and mtime as they were when it was opened, before reading: the
+/// metadata comes from the open file, so this costs no more system calls than `std::fs::read`.
+pub fn read_with_stamp(path: &str) -> std::io::Result<((u64, String), Vec<u8>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let before = size_and_mtime_of(&meta)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok((before, bytes))
+}
+
 pub fn stamp_file(path: &str) -> std::io::Result<FileStamp> {
-    let before = size_and_mtime(path)?;
-    Ok(stamp_read(path, before, &std::fs::read(path)?))
+    let (before, bytes) = read_with_stamp(path)?;
+    Ok(stamp_read(path, before, &bytes))
 }
 
 /// The stamp of bytes already read, given the size and mtime taken before reading them.

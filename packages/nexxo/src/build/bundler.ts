@@ -87,8 +87,8 @@ interface Produced {
   app?: { build: NormalizedBuild; access: ProjectAccess }
   /** The engine wrote `outputs` into the staging directory itself. */
   written?: boolean
-  /** The cache entry being stored, if any: it never fails (a failing cache is switched off instead). */
-  stored?: Promise<void>
+  /** The cache entry being stored, if any (see `store`). */
+  stored?: { encoded: Promise<void>; stored: Promise<void> }
 }
 
 /** A CSS loader for a backend that has none: the first stylesheet says so, other builds are unaffected. */
@@ -109,15 +109,16 @@ export const LAST_BUILD_KEY = 'stats:last-build'
 
 /**
  * The bytes of outputs an engine wrote, from the staging directory: a chunk's code and map stay out
- * of JS strings. Assets are small and their code says whether they are text.
+ * of JS strings (and are read straight into the cache entry). Assets are small and their code says
+ * whether they are text.
  */
 async function writtenBytes(staging: Staging, outputs: OutputFile[]): Promise<OutputBytes[]> {
   return Promise.all(
     outputs.map(async (o): Promise<OutputBytes> => {
       if (o.type === 'asset') return outputBytes(o)
       const [code, map] = await Promise.all([
-        staging.read(o.fileName),
-        'map' in o ? staging.read(`${o.fileName}.map`) : undefined,
+        staging.source(o.fileName),
+        'map' in o ? staging.source(`${o.fileName}.map`) : undefined,
       ])
       return { code, text: true, ...(map ? { map } : {}) }
     }),
@@ -201,13 +202,15 @@ export class Bundler {
     try {
       produced = await this.produce(options, warnings, staging)
       outputs = produced.app ? finishApp(produced.outputs, produced.app.build, produced.app.access) : produced.outputs
+      // What the engine wrote is read into the cache entry before finishing changes it.
+      await produced.stored?.encoded
       if (staging) await writeStaged(staging, produced, outputs)
     } catch (e) {
       await staging?.abort()
       throw e
     }
     // The entry was being stored while the outputs were written.
-    await produced.stored
+    await produced.stored?.stored
     const { modules, cache, disk, packages, watchFiles } = produced
     const stats: BuildStats = { modules, durationMs: performance.now() - started, cache }
     if (packages) stats.packages = packages
@@ -422,7 +425,7 @@ export class Bundler {
       throw engineError(e, engine.name, sources, input.cwd)
     }
     if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
-    // The stored bytes are the engine's: read before a page is finished in the staging directory.
+    // The stored bytes are the engine's, from the staging directory before a page is finished there.
     const written = result.written && staging ? await writtenBytes(staging, result.outputs) : undefined
     const stored = cache ? this.store(cache, cacheKey, result, onDisk, warnings, written) : undefined
     return {
@@ -483,23 +486,35 @@ export class Bundler {
     return this.memoryCache
   }
 
-  /** Stores a fresh build; a failing cache (a full disk, a quota) is switched off with one warning. */
-  private async store(
+  /**
+   * Stores a fresh build; a failing cache (a full disk, a quota) is switched off with one warning.
+   * `encoded`: the entry is in memory (files the engine wrote have been read, so the staging
+   * directory may change now); `stored`: it is in the cache. Neither rejects.
+   */
+  private store(
     cache: Cache,
     key: string,
     result: EngineOutput,
     onDisk: { root: string; stamps: string | undefined } | undefined,
     warnings: Diagnostic[],
     bytes: OutputBytes[] | undefined,
-  ) {
-    try {
-      const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
-      if (onDisk) entry.inputs = await this.host!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
-      await cache.put(key, encodeBuild(entry, bytes))
-    } catch (e) {
+  ): { encoded: Promise<void>; stored: Promise<void> } {
+    const failed = (e: unknown) => {
       const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
       warnings.push({ code: 'CACHE_UNAVAILABLE', message })
       this.cacheOff = true
+    }
+    const value = (async () => {
+      const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
+      if (onDisk) entry.inputs = await this.host!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
+      return encodeBuild(entry, bytes)
+    })()
+    return {
+      encoded: value.then(
+        () => {},
+        () => {},
+      ),
+      stored: value.then((v) => cache.put(key, v)).catch(failed),
     }
   }
 

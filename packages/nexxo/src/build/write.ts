@@ -1,8 +1,9 @@
 // Writing outputs so that a failure never leaves a half-written directory: everything goes to a
 // sibling staging directory first (an engine may write there itself), which then replaces the old one.
 
-import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
+import type { ByteSource } from '../cache/build-cache.js'
 import type { OutputFile } from '../engines/types.js'
 import { NexxoError } from '../errors.js'
 
@@ -12,8 +13,8 @@ export interface Staging {
   readonly dir: string
   /** Writes `outputs` (and their source maps) into the staging directory. */
   write(outputs: OutputFile[]): Promise<void>
-  /** A staged file's bytes. */
-  read(fileName: string): Promise<Uint8Array>
+  /** A staged file's bytes, by their length, to be copied where they are wanted. */
+  source(fileName: string): Promise<ByteSource>
   /** Deletes files an engine wrote there that are not part of the output after all. */
   remove(fileNames: string[]): Promise<void>
   /** Replaces the output directory with the staged one. */
@@ -32,6 +33,27 @@ function inside(dir: string, fileName: string): string {
 }
 
 const PARALLEL_WRITES = 32
+
+/** A file as a ByteSource: its size now, its bytes read straight into the target later. */
+async function fileSource(file: string): Promise<ByteSource> {
+  const { size } = await stat(file)
+  return {
+    length: size,
+    async copyTo(target) {
+      const handle = await open(file, 'r')
+      try {
+        let done = 0
+        while (done < target.length) {
+          const { bytesRead } = await handle.read(target, done, target.length - done, done)
+          if (bytesRead === 0) throw new Error(`${file} is shorter than when it was measured`)
+          done += bytesRead
+        }
+      } finally {
+        await handle.close()
+      }
+    },
+  }
+}
 
 export async function stageOutputs(outDir: string): Promise<Staging> {
   const target = resolve(outDir)
@@ -55,7 +77,7 @@ export async function stageOutputs(outDir: string): Promise<Staging> {
         )
       }
     },
-    read: (fileName) => readFile(inside(dir, fileName)),
+    source: (fileName) => fileSource(inside(dir, fileName)),
     async remove(fileNames) {
       await Promise.all(fileNames.map((f) => unlink(inside(dir, f)).catch(() => {})))
     },

@@ -12,7 +12,7 @@ import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
 import type { BuildOptions, BuildResult } from '../types.js'
 import { USAGE_PREFIX } from './bounded.js'
-import { decodeBuild, encodeBuild } from './build-cache.js'
+import { type ByteSource, decodeBuild, encodeBuild } from './build-cache.js'
 import { IdbStore } from './indexeddb.js'
 import { KEY_PREFIX } from './integrity.js'
 import { MemoryStore } from './memory.js'
@@ -263,13 +263,13 @@ describe('whole-build cache in memory (files)', () => {
   })
 })
 
-test('binary outputs round-trip through a cache entry byte for byte', () => {
+test('binary outputs round-trip through a cache entry byte for byte', async () => {
   const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256)
   const entry = { modules: 1, outputs: [{ fileName: 'a.bin', type: 'asset' as const, code: bytes }] }
-  assert.deepEqual(decodeBuild(encodeBuild(entry))?.outputs[0]?.code, bytes)
+  assert.deepEqual(decodeBuild(await encodeBuild(entry))?.outputs[0]?.code, bytes)
 })
 
-test('an entry round-trips code, maps, stamps and what each output is; a malformed one is no build', () => {
+test('an entry round-trips code, maps, stamps and what each output is; a malformed one is no build', async () => {
   const entry = {
     inputs: '{"files":[["/a \\"quoted\\" path.js",1]]}',
     modules: 3,
@@ -280,7 +280,7 @@ test('an entry round-trips code, maps, stamps and what each output is; a malform
       { fileName: 'd.bin', type: 'asset' as const, code: new Uint8Array([0, 255, 1]) },
     ],
   }
-  const bytes = encodeBuild(entry)
+  const bytes = await encodeBuild(entry)
   assert.deepEqual(decodeBuild(bytes), entry)
   // A header length past the end, a slice past the payload, a truncated entry: none is a build.
   const view = new DataView(bytes.buffer, bytes.byteOffset)
@@ -289,4 +289,14 @@ test('an entry round-trips code, maps, stamps and what each output is; a malform
   assert.equal(decodeBuild(badHeader), undefined)
   assert.equal(decodeBuild(bytes.subarray(0, bytes.length - 1)), undefined)
   assert.equal(decodeBuild(bytes.subarray(0, 3)), undefined)
+})
+
+test('bytes given by their length are copied into the entry where the header says they are', async () => {
+  const code = new TextEncoder().encode('export {}\n')
+  const map = new TextEncoder().encode('{"version":3,"mappings":""}')
+  const source = (b: Uint8Array): ByteSource => ({ length: b.length, copyTo: async (target) => target.set(b) })
+  const entry = { modules: 1, outputs: [{ fileName: 'a.js', type: 'chunk' as const, code: 'unused', map: 'unused' }] }
+  const decoded = decodeBuild(await encodeBuild(entry, [{ code: source(code), text: true, map: source(map) }]))
+  assert.equal(decoded?.outputs[0]?.code, 'export {}\n')
+  assert.equal(decoded?.outputs[0]?.map, '{"version":3,"mappings":""}')
 })

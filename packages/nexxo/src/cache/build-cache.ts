@@ -5,6 +5,7 @@
 
 import type { Core } from '../core/core.js'
 import type { Engine, OutputFile } from '../engines/types.js'
+import { payloadBuffer } from './envelope.js'
 import type { Cache } from './store.js'
 
 export interface CachedBuild {
@@ -14,12 +15,18 @@ export interface CachedBuild {
   outputs: OutputFile[]
 }
 
+/** Bytes known by their length, copied in where the entry wants them (a file written by the engine). */
+export interface ByteSource {
+  length: number
+  copyTo(target: Uint8Array): Promise<void>
+}
+
 /** An output's bytes as stored: its code (UTF-8 for text) and, for chunks with one, its map. */
 export interface OutputBytes {
-  code: Uint8Array
+  code: Uint8Array | ByteSource
   /** The code was a string (chunks, text assets), not bytes. */
   text: boolean
-  map?: Uint8Array
+  map?: Uint8Array | ByteSource
 }
 
 /** An output as the entry's header holds it: what it is, and where its bytes sit in the payload. */
@@ -71,13 +78,16 @@ export const outputBytes = (o: OutputFile): OutputBytes => ({
 
 /**
  * An entry as bytes: a 4-byte length, a JSON header (what each output is, where its bytes are),
- * then every output's code and map as they are. No escaping or base64 of a large source map: the
- * bytes are copied once. `bytes` gives each output's bytes (read back from disk when the engine
- * wrote them); by default they are encoded from the outputs.
+ * then every output's code and map as they are. No escaping or base64 of a large source map, and
+ * one buffer, with room for the cache's envelope: files the engine wrote are read straight into
+ * it. `bytes` gives each output's bytes; by default they are encoded from the outputs.
  */
-export function encodeBuild(build: CachedBuild, bytes: OutputBytes[] = build.outputs.map(outputBytes)): Uint8Array {
+export async function encodeBuild(
+  build: CachedBuild,
+  bytes: OutputBytes[] = build.outputs.map(outputBytes),
+): Promise<Uint8Array> {
   let offset = 0
-  const place = (b: Uint8Array): [number, number] => {
+  const place = (b: Uint8Array | ByteSource): [number, number] => {
     const at: [number, number] = [offset, b.length]
     offset += b.length
     return at
@@ -93,18 +103,21 @@ export function encodeBuild(build: CachedBuild, bytes: OutputBytes[] = build.out
       outputs,
     }),
   )
-  const out = new Uint8Array(4 + header.length + offset)
-  new DataView(out.buffer).setUint32(0, header.length)
+  const out = payloadBuffer(4 + header.length + offset)
+  new DataView(out.buffer, out.byteOffset).setUint32(0, header.length)
   out.set(header, 4)
-  let at = 4 + header.length
-  for (const { code, map } of bytes) {
-    out.set(code, at)
-    at += code.length
-    if (map) {
-      out.set(map, at)
-      at += map.length
-    }
+  const fills: Promise<void>[] = []
+  const put = (b: Uint8Array | ByteSource, [at, length]: [number, number]) => {
+    const target = out.subarray(4 + header.length + at, 4 + header.length + at + length)
+    if (b instanceof Uint8Array) target.set(b)
+    else fills.push(b.copyTo(target))
   }
+  outputs.forEach((o, i) => {
+    const { code, map } = bytes[i]!
+    put(code, o.code)
+    if (map && o.map) put(map, o.map)
+  })
+  await Promise.all(fills)
   return out
 }
 

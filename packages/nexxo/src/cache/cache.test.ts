@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import 'fake-indexeddb/auto'
 import { loadNativeCoreOnce } from '../build/backend.js'
 import { BoundedStore, USAGE_PREFIX } from './bounded.js'
-import type { HashHex } from './envelope.js'
+import { type HashHex, open, payloadBuffer, seal } from './envelope.js'
 import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { KeyValueRawStore } from './key-value.js'
@@ -31,6 +31,22 @@ const bytes = (s: string) => new TextEncoder().encode(s)
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b))
 let dirs = 0
 const freshDir = () => join(tmp, `db-${dirs++}`)
+
+describe('the envelope', () => {
+  test('a payload made with room in front is sealed in place; any other is copied; both open', () => {
+    const roomy = payloadBuffer(5)
+    roomy.set(bytes('hello'))
+    const sealed = seal(roomy, hash)
+    assert.equal(sealed.buffer, roomy.buffer, 'no copy')
+    assert.equal(text(open(sealed, hash)), 'hello')
+    const plain = bytes('hello')
+    const copied = seal(plain, hash)
+    assert.notEqual(copied.buffer, plain.buffer)
+    assert.deepEqual(copied, sealed)
+    // Sealing the same roomy payload twice must not write into bytes it no longer owns the room of.
+    assert.deepEqual(seal(roomy, hash), sealed)
+  })
+})
 
 describe('MemoryStore', () => {
   test('evicts the least recently used entries beyond its byte budget', async () => {

@@ -14,11 +14,28 @@ function hexToBytes(hex: string): Uint8Array {
   return out
 }
 
+/** Payloads made by `payloadBuffer`, whose envelope header fits in the bytes before them. */
+const roomy = new WeakSet<Uint8Array>()
+
+/**
+ * A payload of `length` bytes with room for its envelope in front: `seal` fills that in and copies
+ * nothing (a large build's entry would otherwise be copied whole once more, and held twice).
+ */
+export function payloadBuffer(length: number): Uint8Array {
+  const payload = new Uint8Array(HEADER + length).subarray(HEADER)
+  roomy.add(payload)
+  return payload
+}
+
 export function seal(payload: Uint8Array, hash: HashHex): Uint8Array {
-  const out = new Uint8Array(HEADER + payload.length)
+  const digest = hexToBytes(hash(payload))
+  const inPlace = roomy.delete(payload)
+  const out = inPlace
+    ? new Uint8Array(payload.buffer, payload.byteOffset - HEADER, HEADER + payload.length)
+    : new Uint8Array(HEADER + payload.length)
   out.set(MAGIC, 0)
-  out.set(hexToBytes(hash(payload)), MAGIC.length)
-  out.set(payload, HEADER)
+  out.set(digest, MAGIC.length)
+  if (!inPlace) out.set(payload, HEADER)
   return out
 }
 
