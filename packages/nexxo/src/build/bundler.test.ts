@@ -10,6 +10,8 @@ import { after, describe, test } from 'node:test'
 import { NexxoError } from '../errors.js'
 import type { BackendName, BuildOptions, EngineName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
+import { loadNativeCoreOnce } from './backend.js'
+import { nodeDiskHost } from './disk.js'
 import { bundler, combos, run } from './test-bundlers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nexxo-bundler-test-'))
@@ -432,4 +434,19 @@ try {
 test('the version in cache keys is the package version', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   assert.equal(NEXXO_VERSION, pkg.version)
+})
+
+describe('the disk host', () => {
+  test('a cache directory that did not exist is new for the first build that asks, and only for it', async () => {
+    const core = loadNativeCoreOnce()
+    const root = join(tmp, 'host-new-cache')
+    mkdirSync(root, { recursive: true })
+    const host = nodeDiskHost('native', core, { cacheDir: join(root, 'cache') })
+    assert.equal(host.cacheIsNew(root), true, 'nothing to look up: the check and the engine start at once')
+    assert.equal(host.cacheIsNew(root), false, 'later builds look in the cache first')
+    await host.close()
+    const again = nodeDiskHost('native', core, { cacheDir: join(root, 'cache') })
+    assert.equal(again.cacheIsNew(root), false, 'the directory exists now')
+    await again.close()
+  })
 })

@@ -61,6 +61,8 @@ export interface DiskHost {
   entries(root: string, entries: string[]): string[]
   /** The disk cache for builds under `root`; undefined (said once in `warnings`) if it cannot be had. */
   cache(root: string, warnings: Diagnostic[]): Promise<Cache | undefined>
+  /** True, once, when the cache for `root` did not exist before this host opened it: it holds nothing. */
+  cacheIsNew(root: string): boolean
   /** The pre-build safety check; with `stamp`, returns stamps of the files it read, for `stamp()`. */
   check(root: string, entries: string[], stamp: boolean): Promise<string | undefined>
   /** The record of what a build read, for the cache entry (`prior`: stamps from `check`). */
@@ -387,15 +389,26 @@ export class Bundler {
         },
         entries,
       )
-      cache = disk = this.cacheOff || !cacheable() ? undefined : await host.cache(root, warnings)
+      const storing = !this.cacheOff && cacheable()
+      // With no cache to look in (none, or one just created), the engine is surely needed: its module
+      // loads on the main thread while the check runs on the core's, and both overlap the lookup.
+      let checking: Promise<string | undefined> | undefined
+      if (!storing || host.cacheIsNew(root)) {
+        engine.preload?.()
+        checking = host.check(root, entries, storing)
+        checking.catch(() => {})
+      }
+      cache = disk = storing ? await host.cache(root, warnings) : undefined
       if (cache) {
         cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
-      // The engine is needed now: its module loads on the main thread while the check runs on the core's.
-      engine.preload?.()
-      onDisk = { root, stamps: await host.check(root, entries, cache !== undefined) }
+      if (!checking) {
+        engine.preload?.()
+        checking = host.check(root, entries, cache !== undefined)
+      }
+      onDisk = { root, stamps: await checking }
       sources = host.sources(root)
     }
     if (app) {

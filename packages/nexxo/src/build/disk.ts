@@ -30,10 +30,14 @@ const readOrUndefined = (path: string) => {
 export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerOptions): DiskHost {
   const caches = new Map<string, Promise<Cache | string>>()
   const warned = new Set<string>()
+  /** Cache directories that did not exist when first opened, until a build has asked. */
+  const created = new Set<string>()
+  const cacheDirOf = (root: string) => resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR)
 
   /** The disk cache in `dir`, opened once. It needs the native core, which stamps files. */
   const open = (dir: string): Promise<Cache | string> => {
     if (!caches.has(dir)) {
+      if (!existsSync(dir)) created.add(dir)
       const opened = core.canStampFiles
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
             (store): Cache | string =>
@@ -66,13 +70,22 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
     /** If another process holds the cache past the lock timeout, or it cannot be opened, the build goes on uncached with one warning. */
     async cache(root: string, warnings: Diagnostic[]) {
       if (!core.canStampFiles) return undefined
-      const dir = resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR)
+      const dir = cacheDirOf(root)
       const cache = await open(dir)
       if (typeof cache !== 'string') return cache
       // Said once per bundler: later builds just go uncached.
       if (!warned.has(dir)) warnings.push({ code: 'CACHE_UNAVAILABLE', message: cache })
       warned.add(dir)
       return undefined
+    },
+
+    cacheIsNew(root) {
+      const dir = cacheDirOf(root)
+      // Opening starts now (the build opens it next anyway); that records whether it existed.
+      void open(dir)
+      const isNew = created.has(dir)
+      created.delete(dir)
+      return isNew
     },
 
     /**

@@ -96,12 +96,11 @@ export async function encodeBuild(
     const { code, text, map } = bytes[i]!
     return { ...outputMeta(o), code: place(code), text, ...(map ? { map: place(map) } : {}) }
   })
+  // The stamp record is NUL-separated text that JSON would escape six bytes a NUL: it goes with the bytes.
+  const inputs = build.inputs !== undefined ? encoder.encode(build.inputs) : undefined
+  const inputsAt = inputs && place(inputs)
   const header = encoder.encode(
-    JSON.stringify({
-      ...(build.inputs !== undefined ? { inputs: build.inputs } : {}),
-      modules: build.modules,
-      outputs,
-    }),
+    JSON.stringify({ ...(inputsAt ? { inputs: inputsAt } : {}), modules: build.modules, outputs }),
   )
   const out = payloadBuffer(4 + header.length + offset)
   new DataView(out.buffer, out.byteOffset).setUint32(0, header.length)
@@ -117,6 +116,7 @@ export async function encodeBuild(
     put(code, o.code)
     if (map && o.map) put(map, o.map)
   })
+  if (inputs && inputsAt) put(inputs, inputsAt)
   await Promise.all(fills)
   return out
 }
@@ -128,7 +128,7 @@ export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
     const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
     const payload = bytes.subarray(4 + headerLength)
     const stored = JSON.parse(decoder.decode(bytes.subarray(4, 4 + headerLength))) as {
-      inputs?: string
+      inputs?: [number, number]
       modules: number
       outputs: StoredOutput[]
     }
@@ -146,7 +146,8 @@ export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
         ...(map ? { map: decoder.decode(slice(map)) } : {}),
       }
     })
-    return { ...(stored.inputs !== undefined ? { inputs: stored.inputs } : {}), modules: stored.modules, outputs }
+    const inputs = stored.inputs ? decoder.decode(slice(stored.inputs)) : undefined
+    return { ...(inputs !== undefined ? { inputs } : {}), modules: stored.modules, outputs }
   } catch {
     return undefined
   }

@@ -3,7 +3,7 @@
 // `nexxo build` works on a project with no config at all. Two plugins claiming one extension is
 // an error: their outputs would be compiled twice.
 
-import { readdirSync } from 'node:fs'
+import { type Dir, opendirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { NexxoError } from '../errors.js'
@@ -50,23 +50,28 @@ function extensionsUnder(root: string, extensions: string[]): Set<string> {
   let seen = 0
   const dirs = [root]
   while (dirs.length > 0 && seen < MAX_ENTRIES && found.size < extensions.length) {
-    const dir = dirs.pop()!
-    let entries: import('node:fs').Dirent[]
+    const path = dirs.pop()!
+    let dir: Dir
     try {
-      entries = readdirSync(dir, { withFileTypes: true })
+      dir = opendirSync(path)
     } catch {
       continue
     }
-    for (const entry of entries) {
-      if (++seen > MAX_ENTRIES) break
-      if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== 'node_modules' && entry.name !== 'dist') {
-          dirs.push(join(dir, entry.name))
+    // Read entry by entry: a directory of 20,000 components is not listed whole to look at 5,000.
+    try {
+      for (let entry = dir.readSync(); entry !== null && seen < MAX_ENTRIES; entry = dir.readSync()) {
+        seen++
+        if (entry.isDirectory()) {
+          if (!entry.name.startsWith('.') && entry.name !== 'node_modules' && entry.name !== 'dist') {
+            dirs.push(join(path, entry.name))
+          }
+        } else {
+          const ext = extensions.find((e) => entry!.name.endsWith(e))
+          if (ext) found.add(ext)
         }
-      } else {
-        const ext = extensions.find((e) => entry.name.endsWith(e))
-        if (ext) found.add(ext)
       }
+    } finally {
+      dir.closeSync()
     }
   }
   return found
