@@ -8,15 +8,14 @@ import type { TransformResult } from 'lightningcss'
 import type { Plugin, PluginContext } from 'rolldown'
 import type { AssetEmitter } from './assets.js'
 import type { CssEngine, CssLoader } from './css-engine.js'
-import {
-  chainMaps,
-  concatMaps,
-  mapFile,
-  parseMap,
-  prependLines,
-  replacePlaceholders,
-  type StyleMap,
-} from './css-maps.js'
+import type { StyleMap } from './css-maps.js'
+
+/** The source-map helpers (and @jridgewell's remapping) load with the first stylesheet: 10 ms saved for apps with none. */
+let maps: Promise<typeof import('./css-maps.js')> | undefined
+const cssMaps = () => {
+  maps ??= import('./css-maps.js')
+  return maps
+}
 
 export interface CssOptions {
   engine: CssLoader
@@ -70,6 +69,7 @@ export function cssPlugin(options: CssOptions): CssPlugin {
   /** One stylesheet compiled: its CSS with `url()`s settled, the `@import`s it had, its result. */
   async function compile(ctx: PluginContext, code: string, id: string) {
     engine ??= await options.engine()
+    const { parseMap, prependLines, replacePlaceholders } = await cssMaps()
     const filename = relativeTo(options.root, id)
     const isModule = MODULE_FILE.test(id)
     let result: TransformResult
@@ -270,6 +270,7 @@ export function entryStylesPlugin(entries: string[], css: CssPlugin, options: En
     async buildEnd(error) {
       const { styles } = css
       if (error || styles.size === 0) return
+      const { chainMaps, concatMaps, mapFile } = await cssMaps()
       for (const entry of entries) {
         const facade = (await this.resolve(entry))?.id
         if (!facade) continue

@@ -17,7 +17,6 @@ import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas } from '../core/native.js'
 import type { OutputFile } from '../engines/types.js'
 import { formatDiagnostic, NexxoError } from '../errors.js'
-import { serveStatic } from '../serve/static.js'
 import type { BuildOptions } from '../types.js'
 
 class UsageError extends Error {}
@@ -431,6 +430,7 @@ async function preview(argv: string[]) {
     )
   }
   const port = portOption(values.port, 4173)
+  const { serveStatic } = await import('../serve/static.js')
   const served = await serveStatic(dir, {
     port,
     ...(values.host ? { host: values.host } : {}),
