@@ -247,6 +247,13 @@ export function publicImportsPlugin(options: {
  */
 const NEW_URL = /\bnew\s+URL\(\s*('[^']+'|"[^"]+"|`[^`]+`)\s*,\s*import\.meta\.url\s*\)/dg
 
+interface LiteralUrl {
+  start: number
+  end: number
+  url: string
+  match: RegExpExecArray
+}
+
 /**
  * The literal URLs of `pattern` (a `d`-flagged regex whose group `group` is the quoted literal) in
  * code, with their ranges; only `./` and `../` ones when `relativeOnly`. strip-literal loads with
@@ -257,9 +264,9 @@ export async function literalUrlMatches(
   pattern: RegExp,
   group: number,
   relativeOnly = true,
-): Promise<{ start: number; end: number; url: string; match: RegExpExecArray }[]> {
+): Promise<LiteralUrl[]> {
   const { stripLiteral } = await import('strip-literal')
-  const found: { start: number; end: number; url: string; match: RegExpExecArray }[] = []
+  const found: LiteralUrl[] = []
   for (const m of stripLiteral(code).matchAll(pattern)) {
     const [from, to] = m.indices![group]!
     const url = code.slice(from + 1, to - 1)

@@ -17,7 +17,7 @@ import { MemoryStore } from '../cache/memory.js'
 import type { Cache } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
-import type { Engine, EngineInput, EngineOutput, OutputFile } from '../engines/types.js'
+import { type Engine, type EngineInput, type EngineOutput, hasMap, type OutputFile } from '../engines/types.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import { registryUrl } from '../npm/default-registry.js'
 import type { RegistryClient } from '../npm/registry.js'
@@ -77,6 +77,12 @@ export interface DiskHost {
   close(): Promise<void>
 }
 
+/** A cache entry on its way: `encoded` once it is in memory, `stored` once it is in the cache; neither rejects. */
+interface Storing {
+  encoded: Promise<void>
+  stored: Promise<void>
+}
+
 interface Produced {
   outputs: OutputFile[]
   modules: number
@@ -90,7 +96,7 @@ interface Produced {
   /** The engine wrote `outputs` into the staging directory itself. */
   written?: boolean
   /** The cache entry being stored, if any (see `store`). */
-  stored?: { encoded: Promise<void>; stored: Promise<void> }
+  storing?: Storing
 }
 
 /** A CSS loader for a backend that has none: the first stylesheet says so, other builds are unaffected. */
@@ -120,7 +126,7 @@ async function writtenBytes(staging: Staging, outputs: OutputFile[]): Promise<Ou
       if (o.type === 'asset') return outputBytes(o)
       const [code, map] = await Promise.all([
         staging.source(o.fileName),
-        'map' in o ? staging.source(`${o.fileName}.map`) : undefined,
+        hasMap(o) ? staging.source(`${o.fileName}.map`) : undefined,
       ])
       return { code, text: true, ...(map ? { map } : {}) }
     }),
@@ -140,7 +146,7 @@ async function writeStaged(staging: Staging, produced: Produced, outputs: Output
     const rewritten = new Set(added.map((o) => o.fileName))
     const dropped = produced.outputs
       .filter((o) => !kept.has(o) && !rewritten.has(o.fileName))
-      .flatMap((o) => ('map' in o ? [o.fileName, `${o.fileName}.map`] : [o.fileName]))
+      .flatMap((o) => (hasMap(o) ? [o.fileName, `${o.fileName}.map`] : [o.fileName]))
     await staging.remove(dropped)
     await staging.write(added)
   } else {
@@ -205,14 +211,14 @@ export class Bundler {
       produced = await this.produce(options, warnings, staging)
       outputs = produced.app ? finishApp(produced.outputs, produced.app.build, produced.app.access) : produced.outputs
       // What the engine wrote is read into the cache entry before finishing changes it.
-      await produced.stored?.encoded
+      await produced.storing?.encoded
       if (staging) await writeStaged(staging, produced, outputs)
     } catch (e) {
       await staging?.abort()
       throw e
     }
     // The entry was being stored while the outputs were written.
-    await produced.stored?.stored
+    await produced.storing?.stored
     const { modules, cache, disk, packages, watchFiles } = produced
     const stats: BuildStats = { modules, durationMs: performance.now() - started, cache }
     if (packages) stats.packages = packages
@@ -392,22 +398,20 @@ export class Bundler {
       const storing = !this.cacheOff && cacheable()
       // With no cache to look in (none, or one just created), the engine is surely needed: its module
       // loads on the main thread while the check runs on the core's, and both overlap the lookup.
-      let checking: Promise<string | undefined> | undefined
-      if (!storing || host.cacheIsNew(root)) {
+      const startCheck = (stamp: boolean) => {
         engine.preload?.()
-        checking = host.check(root, entries, storing)
-        checking.catch(() => {})
+        return host.check(root, entries, stamp)
       }
+      let checking = !storing || host.cacheIsNew(root) ? startCheck(storing) : undefined
+      // A hit returns before the check is awaited; its failure is only the miss path's business.
+      checking?.catch(() => {})
       cache = disk = storing ? await host.cache(root, warnings) : undefined
       if (cache) {
         cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
         const cached = await lookupBuild(cache, core, cacheKey)
         if (cached) return hit(cached)
       }
-      if (!checking) {
-        engine.preload?.()
-        checking = host.check(root, entries, cache !== undefined)
-      }
+      checking ??= startCheck(cache !== undefined)
       onDisk = { root, stamps: await checking }
       sources = host.sources(root)
     }
@@ -440,10 +444,10 @@ export class Bundler {
     if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
     // The stored bytes are the engine's, from the staging directory before a page is finished there.
     const written = result.written && staging ? await writtenBytes(staging, result.outputs) : undefined
-    const stored = cache ? this.store(cache, cacheKey, result, onDisk, warnings, written) : undefined
+    const storing = cache ? this.store(cache, cacheKey, result, onDisk, warnings, written) : undefined
     return {
       ...(written ? { written: true } : {}),
-      ...(stored ? { stored } : {}),
+      ...(storing ? { storing } : {}),
       outputs: result.outputs,
       modules: result.moduleIds.length,
       cache: { hits: 0, misses: cache ? 1 : 0 },
@@ -511,7 +515,7 @@ export class Bundler {
     onDisk: { root: string; stamps: string | undefined } | undefined,
     warnings: Diagnostic[],
     bytes: OutputBytes[] | undefined,
-  ): { encoded: Promise<void>; stored: Promise<void> } {
+  ): Storing {
     const failed = (e: unknown) => {
       const message = `Writing the build cache failed (${(e as Error).message}); caching is off for this bundler.`
       warnings.push({ code: 'CACHE_UNAVAILABLE', message })

@@ -101,14 +101,3 @@ export async function stageOutputs(outDir: string): Promise<Staging> {
     abort: () => rm(dir, { recursive: true, force: true }),
   }
 }
-
-export async function writeOutputsAtomically(outDir: string, outputs: OutputFile[]): Promise<void> {
-  const staging = await stageOutputs(outDir)
-  try {
-    await staging.write(outputs)
-    await staging.commit()
-  } catch (e) {
-    await staging.abort()
-    throw e
-  }
-}

@@ -15,7 +15,7 @@ import { RocksStore } from '../cache/rocksdb.js'
 import { loadConfig } from '../config/load.js'
 import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas } from '../core/native.js'
-import type { OutputFile } from '../engines/types.js'
+import { hasMap, type OutputFile } from '../engines/types.js'
 import { formatDiagnostic, NexxoError } from '../errors.js'
 import type { BuildOptions } from '../types.js'
 
@@ -167,14 +167,14 @@ function measure(outDir: string, written: string, outputs: OutputFile[], gzip: b
   return Promise.all(
     outputs.map(async (o) => {
       const file = resolve(written, o.fileName)
-      const bytes = await readFile(file)
-      const compress = gzip === true || (gzip === 'auto' && bytes.length <= GZIP_REPORT_LIMIT)
+      const { size } = await stat(file)
+      const compress = gzip === true || (gzip === 'auto' && size <= GZIP_REPORT_LIMIT)
       const row = {
         name: `${outDir}/${o.fileName}`,
-        size: bytes.length,
-        gzip: compress ? (await gzipAsync(bytes)).length : gzip === false ? -1 : SKIPPED,
+        size,
+        gzip: compress ? (await gzipAsync(await readFile(file))).length : gzip === false ? -1 : SKIPPED,
       }
-      return 'map' in o ? [row, { name: `${row.name}.map`, size: (await stat(`${file}.map`)).size, gzip: -1 }] : [row]
+      return hasMap(o) ? [row, { name: `${row.name}.map`, size: (await stat(`${file}.map`)).size, gzip: -1 }] : [row]
     }),
   ).then((rows) => rows.flat())
 }
@@ -187,7 +187,7 @@ function printTable(rows: Row[]) {
       r.gzip >= 0
         ? dim(` │ gzip: ${kb(r.gzip)}`)
         : r.gzip === SKIPPED
-          ? dim(' │ gzip: skipped (over 1 MB; --report-compressed)')
+          ? dim(` │ gzip: skipped (over ${GZIP_REPORT_LIMIT / 1_000_000} MB; --report-compressed)`)
           : ''
     const name = r.name.endsWith('.js') ? cyan(r.name) : r.name
     console.log(`${name.padEnd(width + (name.length - r.name.length))}  ${kb(r.size).padStart(sizeWidth)}${gzip}`)

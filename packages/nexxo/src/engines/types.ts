@@ -1,6 +1,12 @@
 // What an engine adapter receives and returns. Adapters translate these to one bundler's options;
 // they never decide policy (defaults, validation, caching live in build/).
 
+/**
+ * Whether an output has a source map, without reading it: an engine's lazy output defines `map`
+ * only when there is one (reading it would make the map a JS string).
+ */
+export const hasMap = (o: OutputFile): boolean => 'map' in o
+
 export interface OutputFile {
   fileName: string
   type: 'chunk' | 'asset'
