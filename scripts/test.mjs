@@ -1,5 +1,5 @@
 // `npm test`: every test of the project, then one summary line.
-// Rust (cargo test for the core), then TypeScript unit and e2e tests (node:test, run through tsx).
+// Rust (cargo test for the core and its Node-API binding), then TypeScript unit and e2e tests (node:test, run through tsx).
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -30,7 +30,7 @@ const findTests = (dir) =>
     return statSync(p).isDirectory() ? findTests(p) : /\.test\.(ts|mjs)$/.test(name) ? [p] : []
   })
 
-run('core (Rust)', 'cargo', ['test', '-p', 'nexxo-core', '--quiet'], (out) => {
+run('core (Rust)', 'cargo', ['test', '-p', 'nexxo-core', '-p', 'nexxo-native', '--quiet'], (out) => {
   for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
     totals.passed += +m[1]
     totals.failed += +m[2]

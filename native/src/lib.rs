@@ -1,6 +1,7 @@
 //! Node-API binding of nexxo-core. Every export forwards to `nexxo_core::api` unchanged, so its
 //! answers are the wasm binding's byte for byte; the only logic of its own is `scanProject`'s
-//! parallel I/O, the one job that needs native threads.
+//! parallel I/O, the one job that needs native threads. Its one acceleration: the core's BLAKE3
+//! runs as the `blake3` crate's SIMD code (same bits, held to the core's own in the tests below).
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -14,6 +15,17 @@ use nexxo_core::stamp::{
     DirStamp, FileStamp,
 };
 use std::path::{Path, PathBuf};
+
+/// SIMD BLAKE3 for every hash the core takes in this process (sources stamped, cache entries
+/// sealed): 5-8x the core's portable code on x86-64, where a 25 MB entry took ~35 ms.
+#[napi_derive::module_init]
+fn init() {
+    nexxo_core::hash::set_accelerated(simd_hash);
+}
+
+fn simd_hash(bytes: &[u8]) -> [u8; nexxo_core::hash::OUT_LEN] {
+    *blake3::hash(bytes).as_bytes()
+}
 
 #[napi]
 pub fn version() -> String {
@@ -238,4 +250,27 @@ pub async fn inputs_unchanged(inputs: String) -> Result<bool> {
         .into_iter()
         .all(|ok| ok);
     Ok(files_ok && dirs_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::simd_hash;
+    use nexxo_core::hash::portable_hash;
+
+    /// Lengths around every boundary BLAKE3 has: a block (64), a chunk (1024), SIMD batches of 4,
+    /// 8 and 16 chunks, and a tree several levels deep.
+    #[test]
+    fn simd_hash_has_the_core_bits() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        for len in [
+            0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 4095, 4096, 4097, 8192, 16384, 16385, 31744,
+            65536, 102_400, 299_999,
+        ] {
+            assert_eq!(
+                simd_hash(&data[..len]),
+                portable_hash(&data[..len]),
+                "length {len}"
+            );
+        }
+    }
 }
