@@ -7,8 +7,6 @@ import { type Dir, opendirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { NexxoError } from '../errors.js'
-import svelte from '../frameworks/svelte.js'
-import vue from '../frameworks/vue.js'
 import type { NexxoPlugin } from '../plugin/types.js'
 
 interface Framework {
@@ -18,7 +16,8 @@ interface Framework {
   /** The package that must be installed, and what its compiler is imported as. */
   pkg: string
   compiler: string
-  plugin: () => NexxoPlugin
+  /** Loaded only for a project that uses it: most builds need neither plugin's module. */
+  plugin: () => Promise<NexxoPlugin>
   label: string
 }
 
@@ -28,7 +27,7 @@ const FRAMEWORKS: Framework[] = [
     claimedBy: (n) => n === 'nexxo:vue' || n === 'vite:vue',
     pkg: 'vue',
     compiler: 'vue/compiler-sfc',
-    plugin: () => vue(),
+    plugin: async () => (await import('../frameworks/vue.js')).default(),
     label: 'Vue',
   },
   {
@@ -36,7 +35,7 @@ const FRAMEWORKS: Framework[] = [
     claimedBy: (n) => n === 'nexxo:svelte' || n === 'vite-plugin-svelte:compile',
     pkg: 'svelte',
     compiler: 'svelte/compiler',
-    plugin: () => svelte(),
+    plugin: async () => (await import('../frameworks/svelte.js')).default(),
     label: 'Svelte',
   },
 ]
@@ -90,11 +89,11 @@ const installed = (root: string, specifier: string) => {
  * `plugins` with nexxo's plugin added for each framework the project uses and no plugin compiles
  * (a note for each); an error when two plugins compile the same extension.
  */
-export function withDetectedFrameworks(
+export async function withDetectedFrameworks(
   root: string,
   plugins: NexxoPlugin[],
   note: (message: string) => void,
-): NexxoPlugin[] {
+): Promise<NexxoPlugin[]> {
   const out = [...plugins]
   const missing: Framework[] = []
   for (const framework of FRAMEWORKS) {
@@ -119,7 +118,7 @@ export function withDetectedFrameworks(
     note(
       `${framework.label} detected (${framework.extension} files, ${framework.pkg} installed): compiled with nexxo/${framework.pkg}; name it in the config's plugins to configure it.`,
     )
-    const plugin = framework.plugin()
+    const plugin = await framework.plugin()
     // Its component ids hash paths from the project's root, as a config file's plugins get it.
     ;(plugin.configResolved as ((c: { root: string }) => void) | undefined)?.({ root })
     out.push(plugin)

@@ -10,8 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { pathToFileURL } from 'node:url'
 import { engineError } from '../build/diagnostics.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
-import svelte from '../frameworks/svelte.js'
-import vue, { type VueOptions } from '../frameworks/vue.js'
+import type { VueOptions } from '../frameworks/vue.js'
 import { flattenPlugins, handlerOf, selectPlugins } from '../plugin/container.js'
 import type { ConfigEnv, NexxoPlugin } from '../plugin/types.js'
 import { withDetectedFrameworks } from './detect.js'
@@ -100,7 +99,7 @@ function merge(base: Record<string, unknown>, extra: Record<string, unknown>): R
  */
 export async function loadConfig(root: string, env: ConfigEnv, explicit?: string): Promise<LoadedConfig> {
   const loaded = await readConfigFile(root, env, explicit)
-  const plugins = withDetectedFrameworks(root, loaded.plugins, (message) =>
+  const plugins = await withDetectedFrameworks(root, loaded.plugins, (message) =>
     loaded.warnings.push({ code: 'FRAMEWORK_DETECTED', message }),
   )
   return { ...loaded, plugins }
@@ -155,7 +154,7 @@ async function readConfigFile(root: string, env: ConfigEnv, explicit?: string): 
   for (const name of selected.replaced)
     replaced.set(replacementNote(name), [...(replaced.get(replacementNote(name)) ?? []), name])
   for (const [note, names] of replaced) warn(`${names.map((n) => `'${n}'`).join(', ')} left out: ${note}`)
-  const plugins = officialPluginsSwapped([...selected.pre, ...selected.normal, ...selected.post], env, warn)
+  const plugins = await officialPluginsSwapped([...selected.pre, ...selected.normal, ...selected.post], env, warn)
   // Vite's `config` hook: each plugin may add to the config; what it adds is checked like the file.
   let merged = first.config as Record<string, unknown>
   for (const plugin of plugins) {
@@ -195,7 +194,11 @@ async function readConfigFile(root: string, env: ConfigEnv, explicit?: string): 
  * @vitejs/plugin-vue runs as it is in builds but its dev hooks need Vite's own server, and
  * @sveltejs/vite-plugin-svelte needs Vite's Environment API (`this.environment`) in every hook.
  */
-function officialPluginsSwapped(plugins: NexxoPlugin[], env: ConfigEnv, warn: (m: string) => void): NexxoPlugin[] {
+async function officialPluginsSwapped(
+  plugins: NexxoPlugin[],
+  env: ConfigEnv,
+  warn: (m: string) => void,
+): Promise<NexxoPlugin[]> {
   const out: NexxoPlugin[] = []
   let svelteSwapped = false
   for (const p of plugins) {
@@ -203,6 +206,7 @@ function officialPluginsSwapped(plugins: NexxoPlugin[], env: ConfigEnv, warn: (m
       warn(
         "'vite:vue' runs as nexxo/vue in nexxo dev (its dev hooks need Vite's own server: configureServer's server.config, watcher and module graph); builds run it as it is.",
       )
+      const { default: vue } = await import('../frameworks/vue.js')
       out.push(vue({ features: (p as { api?: { options?: VueOptions } }).api?.options?.features ?? {} }))
     } else if (p.name.startsWith('vite-plugin-svelte')) {
       if (svelteSwapped) continue
@@ -210,6 +214,7 @@ function officialPluginsSwapped(plugins: NexxoPlugin[], env: ConfigEnv, warn: (m
       warn(
         "@sveltejs/vite-plugin-svelte runs as nexxo/svelte (it needs Vite's Environment API, `this.environment`, in every hook); its options (preprocess, compilerOptions) are not carried over.",
       )
+      const { default: svelte } = await import('../frameworks/svelte.js')
       out.push(svelte())
     } else {
       out.push(p)
