@@ -17,7 +17,7 @@ use nexxo_core::stamp::{
 use std::path::{Path, PathBuf};
 
 /// SIMD BLAKE3 for every hash the core takes in this process (sources stamped, cache entries
-/// sealed): 5-8x the core's portable code on x86-64, where a 25 MB entry took ~35 ms.
+/// sealed): a 25 MB entry takes ~9 ms here against ~35 ms with the core's portable code.
 #[napi_derive::module_init]
 fn init() {
     nexxo_core::hash::set_accelerated(simd_hash);

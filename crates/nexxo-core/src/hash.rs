@@ -1,8 +1,9 @@
 //! BLAKE3 content hashing, written against the BLAKE3 specification.
 //!
-//! One portable implementation serves wasm32 and native, so both backends produce the same bits by
-//! construction; the unit tests pin it to the official test vectors. The core is std-only (it must
-//! build with Debian's rustc 1.63 for wasm32), which is why this is not the `blake3` crate.
+//! This portable implementation is the definition both backends hash by; the unit tests pin it to
+//! the official test vectors. The core is std-only (it must build with Debian's rustc 1.63 for
+//! wasm32), which is why this is not the `blake3` crate. A host that can link that crate (the
+//! native addon) registers its SIMD code with [`set_accelerated`] and tests it against this one.
 
 use std::sync::RwLock;
 
