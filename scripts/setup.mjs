@@ -43,6 +43,7 @@ sh('npm run build -w @nexxo/native')
 
 step('TypeScript (packages/nexxo)')
 sh('npx tsc -b packages/nexxo')
+sh('node scripts/bundle-node.mjs')
 
 step('browser worker (packages/nexxo/dist/browser)')
 sh('node scripts/build-browser.mjs')

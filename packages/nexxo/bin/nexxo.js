@@ -7,4 +7,4 @@ if (defaultWarningHandler) {
     if (!(w.name === 'ExperimentalWarning' && /WASI/.test(w.message))) defaultWarningHandler(w)
   })
 }
-import('../dist/cli/main.js').then((cli) => cli.main(process.argv.slice(2)))
+import('../dist/node/cli.js').then((cli) => cli.main(process.argv.slice(2)))
