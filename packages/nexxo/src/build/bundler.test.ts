@@ -444,6 +444,7 @@ describe('the disk host', () => {
     const host = nodeDiskHost('native', core, { cacheDir: join(root, 'cache') })
     assert.equal(host.cacheIsNew(root), true, 'nothing to look up: the check and the engine start at once')
     assert.equal(host.cacheIsNew(root), false, 'later builds look in the cache first')
+    assert.ok(await host.cache(root, []), 'the first build opens it (while its engine runs)')
     await host.close()
     const again = nodeDiskHost('native', core, { cacheDir: join(root, 'cache') })
     assert.equal(again.cacheIsNew(root), false, 'the directory exists now')

@@ -61,7 +61,10 @@ export interface DiskHost {
   entries(root: string, entries: string[]): string[]
   /** The disk cache for builds under `root`; undefined (said once in `warnings`) if it cannot be had. */
   cache(root: string, warnings: Diagnostic[]): Promise<Cache | undefined>
-  /** True, once, when the cache for `root` did not exist before this host opened it: it holds nothing. */
+  /**
+   * True, for the first build that asks, when the cache for `root` was not on disk yet: it holds
+   * nothing. Its directory is made now, before the check stamps the directories around it.
+   */
   cacheIsNew(root: string): boolean
   /** The pre-build safety check; with `stamp`, returns stamps of the files it read, for `stamp()`. */
   check(root: string, entries: string[], stamp: boolean): Promise<string | undefined>
@@ -246,6 +249,8 @@ export class Bundler {
     let cacheKey = ''
     // Disk builds: where they are, and stamps of the project's files taken before the engine reads them.
     let onDisk: { root: string; stamps: string | undefined } | undefined
+    // What must finish once the engine is done: opening a cache that was left to open meanwhile.
+    let later: (() => Promise<void>) | undefined
     const { core } = this.selected
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
     // The user's plugins that apply to this build, in order, selected once (the warnings with them).
@@ -396,20 +401,36 @@ export class Bundler {
         entries,
       )
       const storing = !this.cacheOff && cacheable()
-      // With no cache to look in (none, or one just created), the engine is surely needed: its module
+      // With no cache to look in (none, or one not made yet), the engine is surely needed: its module
       // loads on the main thread while the check runs on the core's, and both overlap the lookup.
       const startCheck = (stamp: boolean) => {
         engine.preload?.()
         return host.check(root, entries, stamp)
       }
-      let checking = !storing || host.cacheIsNew(root) ? startCheck(storing) : undefined
+      const fresh = storing && host.cacheIsNew(root)
+      let checking = !storing || fresh ? startCheck(storing) : undefined
       // A hit returns before the check is awaited; its failure is only the miss path's business.
       checking?.catch(() => {})
-      cache = disk = storing ? await host.cache(root, warnings) : undefined
-      if (cache) {
-        cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
-        const cached = await lookupBuild(cache, core, cacheKey)
-        if (cached) return hit(cached)
+      if (fresh) {
+        // Nothing to look up: the store (RocksDB's module and open, ~15 ms of main thread) opens
+        // while the engine works on its own threads, and is ready for the entry when it is done.
+        let opening: Promise<Cache | undefined> | undefined
+        const open = () => {
+          opening ??= host.cache(root, warnings)
+          return opening
+        }
+        input.onBusy = () => void open()
+        later = async () => {
+          cache = disk = await open()
+          if (cache) cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
+        }
+      } else {
+        cache = disk = storing ? await host.cache(root, warnings) : undefined
+        if (cache) {
+          cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
+          const cached = await lookupBuild(cache, core, cacheKey)
+          if (cached) return hit(cached)
+        }
       }
       checking ??= startCheck(cache !== undefined)
       onDisk = { root, stamps: await checking }
@@ -441,6 +462,7 @@ export class Bundler {
     } catch (e) {
       throw engineError(e, engine.name, sources, input.cwd)
     }
+    await later?.()
     if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
     // The stored bytes are the engine's, from the staging directory before a page is finished there.
     const written = result.written && staging ? await writtenBytes(staging, result.outputs) : undefined

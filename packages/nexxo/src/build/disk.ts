@@ -1,7 +1,7 @@
 // Builds from disk on Node and Bun: the project's files, the RocksDB cache beside them, the native
 // core's pre-build check and stamps, and atomic writes of the output directory.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
 import { stampBuildInputs } from '../cache/resolution-inputs.js'
@@ -30,14 +30,13 @@ const readOrUndefined = (path: string) => {
 export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerOptions): DiskHost {
   const caches = new Map<string, Promise<Cache | string>>()
   const warned = new Set<string>()
-  /** Cache directories that did not exist when first opened, until a build has asked. */
-  const created = new Set<string>()
+  /** Cache directories a build has asked about (`cacheIsNew`): only the first is told it is new. */
+  const asked = new Set<string>()
   const cacheDirOf = (root: string) => resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR)
 
   /** The disk cache in `dir`, opened once. It needs the native core, which stamps files. */
   const open = (dir: string): Promise<Cache | string> => {
     if (!caches.has(dir)) {
-      if (!existsSync(dir)) created.add(dir)
       const opened = core.canStampFiles
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
             (store): Cache | string =>
@@ -49,8 +48,10 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
     }
     return caches.get(dir)!
   }
-  // A cache directory known up front starts opening now, alongside whatever the caller does next.
-  if (options.cache !== false && options.cacheDir && isAbsolute(options.cacheDir)) void open(options.cacheDir)
+  // A cache directory known up front starts opening now, alongside whatever the caller does next,
+  // if it has entries to look up; a new one is opened by the build, while its engine runs.
+  const known = options.cacheDir
+  if (options.cache !== false && known && isAbsolute(known) && existsSync(known)) void open(known)
 
   return {
     root: (root) => resolve(root ?? process.cwd()),
@@ -81,11 +82,19 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
 
     cacheIsNew(root) {
       const dir = cacheDirOf(root)
-      // Opening starts now (the build opens it next anyway); that records whether it existed.
-      void open(dir)
-      const isNew = created.has(dir)
-      created.delete(dir)
-      return isNew
+      if (asked.has(dir)) return false
+      asked.add(dir)
+      // One this bundler opened existed (or another build of it made it); one not opened yet is new
+      // while it is not on disk. Made now, a cache inside the project (node_modules/.nexxo) does
+      // not change a listing the check is about to stamp; RocksDB opens in it later.
+      if (!core.canStampFiles || caches.has(dir) || existsSync(dir)) return false
+      try {
+        mkdirSync(dir, { recursive: true })
+        return true
+      } catch {
+        // Opening it then fails too, and says why (CACHE_UNAVAILABLE).
+        return false
+      }
     },
 
     /**

@@ -143,9 +143,11 @@ export function createRolldownEngine(mod: RolldownModule, packageName: string, m
           chunkFileNames: input.chunkFileNames,
           assetFileNames: input.assetFileNames,
         }
-        const { output } = input.writeTo
-          ? await bundle.write({ ...outputOptions, dir: input.writeTo })
-          : await bundle.generate(outputOptions)
+        const running = input.writeTo
+          ? bundle.write({ ...outputOptions, dir: input.writeTo })
+          : bundle.generate(outputOptions)
+        input.onBusy?.()
+        const { output } = await running
         const outputs: OutputFile[] = []
         // Modules that reached the output, plus what the plugins name (CSS modules, whose JS
         // stand-ins render nothing). Asking rolldown for every graph id instead costs 3% of a large build.

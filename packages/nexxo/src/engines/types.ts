@@ -88,6 +88,12 @@ export interface EngineInput extends OutputOptions {
    * something reads it. Others ignore it.
    */
   writeTo?: string
+  /**
+   * Called once the engine's work runs on threads of its own, leaving the main thread idle: the
+   * caller's main-thread work that can wait for the outputs belongs there. An engine with no such
+   * moment never calls it.
+   */
+  onBusy?: () => void
 }
 
 export interface EngineOutput {
