@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 import { describeMachine, load, median, shuffle } from './lib.mjs'
 import { appsDir, CASES, peersDir, prepare } from './suite/cases.mjs'
 import { failureSummary, measure, outputBytes } from './suite/measure.mjs'
-import { writeReport } from './suite/report.mjs'
+import { reportName, writeReport } from './suite/report.mjs'
 import { ABSENT, TOOLS } from './suite/tools.mjs'
 
 const here = new URL('.', import.meta.url).pathname
@@ -330,8 +330,9 @@ const run = {
     max: Math.max(...r.samples),
   })),
 }
-// A filtered or quick run never overwrites the day's full run, which the README prefers.
-const name = `${run.date.slice(0, 10)}-${machine.host}${values.quick ? '-quick' : ''}${run.filtered ? '-filtered' : ''}`
+const name = reportName({ date: run.date, host: machine.host, quick: values.quick, filtered: run.filtered }, (n) =>
+  existsSync(join(here, 'results', `${n}.json`)),
+)
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `${name}.json`), `${JSON.stringify(run, null, 2)}\n`)
 writeReport(run, join(here, 'results'), name)

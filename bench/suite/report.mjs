@@ -59,6 +59,19 @@ const otherReactSizes = (run) =>
     .map((k) => Number(k) * 1000)
     .filter((n) => !run.devSizes.includes(n))
 
+/**
+ * The report's file name: `<date>-<host>`, with `-quick` / `-filtered` for partial runs. A partial
+ * run never replaces an earlier one of the day: it takes the next free `-2`, `-3`, … (`taken` says
+ * whether a name is in use). A full run replaces the day's full run, which the README reads.
+ */
+export function reportName({ date, host, quick, filtered }, taken) {
+  const base = `${date.slice(0, 10)}-${host}${quick ? '-quick' : ''}${filtered ? '-filtered' : ''}`
+  if (!quick && !filtered) return base
+  let name = base
+  for (let n = 2; taken(name); n++) name = `${base}-${n}`
+  return name
+}
+
 /** Writes <name>.md and charts/<name>-*.svg into `dir`. */
 export function writeReport(run, dir, name) {
   const charts = join(dir, 'charts')

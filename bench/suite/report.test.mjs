@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { headline, headlineTable, writeReport } from './report.mjs'
+import { headline, headlineTable, reportName, writeReport } from './report.mjs'
 import { barChart } from './svg.mjs'
 
 const rec = (tool, lane, nexxo, metric, samples) => {
@@ -104,4 +104,21 @@ test('chart labels are escaped, and whiskers span min to max', () => {
   // The largest max is the full plot width (420 px from x = 120, the narrowest label column): 25 ms
   // is a quarter of it.
   assert.match(svg, /<line x1="225\.0" x2="540\.0"/)
+})
+
+test('a partial run takes the next free name of the day; a full run keeps its own', () => {
+  const taken = new Set(['2026-12-07-vm-filtered', '2026-12-07-vm-filtered-2', '2026-12-07-vm'])
+  const at = { date: '2026-12-07T10:00:00.000Z', host: 'vm' }
+  assert.equal(
+    reportName({ ...at, filtered: true }, (n) => taken.has(n)),
+    '2026-12-07-vm-filtered-3',
+  )
+  assert.equal(
+    reportName({ ...at, quick: true }, (n) => taken.has(n)),
+    '2026-12-07-vm-quick',
+  )
+  assert.equal(
+    reportName(at, (n) => taken.has(n)),
+    '2026-12-07-vm',
+  )
 })
