@@ -249,8 +249,10 @@ export class Bundler {
     let cacheKey = ''
     // Disk builds: where they are, and stamps of the project's files taken before the engine reads them.
     let onDisk: { root: string; stamps: string | undefined } | undefined
-    // What must finish once the engine is done: opening a cache that was left to open meanwhile.
+    // What must finish once the engine is done: opening a cache that was left to open meanwhile
+    // (`opened`: that opening, if the engine got as far as starting it).
     let later: (() => Promise<void>) | undefined
+    let opened: (() => Promise<unknown>) | undefined
     const { core } = this.selected
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
     // The user's plugins that apply to this build, in order, selected once (the warnings with them).
@@ -420,6 +422,7 @@ export class Bundler {
           return opening
         }
         input.onBusy = () => void open()
+        opened = async () => opening
         later = async () => {
           cache = disk = await open()
           if (cache) cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
@@ -460,6 +463,8 @@ export class Bundler {
     try {
       result = await engine.build(input)
     } catch (e) {
+      // A failed build leaves no cache half-open behind it (RocksDB still writing into its directory).
+      await opened?.()
       throw engineError(e, engine.name, sources, input.cwd)
     }
     await later?.()
