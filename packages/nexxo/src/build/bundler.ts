@@ -249,10 +249,8 @@ export class Bundler {
     let cacheKey = ''
     // Disk builds: where they are, and stamps of the project's files taken before the engine reads them.
     let onDisk: { root: string; stamps: string | undefined } | undefined
-    // What must finish once the engine is done: opening a cache that was left to open meanwhile
-    // (`opened`: that opening, if the engine got as far as starting it).
-    let later: (() => Promise<void>) | undefined
-    let opened: (() => Promise<unknown>) | undefined
+    // A cache left to open while the engine runs (the host opens a directory once, however often asked).
+    let openCache: (() => Promise<Cache | undefined>) | undefined
     const { core } = this.selected
     const lowering = build.lower ? this.needSwc("target 'es5'") : undefined
     // The user's plugins that apply to this build, in order, selected once (the warnings with them).
@@ -413,24 +411,15 @@ export class Bundler {
       let checking = !storing || fresh ? startCheck(storing) : undefined
       // A hit returns before the check is awaited; its failure is only the miss path's business.
       checking?.catch(() => {})
+      if (storing) cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
       if (fresh) {
         // Nothing to look up: the store (RocksDB's module and open, ~15 ms of main thread) opens
         // while the engine works on its own threads, and is ready for the entry when it is done.
-        let opening: Promise<Cache | undefined> | undefined
-        const open = () => {
-          opening ??= host.cache(root, warnings)
-          return opening
-        }
-        input.onBusy = () => void open()
-        opened = async () => opening
-        later = async () => {
-          cache = disk = await open()
-          if (cache) cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
-        }
+        openCache = () => host.cache(root, warnings)
+        input.onBusy = () => void openCache!()
       } else {
         cache = disk = storing ? await host.cache(root, warnings) : undefined
         if (cache) {
-          cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
           const cached = await lookupBuild(cache, core, cacheKey)
           if (cached) return hit(cached)
         }
@@ -464,10 +453,10 @@ export class Bundler {
       result = await engine.build(input)
     } catch (e) {
       // A failed build leaves no cache half-open behind it (RocksDB still writing into its directory).
-      await opened?.()
+      await openCache?.()
       throw engineError(e, engine.name, sources, input.cwd)
     }
-    await later?.()
+    if (openCache) cache = disk = await openCache()
     if (lowering) result = { ...result, outputs: lowerToEs5(await lowering.load(), result.outputs, build) }
     // The stored bytes are the engine's, from the staging directory before a page is finished there.
     const written = result.written && staging ? await writtenBytes(staging, result.outputs) : undefined
