@@ -93,6 +93,28 @@ describe('the build cache from the CLI', () => {
     assert.equal(cli([...args, '--cache-max-size', 'lots']).status, 2)
   })
 
+  test('with every default (dist/ and the cache inside the project) the next build hits, with dist/ or without', () => {
+    // A project of its own, so that the default cache dir (node_modules/.nexxo) is its own too.
+    const project = join(work, 'defaults-app')
+    cpSync(example, project, { recursive: true, filter: (src) => !/node_modules|dist/.test(src.slice(example.length)) })
+    for (const pkg of ['react', 'react-dom', 'scheduler']) {
+      mkdirSync(join(project, 'node_modules'), { recursive: true })
+      symlinkSync(join(repo, 'node_modules', pkg), join(project, 'node_modules', pkg))
+    }
+    const build = () => cli(['build', project])
+    assert.match(build().stdout, /· cache miss/)
+    const built = tree(join(project, 'dist'))
+    // The build's own dist/ (and the staging directory beside it while it runs) is no input.
+    assert.match(build().stdout, /· cache hit/)
+    assert.match(build().stdout, /· cache hit/)
+    rmSync(join(project, 'dist'), { recursive: true })
+    assert.match(build().stdout, /· cache hit/)
+    assert.deepEqual(tree(join(project, 'dist')), built)
+    // A new file beside index.html still counts: it could change what an import resolves to.
+    writeFileSync(join(project, 'extra.ts'), 'export {}\n')
+    assert.match(build().stdout, /· cache miss/)
+  })
+
   test('--cache-max-size bounds the cache: the least recently used build is evicted', () => {
     const cacheDir = join(work, 'bounded-cache')
     const build = (...flags: string[]) =>

@@ -154,7 +154,9 @@ pub async fn check_project(
     root: String,
     entries: Vec<String>,
     stamp: bool,
+    outputs: Option<Vec<String>>,
 ) -> Result<ProjectCheck> {
+    let outputs = outputs.unwrap_or_default();
     let checked = per_file(root.clone(), move |id, path| {
         let path_text = path.to_string_lossy();
         let (before, bytes) =
@@ -167,8 +169,15 @@ pub async fn check_project(
     let stamps = if stamp {
         let files: Vec<FileStamp> = checked.into_iter().filter_map(|(_, s)| s).collect();
         let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-        let dirs = stamp_dirs(parent_dirs(&paths)).await?;
-        Some(BuildInputs { files, dirs }.to_record())
+        let dirs = stamp_dirs(parent_dirs(&paths), outputs.clone()).await?;
+        Some(
+            BuildInputs {
+                files,
+                dirs,
+                outputs,
+            }
+            .to_record(),
+        )
     } else {
         None
     };
@@ -183,10 +192,11 @@ pub async fn check_project(
     Ok(ProjectCheck { failures, stamps })
 }
 
-async fn stamp_dirs(dirs: Vec<String>) -> Result<Vec<DirStamp>> {
-    par_map(dirs, |d| DirStamp {
+async fn stamp_dirs(dirs: Vec<String>, outputs: Vec<String>) -> Result<Vec<DirStamp>> {
+    let work = dirs.into_iter().map(|d| (d, outputs.clone())).collect();
+    par_map(work, |(d, outputs)| DirStamp {
         path: d.clone(),
-        hash: dir_listing_hash(d),
+        hash: dir_listing_hash(d, outputs),
     })
     .await
 }
@@ -230,7 +240,8 @@ pub async fn stamp_inputs(paths: Vec<String>, prior: Option<String>) -> Result<S
     let (mut inputs, files_left, dirs_left) = prior.reuse(&paths);
     let fresh = par_map(files_left, |p| stamp_file(p).ok()).await?;
     inputs.files.extend(fresh.into_iter().flatten());
-    inputs.dirs.extend(stamp_dirs(dirs_left).await?);
+    let outputs = inputs.outputs.clone();
+    inputs.dirs.extend(stamp_dirs(dirs_left, outputs).await?);
     Ok(inputs.to_record())
 }
 
@@ -245,10 +256,17 @@ pub async fn inputs_unchanged(inputs: String) -> Result<bool> {
         .await?
         .into_iter()
         .all(|ok| ok);
-    let dirs_ok = par_map(inputs.dirs, |d| dir_listing_hash(&d.path) == d.hash)
-        .await?
+    let dirs = inputs
+        .dirs
         .into_iter()
-        .all(|ok| ok);
+        .map(|d| (d, inputs.outputs.clone()))
+        .collect();
+    let dirs_ok = par_map(dirs, |(d, outputs)| {
+        dir_listing_hash(&d.path, outputs) == d.hash
+    })
+    .await?
+    .into_iter()
+    .all(|ok| ok);
     Ok(files_ok && dirs_ok)
 }
 

@@ -2,7 +2,9 @@
 //! modification time, content hash), and whether it still is. A stamp whose size and mtime match is
 //! trusted without reading the file; otherwise the content is hashed and compared, so a `touch`
 //! costs a read, never a rebuild. Directory stamps (a hash of the sorted listing) catch new files
-//! that would change how an import resolves.
+//! that would change how an import resolves. A build's own output directory, and the staging and
+//! retired siblings it is swapped in through, are left out of its parent's listing: a build writes
+//! them, so they would otherwise make every build in the project's root a miss for the next.
 
 use crate::hash::{hash_hex, Hasher};
 use std::collections::HashMap;
@@ -72,12 +74,30 @@ pub fn unchanged(stamp: &FileStamp) -> bool {
     }
 }
 
-/// A hash of a directory's sorted entry names (empty string for a missing directory).
-pub fn dir_listing_hash(dir: &str) -> String {
-    let mut names: Vec<String> = match std::fs::read_dir(Path::new(dir)) {
+/// Whether `name` in `dir` is an output directory in `outputs` or one of its `<name>.nexxo-*`
+/// siblings (staging, retired): written by builds, never read by them.
+fn is_output(dir: &Path, name: &str, outputs: &[String]) -> bool {
+    outputs.iter().any(|out| {
+        let out = Path::new(out);
+        match (out.parent(), out.file_name().and_then(|n| n.to_str())) {
+            (Some(parent), Some(out_name)) => {
+                parent == dir
+                    && (name == out_name || name.starts_with(&format!("{out_name}.nexxo-")))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A hash of a directory's sorted entry names, leaving out the build `outputs` (see `is_output`);
+/// the empty string for a missing directory.
+pub fn dir_listing_hash(dir: &str, outputs: &[String]) -> String {
+    let path = Path::new(dir);
+    let mut names: Vec<String> = match std::fs::read_dir(path) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| !is_output(path, name, outputs))
             .collect(),
         Err(_) => return String::new(),
     };
@@ -115,6 +135,8 @@ pub struct DirStamp {
 pub struct BuildInputs {
     pub files: Vec<FileStamp>,
     pub dirs: Vec<DirStamp>,
+    /// Output directories the `dirs` listings leave out (see `dir_listing_hash`).
+    pub outputs: Vec<String>,
 }
 
 /// Marks the record format; a record without it (an older format) parses as None, which is a miss.
@@ -124,7 +146,7 @@ impl BuildInputs {
     /// The record stored in the cache: fields separated by NUL, the one byte no path can hold, so
     /// any path round-trips without escaping, and reading 20,000 stamps back is a split, not a
     /// JSON parse (which cost 40 ms of a 150 ms cache hit on react-10k).
-    /// `magic \0 (F \0 size \0 mtime \0 hash \0 path \0)* (D \0 hash \0 path \0)*`
+    /// `magic \0 (F \0 size \0 mtime \0 hash \0 path \0)* (D \0 hash \0 path \0)* (O \0 path \0)*`
     pub fn to_record(&self) -> String {
         let mut out = String::with_capacity(16 + self.files.len() * 128 + self.dirs.len() * 96);
         out.push_str(RECORD_MAGIC);
@@ -141,6 +163,12 @@ impl BuildInputs {
                 out.push('\0');
             }
         }
+        for o in &self.outputs {
+            for field in ["O", o] {
+                out.push_str(field);
+                out.push('\0');
+            }
+        }
         out
     }
 
@@ -152,7 +180,10 @@ impl BuildInputs {
             self.files.iter().map(|f| (f.path.as_str(), f)).collect();
         let dirs: HashMap<&str, &DirStamp> =
             self.dirs.iter().map(|d| (d.path.as_str(), d)).collect();
-        let mut known = BuildInputs::default();
+        let mut known = BuildInputs {
+            outputs: self.outputs.clone(),
+            ..BuildInputs::default()
+        };
         let mut files_left = Vec::new();
         let mut dirs_left = Vec::new();
         for p in paths {
@@ -189,6 +220,7 @@ impl BuildInputs {
                     hash: fields.next()?.to_string(),
                     path: fields.next()?.to_string(),
                 }),
+                "O" => inputs.outputs.push(fields.next()?.to_string()),
                 _ => return None,
             }
         }
@@ -225,10 +257,34 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         assert!(!unchanged(&stamp));
 
-        let listing = dir_listing_hash(dir.to_str().unwrap());
+        let listing = dir_listing_hash(dir.to_str().unwrap(), &[]);
         std::fs::write(dir.join("index.ts"), "").unwrap();
-        assert_ne!(dir_listing_hash(dir.to_str().unwrap()), listing);
-        assert_eq!(dir_listing_hash("/nonexistent/dir"), "");
+        assert_ne!(dir_listing_hash(dir.to_str().unwrap(), &[]), listing);
+        assert_eq!(dir_listing_hash("/nonexistent/dir", &[]), "");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn listings_leave_out_the_build_outputs_and_their_staging_siblings() {
+        let dir = std::env::temp_dir().join(format!("nexxo-listing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "").unwrap();
+        let text = dir.to_str().unwrap();
+        let outputs = vec![dir.join("dist").to_string_lossy().into_owned()];
+        let before = dir_listing_hash(text, &outputs);
+        for name in ["dist", "dist.nexxo-tmp-1-2", "dist.nexxo-old-1-2"] {
+            std::fs::create_dir(dir.join(name)).unwrap();
+        }
+        assert_eq!(dir_listing_hash(text, &outputs), before);
+        // Only the output's own names: a `distant.ts` or a `dist.ts` beside it still counts.
+        std::fs::write(dir.join("dist.ts"), "").unwrap();
+        assert_ne!(dir_listing_hash(text, &outputs), before);
+        // Without the outputs given, they count like any other entry.
+        assert_ne!(
+            dir_listing_hash(text, &[]),
+            dir_listing_hash(text, &outputs)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -251,6 +307,7 @@ mod tests {
                     hash: String::new(),
                 },
             ],
+            outputs: vec!["/p/dist".into()],
         };
         assert_eq!(
             BuildInputs::parse(&inputs.to_record()),

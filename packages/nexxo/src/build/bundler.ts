@@ -66,8 +66,11 @@ export interface DiskHost {
    * nothing. Its directory is made now, before the check stamps the directories around it.
    */
   cacheIsNew(root: string): boolean
-  /** The pre-build safety check; with `stamp`, returns stamps of the files it read, for `stamp()`. */
-  check(root: string, entries: string[], stamp: boolean): Promise<string | undefined>
+  /**
+   * The pre-build safety check; with `stamp`, returns stamps of the files it read, for `stamp()`.
+   * `outDir` (absolute), where the build writes, is no input: the stamped listings leave it out.
+   */
+  check(root: string, entries: string[], stamp: boolean, outDir: string | undefined): Promise<string | undefined>
   /** The record of what a build read, for the cache entry (`prior`: stamps from `check`). */
   stamp(root: string, read: string[], prior: string | undefined): Promise<string>
   sources(root: string): SourceAccess
@@ -405,7 +408,7 @@ export class Bundler {
       // loads on the main thread while the check runs on the core's, and both overlap the lookup.
       const startCheck = (stamp: boolean) => {
         engine.preload?.()
-        return host.check(root, entries, stamp)
+        return host.check(root, entries, stamp, staging?.target)
       }
       const fresh = storing && host.cacheIsNew(root)
       let checking = !storing || fresh ? startCheck(storing) : undefined

@@ -104,10 +104,10 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
      * wasm core has no parallel disk scan, so wasm builds rely on their engines here (wasm rolldown
      * reports both; see the README's limits).
      */
-    async check(root, entries, stamp) {
+    async check(root, entries, stamp, outDir) {
       if (backend !== 'native') return undefined
       const entryIds = entries.map((e) => relative(root, e).replace(/\\/g, '/'))
-      const { failures, stamps } = await core.checkProject(root, entryIds, { stamp })
+      const { failures, stamps } = await core.checkProject(root, entryIds, { stamp, outputs: outDir ? [outDir] : [] })
       const refused = refusedFiles(failures, (id) => readOrUndefined(resolve(root, id)))
       if (refused.length > 0) throw new NexxoError(refused[0]!.code!, refused)
       return stamps

@@ -9,7 +9,9 @@ import { NexxoError } from '../errors.js'
 
 /** An output directory being written: its files go to `dir` until `commit` swaps it in. */
 export interface Staging {
-  /** The staging directory, absolute; it exists and starts empty. */
+  /** The output directory, absolute. */
+  readonly target: string
+  /** The staging directory, absolute (`<target>.nexxo-tmp-*`); it exists and starts empty. */
   readonly dir: string
   /** Writes `outputs` (and their source maps) into the staging directory. */
   write(outputs: OutputFile[]): Promise<void>
@@ -62,6 +64,7 @@ export async function stageOutputs(outDir: string): Promise<Staging> {
   const retired = `${target}.nexxo-old-${stamp}`
   await mkdir(dir, { recursive: true })
   return {
+    target,
     dir,
     async write(outputs) {
       const dirs = new Set(outputs.map((o) => dirname(inside(dir, o.fileName))))

@@ -184,14 +184,15 @@ export class Core {
    * Native: scan errors of the files under `root` reachable from `entries` (a cheap pre-build
    * check); with `stamp`, also stamps of every file checked, taken before any engine reads them
    * (for `stampInputs`). Stamping costs a stat and a hash per file: ask only when a cache will store.
+   * `outputs`: the build's output directories (absolute), which the stamped listings leave out.
    */
   async checkProject(
     root: string,
     entries: string[],
-    { stamp = false } = {},
+    { stamp = false, outputs = [] as string[] } = {},
   ): Promise<{ failures: ScanFailure[]; stamps?: string }> {
     if (!this.raw.checkProject) throw new Error('checkProject needs the native backend')
-    const { failures, stamps } = await this.raw.checkProject(root, entries, stamp)
+    const { failures, stamps } = await this.raw.checkProject(root, entries, stamp, outputs)
     return { failures: JSON.parse(failures) as ScanFailure[], ...(stamps ? { stamps } : {}) }
   }
   /**

@@ -21,9 +21,15 @@ export interface RawCore {
   scanProject?(root: string, entries: string[]): Promise<string>
   /**
    * Native only: the scan errors (JSON) of the files reachable from `entries`, and with `stamp` a
-   * stamp record of every file checked, taken as it was read.
+   * stamp record of every file checked, taken as it was read; its directory listings leave out
+   * the build's `outputs` (and their staging siblings), which the build itself writes.
    */
-  checkProject?(root: string, entries: string[], stamp: boolean): Promise<{ failures: string; stamps?: string | null }>
+  checkProject?(
+    root: string,
+    entries: string[],
+    stamp: boolean,
+    outputs?: string[],
+  ): Promise<{ failures: string; stamps?: string | null }>
   /** Native only: stamps (size, mtime, hash) of files and their directories' listings; those in `prior` are reused. */
   stampInputs?(paths: string[], prior?: string | null): Promise<string>
   /** Native only: whether everything `stampInputs` recorded is unchanged. */
