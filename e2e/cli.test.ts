@@ -115,6 +115,62 @@ describe('the build cache from the CLI', () => {
     assert.match(build().stdout, /· cache miss/)
   })
 
+  test('a cache damaged on disk: the build warns once and is correct; verify repairs it, clear removes it', () => {
+    const cacheDir = join(work, 'damaged-cache')
+    const out = join(work, 'damaged-out')
+    const build = () => cli(['build', example, '--out-dir', out, '--cache-dir', cacheDir])
+    // RocksDB turns the first build's log into a table file when the second opens the store.
+    for (let i = 0; i < 2; i++) assert.equal(build().status, 0)
+    const damage = () => {
+      const tables = readdirSync(cacheDir).filter((f) => f.endsWith('.sst'))
+      assert.ok(tables.length > 0, 'the store has table files to damage')
+      for (const table of tables) {
+        const bytes = readFileSync(join(cacheDir, table))
+        for (let i = 64; i < bytes.length - 64; i += 97) bytes[i]! ^= 0xff
+        writeFileSync(join(cacheDir, table), bytes)
+      }
+    }
+    damage()
+    assert.equal(cli(['build', example, '--out-dir', join(work, 'damaged-ref'), '--no-cache']).status, 0)
+    const damaged = build()
+    assert.equal(damaged.status, 0, damaged.stderr)
+    assert.equal(damaged.stderr.match(/warning/g)?.length, 1, damaged.stderr)
+    assert.match(
+      damaged.stderr,
+      /warning The cache at .* is damaged on disk \(Corruption: .*`nexxo cache verify` repairs it/,
+    )
+    assert.deepEqual(tree(out), tree(join(work, 'damaged-ref')))
+
+    const stats = cli(['cache', 'stats', example, '--cache-dir', cacheDir])
+    assert.equal(stats.status, 1)
+    assert.match(stats.stderr, /✗ The cache at .* is damaged on disk/)
+    const verify = cli(['cache', 'verify', example, '--cache-dir', cacheDir])
+    assert.equal(verify.status, 1, 'damage found (and repaired) is a failed verify, as a corrupt entry is')
+    assert.match(
+      verify.stdout,
+      /damaged on disk \(Corruption: .*\); repairing\n.*entries checked, 0 corrupt, after repair/,
+    )
+    assert.match(cli(['cache', 'verify', example, '--cache-dir', cacheDir]).stdout, /0 corrupt\n$/)
+    for (let i = 0; i < 2; i++) {
+      const repaired = build()
+      assert.equal(repaired.status, 0, repaired.stderr)
+      assert.doesNotMatch(repaired.stderr, /warning/)
+    }
+    assert.match(build().stdout, /· cache hit/, 'the repaired store stores and serves builds again')
+
+    damage()
+    // A file of the user's own in the cache directory survives clearing it.
+    writeFileSync(join(cacheDir, 'NOTES.txt'), 'mine')
+    const clear = cli(['cache', 'clear', example, '--cache-dir', cacheDir])
+    assert.equal(clear.status, 0, clear.stderr)
+    assert.match(clear.stdout, /cleared \(it was damaged on disk; removed\)/)
+    assert.deepEqual(readdirSync(cacheDir), ['NOTES.txt'])
+    const fresh = build()
+    assert.match(fresh.stdout, /· cache miss/)
+    assert.doesNotMatch(fresh.stderr, /warning/)
+    assert.match(build().stdout, /· cache hit/)
+  })
+
   test('--cache-max-size bounds the cache: the least recently used build is evicted', () => {
     const cacheDir = join(work, 'bounded-cache')
     const build = (...flags: string[]) =>

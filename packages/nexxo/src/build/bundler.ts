@@ -14,7 +14,7 @@ import {
 } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
-import type { Cache } from '../cache/store.js'
+import { type Cache, CacheCorruptError } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
 import { type Engine, type EngineInput, type EngineOutput, hasMap, type OutputFile } from '../engines/types.js'
@@ -372,8 +372,9 @@ export class Bundler {
       cache = cacheable() ? this.cacheForFiles() : undefined
       if (cache) {
         cacheKey = buildCacheKey(core, project.graphHash, engine, { ...keyOptions(), entries: entryKeys })
-        const cached = await lookupBuild(cache, core, cacheKey)
+        const cached = await this.lookup(cache, cacheKey, warnings)
         if (cached) return hit(cached)
+        if (cached === null) cache = undefined
       }
       if (project.depth > engine.maxImportDepth) {
         engine = await this.deepChainEngine(project.depth, warnings)
@@ -423,8 +424,9 @@ export class Bundler {
       } else {
         cache = disk = storing ? await host.cache(root, warnings) : undefined
         if (cache) {
-          const cached = await lookupBuild(cache, core, cacheKey)
+          const cached = await this.lookup(cache, cacheKey, warnings)
           if (cached) return hit(cached)
+          if (cached === null) cache = disk = undefined
         }
       }
       checking ??= startCheck(cache !== undefined)
@@ -520,6 +522,24 @@ export class Bundler {
       ? boundedCache(cacheStore, hash, maxBytes)
       : new IntegrityCache(new MemoryStore(maxBytes), hash)
     return this.memoryCache
+  }
+
+  /**
+   * The cached build under `key`, if it still holds; null when the cache cannot be read (damage on
+   * disk, an I/O error): then it is off for this bundler, said in one warning, and the build goes on.
+   */
+  private async lookup(cache: Cache, key: string, warnings: Diagnostic[]): Promise<CachedBuild | undefined | null> {
+    try {
+      return await lookupBuild(cache, this.selected.core, key)
+    } catch (e) {
+      const message =
+        e instanceof CacheCorruptError
+          ? `${e.message} Caching is off for this bundler.`
+          : `Reading the build cache failed (${(e as Error).message}); caching is off for this bundler.`
+      warnings.push({ code: 'CACHE_UNAVAILABLE', message })
+      this.cacheOff = true
+      return null
+    }
   }
 
   /**

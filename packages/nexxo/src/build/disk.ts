@@ -6,7 +6,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
 import { stampBuildInputs } from '../cache/resolution-inputs.js'
 import { RocksStore } from '../cache/rocksdb.js'
-import type { Cache } from '../cache/store.js'
+import { type Cache, CacheCorruptError } from '../cache/store.js'
 import type { Core } from '../core/core.js'
 import { type Diagnostic, NexxoError } from '../errors.js'
 import type { BackendName, BundlerOptions } from '../types.js'
@@ -41,7 +41,10 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
             (store): Cache | string =>
               boundedCache(store, (bytes) => core.hash(bytes), options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
-            (e: Error) => `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
+            (e: Error) =>
+              e instanceof CacheCorruptError
+                ? `${e.message} Building without it.`
+                : `The build cache at ${dir} is unavailable (${e.message}); building without it.`,
           )
         : Promise.resolve('The disk cache needs the native backend.')
       caches.set(dir, opened)

@@ -15,7 +15,7 @@ import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
 import { KeyValueRawStore } from './key-value.js'
 import { MemoryStore } from './memory.js'
-import { CacheLockedError, FILE_VALUE_BYTES, RocksStore } from './rocksdb.js'
+import { CacheCorruptError, CacheLockedError, FILE_VALUE_BYTES, RocksStore } from './rocksdb.js'
 import type { RawStore } from './store.js'
 import { TieredStore } from './tiered.js'
 
@@ -374,6 +374,46 @@ describe('RocksStore on disk', () => {
     const waiting = RocksStore.open(dir, { lockTimeoutMs: 5000 })
     setTimeout(() => void holder.close(), 200)
     await (await waiting).close()
+  })
+
+  test('damage on disk: reads throw CacheCorruptError; repair keeps what it can read; destroy removes only the store', async () => {
+    const dir = freshDir()
+    let store = await RocksStore.open(dir)
+    const big = new Uint8Array(FILE_VALUE_BYTES).fill(7)
+    await store.put('small', new Uint8Array(8_000).fill(1))
+    await store.put('big', big)
+    await store.close()
+    // Reopening turns the log into a table file, which is then damaged.
+    await (await RocksStore.open(dir)).close()
+    const tables = readdirSync(dir).filter((f) => f.endsWith('.sst'))
+    assert.ok(tables.length > 0)
+    for (const table of tables) {
+      const file = readFileSync(join(dir, table))
+      for (let i = 64; i < file.length - 64; i += 97) file[i]! ^= 0xff
+      writeFileSync(join(dir, table), file)
+    }
+    store = await RocksStore.open(dir)
+    const damaged = await store.get('small').catch((e: unknown) => e)
+    assert.ok(damaged instanceof CacheCorruptError, String(damaged))
+    assert.equal(damaged.dir, dir)
+    assert.match(damaged.message, /damaged on disk \(Corruption: .*\); `nexxo cache verify` repairs it/)
+    await store.close()
+
+    await RocksStore.repair(dir)
+    store = await RocksStore.open(dir)
+    // The damaged table went with its entries; the store reads and writes again.
+    assert.equal(await store.get('small'), undefined)
+    await store.put('after', bytes('repaired'))
+    assert.equal(text(await store.get('after')), 'repaired')
+    await store.close()
+
+    writeFileSync(join(dir, 'mine.txt'), 'not the cache')
+    await RocksStore.destroy(dir)
+    assert.deepEqual(readdirSync(dir), ['mine.txt'])
+    const alone = freshDir()
+    await (await RocksStore.open(alone)).close()
+    await RocksStore.destroy(alone)
+    assert.equal(existsSync(alone), false, 'a directory left empty goes too')
   })
 
   test('34: a writer killed with SIGKILL at random moments (puts and evictions), 20 times, never leaves a damaged cache', async () => {

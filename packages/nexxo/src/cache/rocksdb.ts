@@ -3,14 +3,15 @@
 // Large values (a build's chunks and source maps) live in files beside the database, named by their
 // key, with a marker in RocksDB: copying 25 MB into a write batch, its log and its memtable cost
 // more time and memory than the build's other caching put together, and the log is replayed on
-// every open.
+// every open. Damage on disk (a table file whose checksum fails) surfaces as CacheCorruptError
+// from whichever call reads it; `repair` and `destroy` are what `nexxo cache verify|clear` do then.
 
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import type { BatchOp, RawStore } from './store.js'
+import { type BatchOp, CacheCorruptError, type RawStore } from './store.js'
 
 type Callback<T = void> = (error: Error | null | undefined, value: T) => void
 
@@ -32,6 +33,13 @@ interface RocksDB {
 const call = <T>(fn: (callback: Callback<T>) => void) =>
   new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))))
 
+interface RocksModule {
+  (location: string): RocksDB
+  repair(location: string, callback: Callback): void
+  destroy(location: string, callback: Callback): void
+}
+const loadRocks = () => createRequire(import.meta.url)('rocksdb') as RocksModule
+
 /** Thrown when another process holds the cache directory for longer than we were willing to wait. */
 export class CacheLockedError extends Error {
   constructor(
@@ -47,6 +55,7 @@ export class CacheLockedError extends Error {
 const toBuffer = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 
 const isLockError = (e: unknown) => /lock/i.test(String((e as Error)?.message))
+const isCorruption = (e: unknown) => /^Corruption:/.test(String((e as Error)?.message))
 
 /** Values from this size on are kept in files. */
 export const FILE_VALUE_BYTES = 256 * 1024
@@ -56,15 +65,24 @@ const isMarker = (value: Uint8Array) => value.length === MARKER.length && MARKER
 const inFile = (value: Uint8Array) => value.length >= FILE_VALUE_BYTES || isMarker(value)
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT'
 
+export { CacheCorruptError }
+
 export class RocksStore implements RawStore {
   private readonly values: string
   private temps = 0
 
   private constructor(
     private readonly db: RocksDB,
-    dir: string,
+    private readonly dir: string,
   ) {
     this.values = join(dir, 'values')
+  }
+
+  /** RocksDB's error, or CacheCorruptError when it is damage on disk. */
+  private rocks<T>(fn: (callback: Callback<T>) => void): Promise<T> {
+    return call(fn).catch((e: Error) => {
+      throw isCorruption(e) ? new CacheCorruptError(this.dir, e) : e
+    })
   }
 
   /** Temporary files that processes killed mid-write left (an hour old: no write takes that long). */
@@ -103,7 +121,7 @@ export class RocksStore implements RawStore {
   /** Opens (creating) the store in `dir`; if another process holds it, retries until `lockTimeoutMs`. */
   static async open(dir: string, { lockTimeoutMs = 5000 } = {}): Promise<RocksStore> {
     mkdirSync(dir, { recursive: true })
-    const rocksdb = createRequire(import.meta.url)('rocksdb') as (location: string) => RocksDB
+    const rocksdb = loadRocks()
     const started = Date.now()
     for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
       const db = rocksdb(dir)
@@ -113,6 +131,7 @@ export class RocksStore implements RawStore {
         void store.sweepTemps()
         return store
       } catch (e) {
+        if (isCorruption(e)) throw new CacheCorruptError(dir, e as Error)
         if (!isLockError(e)) throw e
         const waited = Date.now() - started
         if (waited >= lockTimeoutMs) throw new CacheLockedError(dir, waited)
@@ -121,10 +140,27 @@ export class RocksStore implements RawStore {
     }
   }
 
+  /**
+   * RocksDB's repair of a closed store in `dir`: what can be read is kept, damaged tables go (to its
+   * `lost/`). The entries' seals then decide what of the rest is whole (`verify`).
+   */
+  static repair(dir: string): Promise<void> {
+    return call((cb) => loadRocks().repair(dir, cb))
+  }
+
+  /** Removes the closed store in `dir`: RocksDB's own files, the value files and what repair set aside; nothing else there. */
+  static async destroy(dir: string): Promise<void> {
+    await call((cb) => loadRocks().destroy(dir, cb))
+    await rm(join(dir, 'values'), { recursive: true, force: true })
+    await rm(join(dir, 'lost'), { recursive: true, force: true })
+    // The directory itself only if that left it empty: it may be one the user named, holding more.
+    await rmdir(dir).catch(() => {})
+  }
+
   async get(key: string): Promise<Uint8Array | undefined> {
     let value: Buffer
     try {
-      value = await call<Buffer>((cb) => this.db.get(key, { asBuffer: true }, cb))
+      value = await this.rocks<Buffer>((cb) => this.db.get(key, { asBuffer: true }, cb))
     } catch (e) {
       if (/NotFound/i.test(String((e as Error).message))) return undefined
       throw e
@@ -135,7 +171,7 @@ export class RocksStore implements RawStore {
     } catch (e) {
       if (!isMissing(e)) throw e
       // The file went (deleted by hand, or by another process's delete racing this one's put).
-      await call((cb) => this.db.del(key, cb))
+      await this.rocks((cb) => this.db.del(key, cb))
       return undefined
     }
   }
@@ -158,7 +194,7 @@ export class RocksStore implements RawStore {
         ? { type: 'put' as const, key: op.key, value: toBuffer(inFile(op.value) ? MARKER : op.value) }
         : op,
     )
-    await call((cb) => this.db.batch(rocksOps, cb))
+    await this.rocks((cb) => this.db.batch(rocksOps, cb))
     // A value that is now small, or gone, leaves no file behind.
     await Promise.all(
       ops.map((op) =>
@@ -175,9 +211,7 @@ export class RocksStore implements RawStore {
     const it = this.db.iterator({ keys: true, values: false, keyAsBuffer: false })
     try {
       for (;;) {
-        const key = await new Promise<string | undefined>((resolve, reject) =>
-          it.next((error, k) => (error ? reject(error) : resolve(k))),
-        )
+        const key = await this.rocks<string | undefined>((cb) => it.next(cb))
         if (key === undefined) return
         yield key
       }

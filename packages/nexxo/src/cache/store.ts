@@ -57,3 +57,20 @@ export interface Cache {
   clear(): Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * A store found damage on disk (RocksDB: a checksum that fails, a table it cannot decode). It stays
+ * unusable until repaired or removed; builds go on without it.
+ */
+export class CacheCorruptError extends Error {
+  constructor(
+    readonly dir: string,
+    cause: Error,
+  ) {
+    super(
+      `The cache at ${dir} is damaged on disk (${cause.message}); \`nexxo cache verify\` repairs it, \`nexxo cache clear\` removes it.`,
+      { cause },
+    )
+    this.name = 'CacheCorruptError'
+  }
+}

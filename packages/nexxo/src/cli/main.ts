@@ -11,7 +11,7 @@ import { LAST_BUILD_KEY } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
 import { IntegrityCache } from '../cache/integrity.js'
-import { RocksStore } from '../cache/rocksdb.js'
+import { CacheCorruptError, CacheLockedError, RocksStore } from '../cache/rocksdb.js'
 import { loadConfig } from '../config/load.js'
 import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas } from '../core/native.js'
@@ -326,9 +326,9 @@ async function cacheCommand(argv: string[]): Promise<void> {
     return
   }
   const core = loadNativeCoreOnce()
-  const cache = new IntegrityCache(await RocksStore.open(dir), (bytes) => core.hash(bytes))
-  try {
-    if (action === 'stats') {
+  const openCache = async () => new IntegrityCache(await RocksStore.open(dir), (bytes) => core.hash(bytes))
+  if (action === 'stats') {
+    await withCache(openCache, async (cache) => {
       const s = await cache.stats()
       console.log(`${dir}\n  entries: ${s.entries}\n  size:    ${kb(s.bytes)}`)
       const last = await cache.get(LAST_BUILD_KEY)
@@ -337,16 +337,45 @@ async function cacheCommand(argv: string[]): Promise<void> {
         const rate = r.hits + r.misses > 0 ? Math.round((100 * r.hits) / (r.hits + r.misses)) : 0
         console.log(`  last build: ${cacheCounts(r)}, hit rate ${rate}% (${r.at})`)
       }
-    } else if (action === 'verify') {
-      const { checked, corrupt } = await cache.verify()
-      console.log(`${dir}: ${checked} entries checked, ${corrupt} corrupt${corrupt ? ' (deleted)' : ''}`)
-      if (corrupt > 0) process.exitCode = 1
-    } else {
-      await cache.clear()
-      console.log(`${dir}: cleared`)
+    })
+  } else if (action === 'verify') {
+    // A store RocksDB finds damaged is repaired first (what it can read stays); then every entry's seal is checked.
+    const verified = await withCache(openCache, (cache) => cache.verify(), CacheCorruptError)
+    const repaired = verified instanceof CacheCorruptError
+    if (repaired) {
+      console.log(`${dir}: damaged on disk (${(verified.cause as Error).message}); repairing`)
+      await RocksStore.repair(dir)
     }
+    const { checked, corrupt } = repaired ? await withCache(openCache, (cache) => cache.verify()) : verified
+    const damaged = corrupt > 0 ? ' (deleted)' : ''
+    console.log(`${dir}: ${checked} entries checked, ${corrupt} corrupt${damaged}${repaired ? ', after repair' : ''}`)
+    if (corrupt > 0 || repaired) process.exitCode = 1
+  } else {
+    // A damaged store cannot be read to delete its entries one by one: it goes whole.
+    const cleared = await withCache(openCache, (cache) => cache.clear(), CacheCorruptError)
+    if (cleared instanceof CacheCorruptError) await RocksStore.destroy(dir)
+    console.log(`${dir}: cleared${cleared instanceof CacheCorruptError ? ' (it was damaged on disk; removed)' : ''}`)
+  }
+}
+
+/**
+ * `work` on the opened cache, closed after. An error of class `caught` (from the open or the work)
+ * is returned instead of thrown, once the cache is closed.
+ */
+async function withCache<T, E extends Error = never>(
+  open: () => Promise<IntegrityCache>,
+  work: (cache: IntegrityCache) => Promise<T>,
+  caught?: new (...args: never[]) => E,
+): Promise<T | E> {
+  let cache: IntegrityCache | undefined
+  try {
+    cache = await open()
+    return await work(cache)
+  } catch (e) {
+    if (caught && e instanceof caught) return e
+    throw e
   } finally {
-    await cache.close()
+    await cache?.close()
   }
 }
 
@@ -483,6 +512,10 @@ export async function main(argv: string[]): Promise<void> {
       const what = command === 'dev' ? 'nexxo dev could not start' : 'build failed'
       console.error(`${red('✗')} ${what} with ${count} error${count === 1 ? '' : 's'}:\n`)
       for (const d of e.diagnostics) console.error(`${formatDiagnostic(d)}\n`)
+      process.exitCode = 1
+    } else if (e instanceof CacheCorruptError || e instanceof CacheLockedError) {
+      // Their messages say what to do; a stack trace would only bury that.
+      console.error(`${red('✗')} ${e.message}`)
       process.exitCode = 1
     } else {
       console.error(e)
