@@ -36,13 +36,23 @@ export interface StartOptions {
   dist?: string
   /** The wasm modules workerd binds. */
   wasm?: string[]
+  /**
+   * workerd: the example's own config.capnp as shipped (its bindings, no cache service), only the
+   * socket moved to the free port; `registryUrl`, `settings`, `dist` and `wasm` do not apply.
+   */
+  shippedConfig?: boolean
 }
 
 export async function startRuntime(
   runtime: EdgeRuntime,
   registryUrl: string,
   work: string,
-  { settings = {}, dist = exampleDist, wasm = ['nexxo_core.wasm', 'esbuild.wasm', 'swc.wasm'] }: StartOptions = {},
+  {
+    settings = {},
+    dist = exampleDist,
+    wasm = ['nexxo_core.wasm', 'esbuild.wasm', 'swc.wasm'],
+    shippedConfig = false,
+  }: StartOptions = {},
 ): Promise<RunningRuntime> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
@@ -51,7 +61,11 @@ export async function startRuntime(
   let args: string[]
   let cwd = work
   let cacheStop = () => {}
-  if (runtime === 'workerd') {
+  if (runtime === 'workerd' && shippedConfig) {
+    cmd = join(repo, 'node_modules/.bin/workerd')
+    args = ['serve', 'config.capnp', `--socket-addr=http=127.0.0.1:${port}`]
+    cwd = join(exampleDist, '..')
+  } else if (runtime === 'workerd') {
     // workerd's Cache API forwards to a cache service; loopback is reachable only when allowed.
     const dir = join(work, `workerd-${port}`)
     mkdirSync(dir, { recursive: true })

@@ -253,3 +253,34 @@ for (const runtime of EDGE_RUNTIMES) {
     })
   })
 }
+
+describe('examples/edge-worker/config.capnp as shipped (no cache service for the Cache API)', () => {
+  let origin = ''
+  before(async () => {
+    const running = await startRuntime('workerd', registry.url, work, { shippedConfig: true })
+    stops.push(running.stop)
+    origin = running.origin
+  })
+
+  test('builds answer 200, the unusable Cache API is one warning, and repeats hit the memory cache', async () => {
+    const body = { files: project, entry: 'src/main.ts' }
+    const first = await post(origin, body)
+    const text = await first.text()
+    assert.equal(first.status, 200, text)
+    const result = JSON.parse(text) as { outputs: { code: string }[]; warnings: { code: string; message: string }[] }
+    assert.equal(runModule(result.outputs[0]!.code), 'hello edge')
+    assert.deepEqual(
+      result.warnings.map((w) => w.code),
+      ['CACHE_UNAVAILABLE'],
+    )
+    assert.match(result.warnings[0]!.message, /Cache API is unusable \(No Cache was configured\); caching in memory/)
+    const again = await post(origin, body)
+    assert.equal(again.headers.get('x-nexxo-cache'), 'hit')
+    const other = await post(origin, { ...body, files: { ...project, 'src/extra.ts': '' } })
+    assert.equal(other.status, 200)
+    assert.deepEqual(((await other.json()) as { warnings: unknown[] }).warnings, [], 'said once, not per build')
+    const js = await post(origin, body, { accept: 'text/javascript' })
+    assert.equal(js.status, 200)
+    assert.equal(runModule(await js.text()), 'hello edge')
+  })
+})

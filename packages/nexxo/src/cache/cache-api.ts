@@ -37,9 +37,13 @@ export class CacheApiStore implements RawStore {
   static async open(name = 'nexxo-cache', storage?: CacheStorageLike): Promise<CacheApiStore> {
     const caches = storage ?? (globalThis as { caches?: CacheStorageLike }).caches
     if (!caches) throw new Error('This runtime has no Cache API (globalThis.caches is undefined).')
-    if (caches.default) return new CacheApiStore(caches.default, false)
-    const cache = await caches.open(name)
-    return new CacheApiStore(cache, typeof cache.keys === 'function')
+    const store = caches.default
+      ? new CacheApiStore(caches.default, false)
+      : await caches.open(name).then((cache) => new CacheApiStore(cache, typeof cache.keys === 'function'))
+    // workerd with no cache service configured has a `caches.default` whose every call throws ("No
+    // Cache was configured"): found here, once, rather than in the first build.
+    await store.get('nexxo-probe')
+    return store
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

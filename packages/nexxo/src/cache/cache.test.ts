@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import 'fake-indexeddb/auto'
 import { loadNativeCoreOnce } from '../build/backend.js'
 import { BoundedStore, USAGE_PREFIX } from './bounded.js'
+import { CacheApiStore } from './cache-api.js'
 import { type HashHex, open, payloadBuffer, seal } from './envelope.js'
 import { IdbStore } from './indexeddb.js'
 import { boundedCache, IntegrityCache, KEY_PREFIX } from './integrity.js'
@@ -278,6 +279,28 @@ for (const [name, openStore] of adapters) {
     })
   })
 }
+
+describe('CacheApiStore', () => {
+  const storage = (match: (url: string) => Promise<Response | undefined>) => {
+    const kept = new Map<string, Response>()
+    const cache = {
+      match,
+      put: async (url: string, r: Response) => void kept.set(url, r),
+      delete: async (url: string) => kept.delete(url),
+    }
+    return { open: async () => cache, default: cache }
+  }
+
+  test('a Cache API that is there but unusable (workerd without a cache service) fails at open, not at the first build', async () => {
+    const unusable = storage(() => Promise.reject(new Error('No Cache was configured')))
+    await assert.rejects(CacheApiStore.open('x', unusable), /No Cache was configured/)
+    const store = await CacheApiStore.open(
+      'x',
+      storage(async () => undefined),
+    )
+    assert.equal(store.selfEvicting, true, "Workers' caches.default evicts by itself")
+  })
+})
 
 describe('RocksStore on disk', () => {
   test('the LRU order and the bound hold across processes: usage records are on disk', async () => {

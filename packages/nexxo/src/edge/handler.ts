@@ -15,7 +15,7 @@ import { Core } from '../core/core.js'
 import { instantiateWasmCore } from '../core/wasm.js'
 import { engineFromModule } from '../engines/limits.js'
 import { swcLoader } from '../engines/swc.js'
-import { NexxoError } from '../errors.js'
+import { type Diagnostic, NexxoError } from '../errors.js'
 import { DEFAULT_REGISTRY } from '../npm/default-registry.js'
 import { flattenPlugins, pluginsCacheKey } from '../plugin/container.js'
 import type { NexxoPlugin } from '../plugin/types.js'
@@ -85,20 +85,22 @@ async function compile(input: WasmInput): Promise<WebAssembly.Module> {
   return WebAssembly.compile(input as BufferSource)
 }
 
-async function openStore(options: EdgeHandlerOptions): Promise<RawStore | undefined> {
+/** The handler's cache store, and a warning when the runtime's Cache API could not be had. */
+async function openStore(options: EdgeHandlerOptions): Promise<{ store?: RawStore; warning?: Diagnostic }> {
   const { cache = 'auto' } = options
-  if (cache === false) return undefined
+  if (cache === false) return {}
   const tiered = (back: RawStore) => new TieredStore(back, options.cacheMaxSize ?? 16 * 1024 * 1024)
-  if (cache === 'memory') return new MemoryStore(options.cacheMaxSize)
-  if (cache !== 'auto') return tiered(new KeyValueRawStore(cache))
-  if ((globalThis as { caches?: unknown }).caches) {
-    try {
-      return tiered(await CacheApiStore.open('nexxo-edge'))
-    } catch {
-      // A runtime whose Cache API is present but not configured: memory instead.
-    }
+  const memory = () => new MemoryStore(options.cacheMaxSize)
+  if (cache === 'memory') return { store: memory() }
+  if (cache !== 'auto') return { store: tiered(new KeyValueRawStore(cache)) }
+  if (!(globalThis as { caches?: unknown }).caches) return { store: memory() }
+  try {
+    return { store: tiered(await CacheApiStore.open('nexxo-edge')) }
+  } catch (e) {
+    // Present but unusable (workerd with no cache service): this isolate caches in memory instead.
+    const message = `The runtime's Cache API is unusable (${(e as Error).message}); caching in memory instead.`
+    return { store: memory(), warning: { code: 'CACHE_UNAVAILABLE', message } }
   }
-  return new MemoryStore(options.cacheMaxSize)
 }
 
 /** fetch, restricted to one origin: redirects are followed only within it, by hand. */
@@ -124,6 +126,8 @@ interface Ready {
   core: Core
   cache: Cache | undefined
   store: RawStore | undefined
+  /** Said with the first build's warnings, then cleared (a start-up fault is told once). */
+  startWarnings: Diagnostic[]
 }
 
 /** A response kept whole: what a repeat request is answered with, without building. */
@@ -168,7 +172,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
       })
       const core = new Core(await instantiateWasmCore(coreModule))
       const swcWasm = options.wasm.swc
-      const store = await openStore(options)
+      const { store, warning } = await openStore(options)
       const bundler = new Bundler(
         {
           name: 'wasm',
@@ -183,7 +187,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
           ...(registry ? { registryFetch: originBoundFetch(registry) } : {}),
         },
       )
-      return { bundler, core, cache: bundler.filesCache, store }
+      return { bundler, core, cache: bundler.filesCache, store, startWarnings: warning ? [warning] : [] }
     })().catch((e: unknown) => {
       ready = undefined
       throw e instanceof NexxoError
@@ -274,7 +278,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     const single = /\btext\/javascript\b|\bapplication\/javascript\b/.test(accept)
     const { bytes, body } = await readJson(request)
     const { options, timeoutMs } = buildRequest(body, single)
-    const { bundler, core, cache } = await start()
+    const { bundler, core, cache, startWarnings } = await start()
     // Plugins without a version may answer differently tomorrow: such builds are not kept.
     const responses = pluginsKey === undefined ? undefined : cache
     const key = `edge:build:${single ? 'js' : 'json'}:${pluginsKey}:${core.hash(bytes)}`
@@ -300,7 +304,9 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
       response = {
         status: 200,
         headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        body: new TextEncoder().encode(JSON.stringify({ outputs, stats: result.stats, warnings: result.warnings })),
+        body: new TextEncoder().encode(
+          JSON.stringify({ outputs, stats: result.stats, warnings: [...startWarnings.splice(0), ...result.warnings] }),
+        ),
       }
     }
     await responses?.put(key, encodeStored(response)).catch(() => {})
