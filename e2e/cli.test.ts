@@ -2,7 +2,17 @@
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { parse } from 'acorn'
@@ -121,14 +131,16 @@ describe('the build cache from the CLI', () => {
     const build = () => cli(['build', example, '--out-dir', out, '--cache-dir', cacheDir])
     // RocksDB turns the first build's log into a table file when the second opens the store.
     for (let i = 0; i < 2; i++) assert.equal(build().status, 0)
+    // The largest table (the build's entry) damaged where its data blocks are, as a bad sector
+    // would: the first half (its index, properties and footer come last). Damage elsewhere can make
+    // RocksDB abort the process instead; the test of the open marks covers that.
     const damage = () => {
       const tables = readdirSync(cacheDir).filter((f) => f.endsWith('.sst'))
       assert.ok(tables.length > 0, 'the store has table files to damage')
-      for (const table of tables) {
-        const bytes = readFileSync(join(cacheDir, table))
-        for (let i = 64; i < bytes.length - 64; i += 97) bytes[i]! ^= 0xff
-        writeFileSync(join(cacheDir, table), bytes)
-      }
+      const largest = tables.sort((a, b) => statSync(join(cacheDir, b)).size - statSync(join(cacheDir, a)).size)[0]!
+      const bytes = readFileSync(join(cacheDir, largest))
+      for (let i = 64; i < bytes.length / 2; i += 97) bytes[i]! ^= 0xff
+      writeFileSync(join(cacheDir, largest), bytes)
     }
     damage()
     assert.equal(cli(['build', example, '--out-dir', join(work, 'damaged-ref'), '--no-cache']).status, 0)
@@ -168,6 +180,21 @@ describe('the build cache from the CLI', () => {
     const fresh = build()
     assert.match(fresh.stdout, /· cache miss/)
     assert.doesNotMatch(fresh.stderr, /warning/)
+    assert.match(build().stdout, /· cache hit/)
+  })
+
+  test('a build that died opening the cache (RocksDB aborts on some damage) costs the next one a fresh cache, not a crash', () => {
+    const cacheDir = join(work, 'killer-cache')
+    const build = () => cli(['build', example, '--out-dir', join(work, 'killer-out'), '--cache-dir', cacheDir])
+    assert.equal(build().status, 0)
+    // What such a process leaves: its mark, its pid gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    writeFileSync(join(cacheDir, `nexxo-opening-${gone.stdout}`), '')
+    const next = build()
+    assert.equal(next.status, 0, next.stderr)
+    assert.equal(next.stderr.match(/warning/g)?.length, 1, next.stderr)
+    assert.match(next.stderr, new RegExp(`was removed: a process \\(pid ${gone.stdout}\\) died while opening it`))
+    assert.match(next.stdout, /· cache miss/)
     assert.match(build().stdout, /· cache hit/)
   })
 

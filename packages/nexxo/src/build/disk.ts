@@ -28,19 +28,22 @@ const readOrUndefined = (path: string) => {
 }
 
 export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerOptions): DiskHost {
-  const caches = new Map<string, Promise<Cache | string>>()
+  /** Each directory's cache once opened, or why it is unavailable; `cleared`: it was removed and made anew. */
+  const caches = new Map<string, Promise<{ cache: Cache; cleared?: string } | string>>()
   const warned = new Set<string>()
   /** Cache directories a build has asked about (`cacheIsNew`): only the first is told it is new. */
   const asked = new Set<string>()
   const cacheDirOf = (root: string) => resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR)
 
   /** The disk cache in `dir`, opened once. It needs the native core, which stamps files. */
-  const open = (dir: string): Promise<Cache | string> => {
+  const open = (dir: string) => {
     if (!caches.has(dir)) {
       const opened = core.canStampFiles
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
-            (store): Cache | string =>
-              boundedCache(store, (bytes) => core.hash(bytes), options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
+            (store) => ({
+              cache: boundedCache(store, (bytes) => core.hash(bytes), options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
+              ...(store.cleared ? { cleared: store.cleared } : {}),
+            }),
             (e: Error) =>
               e instanceof CacheCorruptError
                 ? `${e.message} Building without it.`
@@ -75,11 +78,15 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
     async cache(root: string, warnings: Diagnostic[]) {
       if (!core.canStampFiles) return undefined
       const dir = cacheDirOf(root)
-      const cache = await open(dir)
-      if (typeof cache !== 'string') return cache
-      // Said once per bundler: later builds just go uncached.
-      if (!warned.has(dir)) warnings.push({ code: 'CACHE_UNAVAILABLE', message: cache })
+      const opened = await open(dir)
+      // Said once per bundler: later builds just go uncached, or use the cache made anew.
+      const first = !warned.has(dir)
       warned.add(dir)
+      if (typeof opened !== 'string') {
+        if (opened.cleared && first) warnings.push({ code: 'CACHE_CLEARED', message: opened.cleared })
+        return opened.cache
+      }
+      if (first) warnings.push({ code: 'CACHE_UNAVAILABLE', message: opened })
       return undefined
     },
 
@@ -147,7 +154,7 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
     async close() {
       for (const cache of caches.values()) {
         const opened = await cache
-        if (typeof opened !== 'string') await opened.close()
+        if (typeof opened !== 'string') await opened.cache.close()
       }
       caches.clear()
     },

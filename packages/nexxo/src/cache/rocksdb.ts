@@ -7,7 +7,7 @@
 // from whichever call reads it; `repair` and `destroy` are what `nexxo cache verify|clear` do then.
 
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -55,6 +55,34 @@ export class CacheLockedError extends Error {
 const toBuffer = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 
 const isLockError = (e: unknown) => /lock/i.test(String((e as Error)?.message))
+
+/** `<dir>/nexxo-opening-<pid>`: that process is opening the store (see `RocksStore.open`). */
+const OPENING = 'nexxo-opening-'
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: alive, another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes the store in `dir` if a process died opening it; says so, or undefined when none did. */
+async function clearIfItKilled(dir: string): Promise<string | undefined> {
+  const marks = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(OPENING))
+  const dead = marks.filter((n) => {
+    const pid = Number(n.slice(OPENING.length))
+    return Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)
+  })
+  if (dead.length === 0) return undefined
+  const pids = dead.map((n) => n.slice(OPENING.length)).join(', ')
+  await RocksStore.destroy(dir)
+  mkdirSync(dir, { recursive: true })
+  for (const mark of dead) rmSync(join(dir, mark), { force: true })
+  return `The cache at ${dir} was removed: a process (pid ${pids}) died while opening it, which RocksDB does on some damage on disk. This build starts it afresh.`
+}
 const isCorruption = (e: unknown) => /^Corruption:/.test(String((e as Error)?.message))
 
 /** Values from this size on are kept in files. */
@@ -118,25 +146,45 @@ export class RocksStore implements RawStore {
     }
   }
 
-  /** Opens (creating) the store in `dir`; if another process holds it, retries until `lockTimeoutMs`. */
+  /**
+   * Set when opening found that a process had died opening this store before (its marker left
+   * behind), so the store was removed and opened empty: what happened, for a warning.
+   */
+  cleared: string | undefined
+
+  /**
+   * Opens (creating) the store in `dir`; if another process holds it, retries until `lockTimeoutMs`.
+   * Some damage makes RocksDB abort the process while it opens the store (a failed assertion in its
+   * version set) rather than return an error, which nothing here can catch. So each opener marks
+   * the directory first and unmarks it once open: a mark whose process is gone means the store
+   * killed it, and the next opener removes the store instead of dying the same way.
+   */
   static async open(dir: string, { lockTimeoutMs = 5000 } = {}): Promise<RocksStore> {
     mkdirSync(dir, { recursive: true })
+    const cleared = await clearIfItKilled(dir)
     const rocksdb = loadRocks()
     const started = Date.now()
-    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
-      const db = rocksdb(dir)
-      try {
-        await call((cb) => db.open({ createIfMissing: true }, cb))
-        const store = new RocksStore(db, dir)
-        void store.sweepTemps()
-        return store
-      } catch (e) {
-        if (isCorruption(e)) throw new CacheCorruptError(dir, e as Error)
-        if (!isLockError(e)) throw e
-        const waited = Date.now() - started
-        if (waited >= lockTimeoutMs) throw new CacheLockedError(dir, waited)
-        await new Promise((r) => setTimeout(r, delay))
+    const mark = join(dir, `${OPENING}${process.pid}`)
+    writeFileSync(mark, '')
+    try {
+      for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+        const db = rocksdb(dir)
+        try {
+          await call((cb) => db.open({ createIfMissing: true }, cb))
+          const store = new RocksStore(db, dir)
+          store.cleared = cleared
+          void store.sweepTemps()
+          return store
+        } catch (e) {
+          if (isCorruption(e)) throw new CacheCorruptError(dir, e as Error)
+          if (!isLockError(e)) throw e
+          const waited = Date.now() - started
+          if (waited >= lockTimeoutMs) throw new CacheLockedError(dir, waited)
+          await new Promise((r) => setTimeout(r, delay))
+        }
       }
+    } finally {
+      rmSync(mark, { force: true })
     }
   }
 

@@ -326,7 +326,11 @@ async function cacheCommand(argv: string[]): Promise<void> {
     return
   }
   const core = loadNativeCoreOnce()
-  const openCache = async () => new IntegrityCache(await RocksStore.open(dir), (bytes) => core.hash(bytes))
+  const openCache = async () => {
+    const store = await RocksStore.open(dir)
+    if (store.cleared) console.warn(`${yellow('warning')} ${store.cleared}`)
+    return new IntegrityCache(store, (bytes) => core.hash(bytes))
+  }
   if (action === 'stats') {
     await withCache(openCache, async (cache) => {
       const s = await cache.stats()
