@@ -21,6 +21,15 @@ export function htmlEntries(html: string): string[] {
   return out
 }
 
+/** The page with each local module script's `src` replaced by `to(src)` (dev's bundled entries). */
+export function pointEntryScripts(html: string, to: (src: string) => string): string {
+  return html.replace(SCRIPT, (tag, attrs: string) => {
+    const src = attr(attrs, 'src')
+    if (!src || attr(attrs, 'type') !== 'module' || !isLocal(src)) return tag
+    return `<script type="module" src="${escapeAttr(to(src))}"></script>`
+  })
+}
+
 export interface HtmlEntryOutput {
   /** Root-relative source as written in the page (after `htmlEntries`). */
   entry: string

@@ -22,7 +22,7 @@ import type { BuildOptions } from '../types.js'
 class UsageError extends Error {}
 
 const USAGE = `Usage: nexxo build [root] [options]
-       nexxo dev [root] [--port <n>] [--host <addr>] [--strict-port] [--backend <name>] [--no-cache]
+       nexxo dev [root] [--port <n>] [--host <addr>] [--strict-port] [--backend <name>] [--no-cache] [--no-bundle]
        nexxo cache stats|verify|clear [root] [--cache-dir <dir>]
        nexxo preview [dir] [--port <n>] [--host <addr>] [--isolated]
 
@@ -54,6 +54,8 @@ Dev serves [root] (its index.html and modules) with hot updates until interrupte
   --allowed-host <h>   another Host name the server answers (repeatable; loopback always works)
   --cache-dir <dir>    the pre-bundled dependencies, relative to root (default: node_modules/.nexxo/deps)
   --no-cache           pre-bundle the dependencies again instead of reusing them
+  --no-bundle          serve every module as its own request (default: a page loads its app's
+                       modules as one bundle; a hot update still swaps one module)
 
 Preview serves a built app (default: dist) on 127.0.0.1 until interrupted:
   --port <n>           port (default: 4173; 0 picks a free one)
@@ -80,6 +82,7 @@ function parse(argv: string[]) {
         'out-dir': { type: 'string' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
+        'no-bundle': { type: 'boolean' },
         'cache-max-size': { type: 'string' },
         backend: { type: 'string' },
         engine: { type: 'string' },
@@ -437,11 +440,12 @@ async function dev(argv: string[]) {
     ...(devAlias ? { alias: devAlias } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     ...(values['no-cache'] ? { cache: false as const } : {}),
+    ...(values['no-bundle'] ? { bundle: false } : {}),
     onPortTaken: (taken) => console.log(yellow(`port ${taken} is in use, trying the next one`)),
   })
   const { startup } = server
   console.log(
-    `${green('➜')} ${cyan(server.url)} ${dim(`ready in ${Math.round(startup.readyMs)} ms (${server.backend})`)}`,
+    `${green('➜')} ${cyan(server.url)} ${dim(`ready in ${Math.round(startup.readyMs)} ms (${server.backend}${server.bundled ? ', bundled' : ''})`)}`,
   )
   if (startup.deps.length > 0) {
     console.log(

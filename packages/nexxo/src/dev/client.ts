@@ -86,6 +86,115 @@ export function removeStyle(id: string): void {
   styles.delete(id)
 }
 
+// --- bundled dev: the module registry (dev/registry.ts sends the factories) ---
+
+/** A module in oxc's module-runner form: imports are calls, exports go on the namespace passed in. */
+type Factory = (
+  exports: ModuleNamespace,
+  meta: Record<string, unknown>,
+  importStatic: (url: string) => Promise<ModuleNamespace>,
+  importDynamic: (url: string) => Promise<ModuleNamespace>,
+  exportAll: (from: ModuleNamespace) => void,
+) => Promise<void>
+
+interface Instance {
+  exports: ModuleNamespace
+  /** Resolves to `exports` once the module has run. */
+  ran: Promise<ModuleNamespace>
+  /** Resolves to `exports` now: what an import on a cycle back to the module gets. */
+  now: Promise<ModuleNamespace>
+  done: boolean
+}
+
+const factories = new Map<string, Factory>()
+const instances = new Map<string, Instance>()
+/** Set once an entry bundle ran: hot updates then go through the registry too. */
+let bundled = false
+
+/** The same rule as dev/registry.ts's `inRegistry`: app modules run here, the rest natively. */
+const inRegistry = (url: string) =>
+  url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/@deps/') && !url.startsWith('/@nexxo/')
+
+const sameOrigin = (url: URL) => (url.origin === location.origin ? url.pathname + url.search : url.href)
+
+/** A module's factory, from a bundle; a URL defined twice keeps its first (a URL names one version). */
+export function define(url: string, factory: Factory): void {
+  if (!factories.has(url)) factories.set(url, factory)
+}
+
+/** Runs an entry bundle's entry. */
+export function run(url: string): Promise<ModuleNamespace> {
+  bundled = true
+  return load(url, [])
+}
+
+/**
+ * The module at `url`, run once, as the browser's module map would: an import on a cycle back to a
+ * module still running gets its namespace as it is so far (its exports are getters), as in ES modules.
+ * `chain`: the modules whose imports led here. Not async: a bundle of 20,000 modules makes some
+ * 250,000 imports, and most find a promise that is already there.
+ */
+function load(url: string, chain: readonly string[]): Promise<ModuleNamespace> {
+  if (!inRegistry(url)) return native(url)
+  const known = instances.get(url)
+  if (known) return known.done || chain.includes(url) ? known.now : known.ran
+  return evaluate(url, chain)
+}
+
+async function evaluate(url: string, chain: readonly string[]): Promise<ModuleNamespace> {
+  // New to the page (a dynamic import, an import an edit added): it and what it imports, in one request.
+  if (!factories.has(url)) await import(/* @vite-ignore */ `/@nexxo/bundle${url}`)
+  // Another import may have started it meanwhile.
+  const started = instances.get(url)
+  if (started) return started.done || chain.includes(url) ? started.now : started.ran
+  const factory = factories.get(url)
+  if (!factory) throw new Error(`${url}: the dev server defined no module for it`)
+  const exports = Object.create(null) as ModuleNamespace
+  Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' })
+  const inner = [...chain, url]
+  const exportAll = (from: ModuleNamespace) => {
+    for (const key of Object.keys(from)) {
+      if (key !== 'default' && !(key in exports)) {
+        Object.defineProperty(exports, key, { enumerable: true, get: () => from[key] })
+      }
+    }
+  }
+  // `url` is a root URL path (inRegistry): its full URL without a URL parser, which 20,000 modules feel.
+  const meta = { url: location.origin + url }
+  const instance = { exports, now: Promise.resolve(exports), done: false } as Instance
+  instances.set(url, instance)
+  instance.ran = factory(
+    exports,
+    meta,
+    (dep) => load(dep, inner),
+    // A computed specifier is relative to the module, as the browser would resolve it.
+    (dep) => load(dep.startsWith('.') ? sameOrigin(new URL(dep, meta.url)) : dep, []),
+    exportAll,
+  ).then(() => {
+    instance.done = true
+    return exports
+  })
+  return instance.ran
+}
+
+/** Native modules by URL: `import()` of one the page has costs ~0.1 ms, and every component imports react. */
+const natives = new Map<string, Promise<ModuleNamespace>>()
+const native = (url: string): Promise<ModuleNamespace> => {
+  let pending = natives.get(url)
+  if (!pending) {
+    pending = import(/* @vite-ignore */ url) as Promise<ModuleNamespace>
+    natives.set(url, pending)
+  }
+  return pending
+}
+
+/** A new version of a module for a hot update: its factory alone (what it imports, the page has). */
+async function importUpdate(url: string): Promise<ModuleNamespace> {
+  if (!bundled) return (await import(/* @vite-ignore */ url)) as ModuleNamespace
+  if (!factories.has(url)) await import(/* @vite-ignore */ `/@nexxo/module${url}`)
+  return load(url, [])
+}
+
 /** One boundary's update: dispose the old module, import the new version, run the old accept callbacks. */
 async function apply(update: HotUpdate): Promise<void> {
   const mod = modules.get(update.boundary)
@@ -95,7 +204,7 @@ async function apply(update: HotUpdate): Promise<void> {
   }
   const callbacks = mod.callbacks.filter((c) => c.deps.includes(update.acceptedVia))
   mod.dispose?.(mod.data)
-  const fetched = (await import(update.url)) as ModuleNamespace
+  const fetched = await importUpdate(update.url)
   for (const { deps, fn } of callbacks) fn(deps.map((d) => (d === update.acceptedVia ? fetched : undefined)))
 }
 

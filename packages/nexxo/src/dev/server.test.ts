@@ -211,6 +211,61 @@ describe('dev server: files', () => {
   })
 })
 
+describe('dev server: bundled mode (the default)', () => {
+  const defined = (body: string) => [...body.matchAll(/__nexxo_define\("([^"]+)"/g)].map((m) => m[1]).sort()
+
+  test('the page loads its entry bundle: every module it reaches, defined once, then run', async () => {
+    assert.equal(server.bundled, true)
+    const page = await raw(server.port, '/')
+    assert.match(page.body, /<script type="module" src="\/@nexxo\/entry\/src\/main\.ts"><\/script>/)
+    const entry = await raw(server.port, '/@nexxo/entry/src/main.ts')
+    assert.equal(entry.status, 200)
+    assert.match(entry.headers['content-type']!, /text\/javascript/)
+    assert.deepEqual(defined(entry.body), ['/src/main.ts', '/src/n.ts?v=0', '/src/util.ts?v=0'])
+    assert.match(entry.body, /__nexxo_run\("\/src\/main\.ts"\);\n$/)
+    assert.ok(!entry.body.includes('satisfies'), 'compiled as for unbundled dev')
+    const subtree = await raw(server.port, '/@nexxo/bundle/src/main.ts')
+    assert.deepEqual(defined(subtree.body), defined(entry.body))
+    assert.doesNotMatch(subtree.body, /__nexxo_run\(/, 'a subtree is defined, not run')
+    const alone = await raw(server.port, '/@nexxo/module/src/n.ts?v=0')
+    assert.deepEqual(defined(alone.body), ['/src/n.ts?v=0'])
+  })
+
+  test('its paths refuse what direct requests refuse', async () => {
+    for (const prefix of ['/@nexxo/entry', '/@nexxo/bundle', '/@nexxo/module']) {
+      await refuses(
+        [
+          `${prefix}/.env`,
+          `${prefix}/key.pem`,
+          `${prefix}/src/link.txt?import&raw`,
+          `${prefix}/src/env.txt?import&raw`,
+          `${prefix}/src/%2e%2e%2funsafe%2etxt`,
+          `${prefix}/../unsafe.txt`,
+          `${prefix}/@fs${work}/secret.txt`,
+          `${prefix}/@deps/../../unsafe.txt`,
+          `${prefix}//evil.test/x.js`,
+        ],
+        [400, 403, 404],
+      )
+    }
+  })
+
+  test('an import of a refused file is a module that throws where it is imported, never its content', async () => {
+    writeFileSync(
+      join(root, 'src/leaky.ts'),
+      "import a from './link.txt?raw'\nimport b from './env.txt?raw'\nconsole.log(a, b)\n",
+    )
+    const bundle = await raw(server.port, '/@nexxo/bundle/src/leaky.ts')
+    assert.equal(bundle.status, 200)
+    assert.ok(!leaks(bundle))
+    assert.match(
+      bundle.body,
+      /__nexxo_define\("\/src\/link\.txt\?raw&import&v=0", [^\n]*\nthrow new Error\("\/src\/link\.txt\?raw&import&v=0: a link out of the served directories"\)/,
+    )
+    assert.match(bundle.body, /env\.txt\?raw&import&v=0: a link to a name that is never served/)
+  })
+})
+
 /** The status an upgrade gets (101 when it opens), and the socket when it opened. */
 function upgrade(
   query: string,

@@ -15,7 +15,7 @@ import { projectTsconfig } from '../app/tsconfig.js'
 import { cssLoaderFor, nodeSwc } from '../build/backend.js'
 import type { Bundler } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
-import { htmlEntries } from '../build/html.js'
+import { htmlEntries, pointEntryScripts } from '../build/html.js'
 import type { ModuleGraph, Project } from '../core/core.js'
 import { codeFrame, NexxoError } from '../errors.js'
 import { namesFile, type PluginResolution } from '../plugin/hooks.js'
@@ -35,9 +35,21 @@ import {
   prebundle,
   REFRESH_RUNTIME,
 } from './deps.js'
-import { isFile, readBytes } from './fs-quiet.js'
+import { readBytes, TreeFacts } from './fs-quiet.js'
 import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
+import {
+  BUNDLE_PREFIX,
+  bundleText,
+  defineFactory,
+  ENTRY_PREFIX,
+  type Factory,
+  failingFactory,
+  inRegistry,
+  MODULE_PREFIX,
+  type ModuleRunnerTransform,
+  toFactory,
+} from './registry.js'
 import {
   CLIENT_PATH,
   type Compile,
@@ -89,6 +101,11 @@ export interface DevServerOptions {
   plugins?: NexxoPlugin[]
   /** Milliseconds a plugin hook may take (default 30 s). */
   pluginTimeout?: number
+  /**
+   * Default true: a page's first load is one bundle of the app's modules (dev/registry.ts), and a
+   * hot update still swaps one module. false: every module is its own request, as native ES modules.
+   */
+  bundle?: boolean
 }
 
 export interface DevServer {
@@ -97,6 +114,8 @@ export interface DevServer {
   /** Milliseconds from the call to listening, and the dependencies pre-bundled on the way. */
   startup: { readyMs: number; deps: string[]; depsMs: number; depsCached: boolean }
   backend: BackendName
+  /** Whether pages load their modules as bundles (`bundle`; false where no oxc binding loads). */
+  bundled: boolean
   /** Connected HMR clients. */
   readonly clients: number
   close(): Promise<void>
@@ -110,6 +129,14 @@ const BASE_HEADERS = {
 }
 
 const posix = (p: string) => p.split(sep).join('/')
+
+/** What the server answers a GET with; `failed`: the module's error, when its body is one that throws it. */
+interface Answer {
+  status: number
+  type: string
+  body: string | Buffer
+  failed?: string
+}
 
 /** The client module, built beside this file (dist) or compiled from its source (tests run from src). */
 function clientSource(compile: (code: string) => string): string {
@@ -154,6 +181,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const started = performance.now()
   const root = resolve(options.root ?? '.')
   const allow = servedDirs([root, ...(options.allow ?? []).map((d) => resolve(root, d))])
+  const facts = new TreeFacts(root)
   const allowedHosts = (options.allowedHosts ?? []).map((h) => h.toLowerCase())
   const host = options.host ?? 'localhost'
   if (!['localhost', '127.0.0.1', '::1'].includes(host)) allowedHosts.push(host.toLowerCase())
@@ -186,7 +214,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     ...(tsconfig?.experimentalDecorators ? { legacyDecorators: true } : {}),
     ...(tsconfig?.useDefineForClassFields === false ? { assignClassFields: true } : {}),
   }
-  const compile = await loadCompiler(settings)
+  const { compile, moduleRunner } = await loadCompiler(settings)
+  // Bundled unless asked otherwise; where no oxc binding loads (swc compiles), modules go one by one.
+  const bundled = options.bundle !== false && moduleRunner !== undefined
   /**
    * A relative or root-absolute import as a root URL path: the core's candidates in the core's
    * order, so that dev resolves exactly as builds do (`./a.js` naming `a.ts` included); none of
@@ -194,7 +224,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
    */
   const resolveInRoot = (specifier: string, importer: string): string | null => {
     for (const id of core.relativeCandidates(importer.slice(1), specifier) ?? []) {
-      if (isFile(join(root, id))) return `/${id}`
+      if (facts.isFile(join(root, id))) return `/${id}`
     }
     return null
   }
@@ -327,7 +357,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (!resolution) return undefined
     if (resolution.external) return false
     const { id } = resolution
-    const file = namesFile(id) && isFile(id) ? rootPath(id) : undefined
+    const file = namesFile(id) && facts.isFile(id) ? rootPath(id) : undefined
     if (file !== undefined) return file
     const url = virtualUrl(id)
     virtualIds.set(url, id)
@@ -448,7 +478,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     `\`\${location.protocol === 'https:' ? 'wss' : 'ws'}://\${location.host}${SOCKET_PATH}?${TOKEN_PARAM}=${token}\``,
   )
 
-  const pageHtml = (page: string) => {
+  const pageHtml = (page: string, pagePath: string) => {
     const kind = refresh()
     // prefresh's runtime installs itself (`self.__PREFRESH__`, Preact's option hooks) on import.
     const preamble =
@@ -458,8 +488,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
           ? `<script type="module">import "${deps.entries.get(PREFRESH_RUNTIME)}";</script>\n    `
           : ''
     const inject = `${preamble}<script type="module" src="${CLIENT_PATH}"></script>\n  `
-    const head = /<\/head>/i.exec(page)
-    return head ? page.slice(0, head.index) + inject + page.slice(head.index) : inject + page
+    // Bundled: each entry script loads its bundle; a relative src is relative to the page, as in the browser.
+    const html = bundled
+      ? pointEntryScripts(page, (src) => ENTRY_PREFIX + new URL(src, `http://page${pagePath}`).pathname)
+      : page
+    const head = /<\/head>/i.exec(html)
+    return head ? html.slice(0, head.index) + inject + html.slice(head.index) : inject + html
   }
 
   // --- HTTP ---
@@ -489,54 +523,70 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const head = req.method === 'HEAD'
     const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
-    const params = new URLSearchParams(query)
     if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
+    const served = bundled ? bundledAnswer(pathname, query) : undefined
+    const answer = await (served ?? answerFor(pathname, new URLSearchParams(query), req.headers))
+    if ('reason' in answer) return refuse(res, answer)
+    return send(res, answer.status, answer.type, answer.body, head)
+  }
+
+  /**
+   * What a GET of `pathname?params` answers once the request's checks passed: a compiled module, a
+   * pre-bundled dependency, a page, a file, or a refusal. `headers` tell a page navigation from an
+   * import (none: an import, as a bundle asks).
+   */
+  async function answerFor(
+    pathname: string,
+    params: URLSearchParams,
+    headers: IncomingMessage['headers'] = {},
+  ): Promise<Answer | Refusal> {
     /** A JS module for `path`, or one that throws its error where it is imported. */
-    const moduleAnswer = async (path: string, code: () => Promise<string | Buffer>) => {
+    const moduleAnswer = async (path: string, code: () => Promise<string | Buffer>): Promise<Answer> => {
       try {
-        return send(res, 200, JS_TYPE, await code(), head)
+        return { status: 200, type: JS_TYPE, body: await code() }
       } catch (e) {
         const error = toDevError(e, path)
-        return send(
-          res,
-          500,
-          JS_TYPE,
-          `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
-          head,
-        )
+        return {
+          status: 500,
+          type: JS_TYPE,
+          body: `throw new Error(${JSON.stringify(`${error.file ?? path}: ${error.message}`)})\n`,
+          failed: `${error.file ?? path}: ${error.message}`,
+        }
       }
     }
     const compiled = (path: string, file: string) => moduleAnswer(path, () => load(path, file))
     if (pathname.startsWith(VIRTUAL_PREFIX)) {
       return virtualIds.has(pathname)
         ? compiled(pathname, pathname)
-        : refuse(res, { status: 404, reason: 'no plugin resolved an import to this id' })
+        : { status: 404, reason: 'no plugin resolved an import to this id' }
     }
     if (pathname.startsWith(DEPS_PREFIX)) {
       const name = pathname.slice(DEPS_PREFIX.length)
       const code = deps.files.has(name) ? readBytes(join(deps.dir, name)) : undefined
       return code === undefined
-        ? refuse(res, { status: 404, reason: 'not a pre-bundled dependency' })
-        : send(res, 200, JS_TYPE, code, head)
+        ? { status: 404, reason: 'not a pre-bundled dependency' }
+        : { status: 200, type: JS_TYPE, body: code }
     }
     const page = pathname.endsWith('/') ? `${pathname}index.html` : pathname
     // public/ is served at the root, as Vite does; then the project itself.
-    let found = fileFor(page, allow)
-    if ('file' in found) {
-      const inPublic = fileFor(`/public${page}`, allow)
-      if ('file' in inPublic && isFile(inPublic.file)) found = inPublic
+    let found = fileFor(page, allow, facts.realDirs)
+    if ('file' in found && facts.isDirectory(join(root, 'public'))) {
+      const inPublic = fileFor(`/public${page}`, allow, facts.realDirs)
+      if ('file' in inPublic && facts.isFile(inPublic.file)) found = inPublic
     }
-    if (!('file' in found)) return refuse(res, found)
+    if (!('file' in found)) return found
     let file = found.file
-    const accept = req.headers.accept ?? ''
-    if (!isFile(file)) {
+    const accept = headers.accept ?? ''
+    if (!facts.isFile(file)) {
       // History-API routes: a navigation to a path that is no file gets the app's page.
-      if (req.headers['sec-fetch-dest'] === 'document' || (accept.includes('text/html') && !extname(page))) {
+      if (headers['sec-fetch-dest'] === 'document' || (accept.includes('text/html') && !extname(page))) {
         file = join(root, 'index.html')
-      } else return refuse(res, { status: 404, reason: 'not found' })
+      } else return { status: 404, reason: 'not found' }
     }
     const path = `/${posix(relative(root, file))}`
-    if (extname(file) === '.html') return send(res, 200, HTML_TYPE, pageHtml(readFileSync(file, 'utf8')), head)
+    if (extname(file) === '.html') {
+      return { status: 200, type: HTML_TYPE, body: pageHtml(readFileSync(file, 'utf8'), path) }
+    }
     const queried = ['raw', 'url', 'inline', 'no-inline', 'worker', 'sharedworker'].some((q) => params.has(q))
     // An import of anything that is not a script module gets a JS module, never the file itself.
     if (params.has('import') && (queried || !(isScriptModule(path) || isCss(path) || isPluginSource(path)))) {
@@ -552,7 +602,57 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (isScriptModule(path) || isPluginSource(path) || (isCss(path) && params.has('import'))) {
       return compiled(path, file)
     }
-    return send(res, 200, contentType(file), readFileSync(file), head)
+    return { status: 200, type: contentType(file), body: readFileSync(file) }
+  }
+
+  // --- bundled mode ---
+  /** The factory of each compiled module, by the bytes it was made from (a recompile makes new ones). */
+  const factoryOf = new WeakMap<Buffer, Factory>()
+  /** What a GET of `url` (a module's URL as its importers write it) answers. */
+  const answerForUrl = (url: string) => {
+    const [pathname = '/', query = ''] = url.split(/\?(.*)/s)
+    return answerFor(pathname, new URLSearchParams(query))
+  }
+  /** `url`'s definition for a bundle from its `answer`, and the URLs it imports; a module that fails is a factory that throws. */
+  const definition = (url: string, answer: Answer | Refusal): { text: string; deps: string[] } => {
+    let factory: Factory
+    if ('reason' in answer) factory = { body: failingFactory(`${url}: ${answer.reason}`), deps: [] }
+    else if (answer.failed !== undefined) factory = { body: failingFactory(answer.failed), deps: [] }
+    else if (answer.type !== JS_TYPE) factory = { body: failingFactory(`${url} is no module`), deps: [] }
+    else {
+      const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body
+      factory = factoryOf.get(bytes) ?? toFactory(moduleRunner!, bytes.toString('utf8'), url)
+      factoryOf.set(bytes, factory)
+    }
+    return { text: defineFactory(url, factory.body), deps: factory.deps }
+  }
+  /**
+   * A bundle of `url` and every module it reaches by static imports (`alone`: `url` only). A
+   * refusal of `url` itself is the answer, as a direct request would get; one of an import is a
+   * factory that throws it where it is imported.
+   */
+  const bundleOf = async (url: string, { entry = false, alone = false } = {}): Promise<Answer | Refusal> => {
+    const first = await answerForUrl(url)
+    if ('reason' in first) return first
+    const definitions: string[] = []
+    const seen = new Set<string>([url])
+    const visit = async (defined: { text: string; deps: string[] }): Promise<void> => {
+      definitions.push(defined.text)
+      if (alone) return
+      const fresh = defined.deps.filter((dep) => !seen.has(dep))
+      for (const dep of fresh) seen.add(dep)
+      await Promise.all(fresh.map(async (dep) => visit(definition(dep, await answerForUrl(dep)))))
+    }
+    await visit(definition(url, first))
+    return { status: 200, type: JS_TYPE, body: bundleText(definitions, entry ? url : undefined) }
+  }
+  /** The bundled mode's own paths: an entry's bundle, a module's subtree, a module alone. */
+  const bundledAnswer = (pathname: string, query: string): Promise<Answer | Refusal> | undefined => {
+    const prefix = [ENTRY_PREFIX, BUNDLE_PREFIX, MODULE_PREFIX].find((p) => pathname.startsWith(`${p}/`))
+    if (!prefix) return undefined
+    const url = pathname.slice(prefix.length) + (query ? `?${query}` : '')
+    if (!inRegistry(url)) return Promise.resolve({ status: 404, reason: 'not an app module' })
+    return bundleOf(url, { entry: prefix === ENTRY_PREFIX, alone: prefix === MODULE_PREFIX })
   }
 
   const server = createServer((req, res) => {
@@ -594,6 +694,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
 
   // --- watching ---
   const changed = async (file: string, kind: 'change' | 'add' | 'unlink') => {
+    if (kind !== 'change') facts.forget()
     const path = `/${posix(relative(root, file))}`
     if (extname(file) === '.html') return broadcast({ type: 'full-reload', reason: `${path.slice(1)} changed` })
     // Compiled once (its cached code may have been dropped since, for the next request to redo).
@@ -710,6 +811,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     url: `http://${shownHost}:${port}/`,
     port,
     backend: bundler.backend,
+    bundled,
     startup: {
       readyMs: performance.now() - started,
       deps: [...firstDeps.entries.keys()],
@@ -728,11 +830,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
  * (some 16 MB of resident memory) unless it has dependencies to pre-bundle. @swc/wasm-web where no
  * oxc binding loads.
  */
-async function loadCompiler(settings: CompileSettings): Promise<Compile> {
+async function loadCompiler(
+  settings: CompileSettings,
+): Promise<{ compile: Compile; moduleRunner?: ModuleRunnerTransform }> {
   try {
-    return oxcCompiler(await import('oxc-transform'), settings)
+    const oxc = await import('oxc-transform')
+    return { compile: oxcCompiler(oxc, settings), moduleRunner: oxc }
   } catch {
-    return swcCompiler(await nodeSwc.load())
+    return { compile: swcCompiler(await nodeSwc.load()) }
   }
 }
 

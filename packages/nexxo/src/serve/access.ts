@@ -3,9 +3,9 @@
 // request for a file goes through one function, on the fully decoded and resolved absolute path, at
 // the moment the file is read.
 
-import { realpathSync } from 'node:fs'
+import { lstatSync, realpathSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { resolve, sep } from 'node:path'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 
 /** Names never served, in any directory: secrets and keys. Dot-names are refused separately. */
 const SENSITIVE = [/^\.env/i, /\.pem$/i, /\.crt$/i, /\.key$/i, /\.p12$/i, /\.pfx$/i]
@@ -72,15 +72,36 @@ export function servedDirs(dirs: readonly string[]): ServedDirs {
   return { dirs, real }
 }
 
+/** `file`'s real path: its directory's (kept in `realDirs`) and its own name, unless it is a link itself. */
+function realViaDir(file: string, realDirs: Map<string, string>): string {
+  // No exception for a missing file: building one costs more than the lstat (a bundle asks thousands).
+  const stat = lstatSync(file, { throwIfNoEntry: false })
+  if (!stat) throw new Error(`${file} does not exist`)
+  if (stat.isSymbolicLink()) return realpathSync.native(file)
+  const dir = dirname(file)
+  let realDir = realDirs.get(dir)
+  if (realDir === undefined) {
+    realDir = realpathSync.native(dir)
+    realDirs.set(dir, realDir)
+  }
+  return join(realDir, basename(file))
+}
+
 const inside = (p: string, dirs: readonly string[]) => dirs.some((d) => p === d || p.startsWith(d + sep))
 
 /**
  * The file a URL path names, or why not. The path is decoded once; `.`/`..` segments, encoded
  * separators, NUL and backslashes are refused before any resolution; dot-names and sensitive names
  * in any segment are refused; the resolved path, and its real path after symlinks, must lie inside
- * one of the served directories.
+ * one of the served directories. `realDirs`: real paths of directories found before, which a caller
+ * that hears of every change under them (the dev server's watcher) may keep: a file that is no
+ * link then costs one lstat instead of a realpath's walk of every component.
  */
-export function fileFor(urlPath: string, served: ServedDirs): { file: string } | Refusal {
+export function fileFor(
+  urlPath: string,
+  served: ServedDirs,
+  realDirs?: Map<string, string>,
+): { file: string } | Refusal {
   let path: string
   try {
     path = decodeURIComponent(urlPath)
@@ -102,7 +123,7 @@ export function fileFor(urlPath: string, served: ServedDirs): { file: string } |
   if (!inside(file, served.dirs)) return { status: 403, reason: 'outside the served directories' }
   let real: string
   try {
-    real = realpathSync.native(file)
+    real = realDirs ? realViaDir(file, realDirs) : realpathSync.native(file)
   } catch {
     return { file }
   }

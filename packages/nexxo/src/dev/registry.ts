@@ -1,0 +1,61 @@
+// Bundled dev: the page's first load is one bundle of the app's modules, not one request per module.
+// Each module is compiled as it is for unbundled dev, then put in oxc's module-runner form (the one
+// Vite's module runner executes): imports become calls into the page's registry and exports a
+// namespace object, wrapped in a factory the registry (client.ts) runs once per URL. A hot update
+// sends one module's factory; everything else is unchanged from unbundled dev (the core's HMR plan,
+// Fast Refresh, CSS modules, the overlay, every request check).
+
+import { NexxoError } from '../errors.js'
+
+/** oxc-transform's module-runner transform (npm `oxc-transform`, the dev compiler's own binding). */
+export interface ModuleRunnerTransform {
+  moduleRunnerTransformSync(
+    filename: string,
+    source: string,
+    options?: object,
+  ): { code: string; deps: string[]; dynamicDeps: string[]; errors: { message: string }[] }
+}
+
+/** Entry bundles: the page's `<script type="module" src>` points here, `/@nexxo/entry/src/main.tsx`. */
+export const ENTRY_PREFIX = '/@nexxo/entry'
+/** A module and every module it imports statically, defined but not run (a dynamic import, an import new to the page). */
+export const BUNDLE_PREFIX = '/@nexxo/bundle'
+/** One module's factory alone: what a hot update fetches. */
+export const MODULE_PREFIX = '/@nexxo/module'
+
+/**
+ * Whether the registry runs `url` (an app module) rather than the browser (the client, pre-bundled
+ * dependencies, other origins). The client holds the same rule (`inRegistry` in client.ts).
+ */
+export const inRegistry = (url: string): boolean =>
+  url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/@deps/') && !url.startsWith('/@nexxo/')
+
+/** A module in the registry's form: the factory's body, and the URLs it imports statically. */
+export interface Factory {
+  body: string
+  deps: string[]
+}
+
+const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
+
+/** The factory of a compiled module (`url`, to name it in errors). */
+export function toFactory(transform: ModuleRunnerTransform, code: string, url: string): Factory {
+  const map = SOURCE_MAP.exec(code)
+  const result = transform.moduleRunnerTransformSync('module.js', map ? code.slice(0, map.index) : code)
+  const [error] = result.errors
+  if (error) throw NexxoError.single('PARSE_ERROR', `${url}: ${error.message}`)
+  return { body: result.code, deps: result.deps.filter(inRegistry) }
+}
+
+/** One factory's definition, for a bundle: the registry passes in what the module-runner form names. */
+export const defineFactory = (url: string, body: string): string =>
+  `__nexxo_define(${JSON.stringify(url)}, async function (__vite_ssr_exports__, __vite_ssr_import_meta__, __vite_ssr_import__, __vite_ssr_dynamic_import__, __vite_ssr_exportAll__) {\n${body}\n});\n`
+
+/** A factory that fails where it runs, with the message of the answer its module got instead. */
+export const failingFactory = (message: string): string => `throw new Error(${JSON.stringify(message)});`
+
+/** The text of a bundle of `definitions`, which runs `run` (an entry's URL) once they are in. */
+export function bundleText(definitions: string[], run?: string): string {
+  const head = 'import { define as __nexxo_define, run as __nexxo_run } from "/@nexxo/client";\n'
+  return head + definitions.join('') + (run === undefined ? '' : `__nexxo_run(${JSON.stringify(run)});\n`)
+}
