@@ -222,13 +222,33 @@ describe('dev server: bundled mode (the default)', () => {
     assert.equal(entry.status, 200)
     assert.match(entry.headers['content-type']!, /text\/javascript/)
     assert.deepEqual(defined(entry.body), ['/src/main.ts', '/src/n.ts?v=0', '/src/util.ts?v=0'])
-    assert.match(entry.body, /__nexxo_run\("\/src\/main\.ts"\);\n$/)
+    assert.match(entry.body, /__nexxo_run\("\/src\/main\.ts"\);\n\/\/# sourceMappingURL=\S+\n$/)
     assert.ok(!entry.body.includes('satisfies'), 'compiled as for unbundled dev')
     const subtree = await raw(server.port, '/@nexxo/bundle/src/main.ts')
     assert.deepEqual(defined(subtree.body), defined(entry.body))
     assert.doesNotMatch(subtree.body, /__nexxo_run\(/, 'a subtree is defined, not run')
     const alone = await raw(server.port, '/@nexxo/module/src/n.ts?v=0')
     assert.deepEqual(defined(alone.body), ['/src/n.ts?v=0'])
+  })
+
+  test("a bundle's source map leads each module's lines back to its source", async () => {
+    const entry = await raw(server.port, '/@nexxo/entry/src/main.ts')
+    const mapUrl = /\/\/# sourceMappingURL=(\S+)\n$/.exec(entry.body)?.[1]
+    assert.equal(mapUrl, '/@nexxo/map/@nexxo/entry/src/main.ts')
+    const map = JSON.parse((await raw(server.port, mapUrl!)).body) as {
+      sections: { offset: { line: number }; map: { sources: string[]; sourcesContent: string[] } }[]
+    }
+    // In the bundle's order; each section starts where its module's body does.
+    const lines = entry.body.split('\n')
+    assert.deepEqual(
+      map.sections.map((s) => s.map.sources),
+      [['/src/main.ts'], ['/src/n.ts'], ['/src/util.ts']],
+    )
+    for (const section of map.sections) {
+      assert.match(lines[section.offset.line - 1]!, /^__nexxo_define\(/, 'the line before a body defines it')
+    }
+    assert.match(map.sections[1]!.map.sourcesContent[0]!, /export const n: number = 1/)
+    assert.equal((await raw(server.port, '/@nexxo/map/src/main.ts')).status, 404)
   })
 
   test('its paths refuse what direct requests refuse', async () => {

@@ -40,12 +40,15 @@ import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
   BUNDLE_PREFIX,
+  bundleMap,
   bundleText,
   defineFactory,
   ENTRY_PREFIX,
   type Factory,
+  factoryMap,
   failingFactory,
   inRegistry,
+  MAP_PREFIX,
   MODULE_PREFIX,
   type ModuleRunnerTransform,
   toFactory,
@@ -613,46 +616,79 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const [pathname = '/', query = ''] = url.split(/\?(.*)/s)
     return answerFor(pathname, new URLSearchParams(query))
   }
-  /** `url`'s definition for a bundle from its `answer`, and the URLs it imports; a module that fails is a factory that throws. */
-  const definition = (url: string, answer: Answer | Refusal): { text: string; deps: string[] } => {
-    let factory: Factory
-    if ('reason' in answer) factory = { body: failingFactory(`${url}: ${answer.reason}`), deps: [] }
-    else if (answer.failed !== undefined) factory = { body: failingFactory(answer.failed), deps: [] }
-    else if (answer.type !== JS_TYPE) factory = { body: failingFactory(`${url} is no module`), deps: [] }
-    else {
-      const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body
-      factory = factoryOf.get(bytes) ?? toFactory(moduleRunner!, bytes.toString('utf8'), url)
-      factoryOf.set(bytes, factory)
-    }
-    return { text: defineFactory(url, factory.body), deps: factory.deps }
+  /** A module's definition for a bundle, the URLs it imports, and the code it was made from (for its map). */
+  interface Definition {
+    text: string
+    deps: string[]
+    code?: string
+  }
+  /** `url`'s definition for a bundle from its `answer`; a module that fails is a factory that throws. */
+  const definition = (url: string, answer: Answer | Refusal): Definition => {
+    const fails = (message: string): Definition => ({ text: defineFactory(url, failingFactory(message)), deps: [] })
+    if ('reason' in answer) return fails(`${url}: ${answer.reason}`)
+    if (answer.failed !== undefined) return fails(answer.failed)
+    if (answer.type !== JS_TYPE) return fails(`${url} is no module`)
+    const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body
+    const code = bytes.toString('utf8')
+    const factory = factoryOf.get(bytes) ?? toFactory(moduleRunner!, code, url)
+    factoryOf.set(bytes, factory)
+    return { text: defineFactory(url, factory.body), deps: factory.deps, code }
   }
   /**
-   * A bundle of `url` and every module it reaches by static imports (`alone`: `url` only). A
-   * refusal of `url` itself is the answer, as a direct request would get; one of an import is a
-   * factory that throws it where it is imported.
+   * `url` and every module it reaches by static imports (`alone`: `url` only), in a fixed order (the
+   * imports' depth-first order from `url`), which a bundle's source map asked for later must see
+   * again. A refusal of `url` itself is the answer, as a direct request would get; one of an import
+   * is a factory that throws it where it is imported.
    */
-  const bundleOf = async (url: string, { entry = false, alone = false } = {}): Promise<Answer | Refusal> => {
+  const bundleParts = async (url: string, alone: boolean): Promise<Definition[] | Refusal> => {
     const first = await answerForUrl(url)
     if ('reason' in first) return first
-    const definitions: string[] = []
-    const seen = new Set<string>([url])
-    const visit = async (defined: { text: string; deps: string[] }): Promise<void> => {
-      definitions.push(defined.text)
+    const found = new Map<string, Definition>()
+    const visit = async (at: string, defined: Definition): Promise<void> => {
+      found.set(at, defined)
       if (alone) return
-      const fresh = defined.deps.filter((dep) => !seen.has(dep))
-      for (const dep of fresh) seen.add(dep)
-      await Promise.all(fresh.map(async (dep) => visit(definition(dep, await answerForUrl(dep)))))
+      const fresh = defined.deps.filter((dep) => !found.has(dep))
+      for (const dep of fresh) found.set(dep, { text: '', deps: [] })
+      await Promise.all(fresh.map(async (dep) => visit(dep, definition(dep, await answerForUrl(dep)))))
     }
-    await visit(definition(url, first))
-    return { status: 200, type: JS_TYPE, body: bundleText(definitions, entry ? url : undefined) }
+    await visit(url, definition(url, first))
+    // Depth-first, with a stack of its own: an import chain may be thousands of modules long.
+    const ordered: Definition[] = []
+    const placed = new Set<string>()
+    const stack = [url]
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      if (placed.has(at)) continue
+      placed.add(at)
+      const defined = found.get(at)!
+      ordered.push(defined)
+      for (let i = defined.deps.length - 1; i >= 0; i--) stack.push(defined.deps[i]!)
+    }
+    return ordered
   }
-  /** The bundled mode's own paths: an entry's bundle, a module's subtree, a module alone. */
-  const bundledAnswer = (pathname: string, query: string): Promise<Answer | Refusal> | undefined => {
+  /** The bundled mode's paths: `path` (with its query) and the module URL it names. */
+  const bundledPath = (pathname: string, query: string) => {
     const prefix = [ENTRY_PREFIX, BUNDLE_PREFIX, MODULE_PREFIX].find((p) => pathname.startsWith(`${p}/`))
-    if (!prefix) return undefined
-    const url = pathname.slice(prefix.length) + (query ? `?${query}` : '')
+    return prefix ? { prefix, url: pathname.slice(prefix.length) + (query ? `?${query}` : '') } : undefined
+  }
+  /** The bundled mode's own paths: an entry's bundle, a module's subtree, a module alone, and their maps. */
+  const bundledAnswer = (pathname: string, query: string): Promise<Answer | Refusal> | undefined => {
+    const forMap = pathname.startsWith(`${MAP_PREFIX}/`)
+    const path = forMap ? pathname.slice(MAP_PREFIX.length) : pathname
+    const named = bundledPath(path, query)
+    if (!named) return forMap ? Promise.resolve({ status: 404, reason: 'no such bundle' }) : undefined
+    const { prefix, url } = named
     if (!inRegistry(url)) return Promise.resolve({ status: 404, reason: 'not an app module' })
-    return bundleOf(url, { entry: prefix === ENTRY_PREFIX, alone: prefix === MODULE_PREFIX })
+    return bundleParts(url, prefix === MODULE_PREFIX).then((parts): Answer | Refusal => {
+      if (!Array.isArray(parts)) return parts
+      const texts = parts.map((p) => p.text)
+      if (forMap) {
+        const maps = parts.map((p) => (p.code === undefined ? null : factoryMap(moduleRunner!, p.code)))
+        return { status: 200, type: 'application/json', body: bundleMap(texts, maps) }
+      }
+      const mapUrl = MAP_PREFIX + path + (query ? `?${query}` : '')
+      return { status: 200, type: JS_TYPE, body: bundleText(texts, prefix === ENTRY_PREFIX ? url : undefined, mapUrl) }
+    })
   }
 
   const server = createServer((req, res) => {
