@@ -229,6 +229,8 @@ describe('dev server: bundled mode (the default)', () => {
     assert.doesNotMatch(subtree.body, /__nexxo_run\(/, 'a subtree is defined, not run')
     const alone = await raw(server.port, '/@nexxo/module/src/n.ts?v=0')
     assert.deepEqual(defined(alone.body), ['/src/n.ts?v=0'])
+    // What a hot update of a module with imports fetches: the module, not what it imports.
+    assert.deepEqual(defined((await raw(server.port, '/@nexxo/module/src/main.ts')).body), ['/src/main.ts'])
   })
 
   test("a bundle's source map leads each module's lines back to its source", async () => {

@@ -643,10 +643,10 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const bundleParts = async (url: string, alone: boolean): Promise<Definition[] | Refusal> => {
     const first = await answerForUrl(url)
     if ('reason' in first) return first
+    if (alone) return [definition(url, first)]
     const found = new Map<string, Definition>()
     const visit = async (at: string, defined: Definition): Promise<void> => {
       found.set(at, defined)
-      if (alone) return
       const fresh = defined.deps.filter((dep) => !found.has(dep))
       for (const dep of fresh) found.set(dep, { text: '', deps: [] })
       await Promise.all(fresh.map(async (dep) => visit(dep, definition(dep, await answerForUrl(dep)))))
