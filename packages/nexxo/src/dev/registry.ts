@@ -76,20 +76,13 @@ export const defineFactory = (url: string, body: string): string =>
 /** A factory that fails where it runs, with the message of the answer its module got instead. */
 export const failingFactory = (message: string): string => `throw new Error(${JSON.stringify(message)});`
 
-const BUNDLE_HEAD = 'import { define as __nexxo_define, run as __nexxo_run } from "/@nexxo/client";\n'
+/** What a bundle starts with; its definitions follow, then `bundleTail`. */
+export const BUNDLE_HEAD = 'import { define as __nexxo_define, run as __nexxo_run } from "/@nexxo/client";\n'
 
-/**
- * The text of a bundle of `definitions`, which runs `run` (an entry's URL) once they are in;
- * `mapUrl`: where devtools find its source map (`bundleMap`).
- */
-export function bundleText(definitions: string[], run?: string, mapUrl?: string): string {
-  return (
-    BUNDLE_HEAD +
-    definitions.join('') +
-    (run === undefined ? '' : `__nexxo_run(${JSON.stringify(run)});\n`) +
-    (mapUrl === undefined ? '' : `//# sourceMappingURL=${mapUrl}\n`)
-  )
-}
+/** What a bundle ends with: a run of `run` (an entry's URL), and where devtools find its map (`bundleMap`). */
+export const bundleTail = (run?: string, mapUrl?: string): string =>
+  (run === undefined ? '' : `__nexxo_run(${JSON.stringify(run)});\n`) +
+  (mapUrl === undefined ? '' : `//# sourceMappingURL=${mapUrl}\n`)
 
 /**
  * The index source map of a bundle of `definitions` (in `bundleText`'s order), each section the

@@ -21,6 +21,18 @@ interface RawResponse {
   body: string
 }
 
+/** A chunked body's data (`size\r\ndata\r\n`… `0\r\n\r\n`); sizes count bytes, which latin1 keeps one to a char. */
+function unchunk(body: string): string {
+  let out = ''
+  for (let at = 0; ; ) {
+    const eol = body.indexOf('\r\n', at)
+    const size = Number.parseInt(body.slice(at, eol), 16)
+    if (!(size > 0)) return out
+    out += body.slice(eol + 2, eol + 2 + size)
+    at = eol + 2 + size + 2
+  }
+}
+
 /** One request exactly as written, on its own connection. */
 function raw(port: number, target: string, headers: Record<string, string> = {}, extra = ''): Promise<RawResponse> {
   return new Promise((done, fail) => {
@@ -40,7 +52,8 @@ function raw(port: number, target: string, headers: Record<string, string> = {},
         const at = line.indexOf(':')
         if (at > 0) parsed[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim()
       }
-      done({ status, headers: parsed, body: rest.join('\r\n\r\n') })
+      const body = rest.join('\r\n\r\n')
+      done({ status, headers: parsed, body: parsed['transfer-encoding'] === 'chunked' ? unchunk(body) : body })
     })
     const all = { host: `localhost:${port}`, connection: 'close', ...headers }
     const lines = Object.entries(all).map(([k, v]) => `${k}: ${v}`)

@@ -39,9 +39,10 @@ import { readBytes, TreeFacts } from './fs-quiet.js'
 import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
+  BUNDLE_HEAD,
   BUNDLE_PREFIX,
   bundleMap,
-  bundleText,
+  bundleTail,
   defineFactory,
   ENTRY_PREFIX,
   type Factory,
@@ -139,6 +140,8 @@ interface Answer {
   type: string
   body: string | Buffer
   failed?: string
+  /** Instead of `body`: written piece by piece as it is made (`write` waits while the client is behind). */
+  stream?: (write: (chunk: string) => Promise<void>) => Promise<void>
 }
 
 /** The client module, built beside this file (dist) or compiled from its source (tests run from src). */
@@ -527,10 +530,51 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const head = req.method === 'HEAD'
     const [pathname = '/', query = ''] = rawUrl.split(/\?(.*)/s)
     if (pathname === CLIENT_PATH) return send(res, 200, JS_TYPE, clientCode, head)
-    const served = bundled ? bundledAnswer(pathname, query) : undefined
-    const answer = await (served ?? answerFor(pathname, new URLSearchParams(query), req.headers))
+    const answer =
+      (bundled ? await bundledAnswer(pathname, query) : undefined) ??
+      (await answerFor(pathname, new URLSearchParams(query), req.headers))
     if ('reason' in answer) return refuse(res, answer)
+    if (answer.stream) return stream(res, answer.status, answer.type, answer.stream, head)
     return send(res, answer.status, answer.type, answer.body, head)
+  }
+
+  /** A streamed answer, in pieces of some 256 kB: the client parses the first while the rest is made. */
+  async function stream(
+    res: ServerResponse,
+    status: number,
+    type: string,
+    produce: NonNullable<Answer['stream']>,
+    head: boolean,
+  ) {
+    res.writeHead(status, { ...BASE_HEADERS, 'content-type': type })
+    if (head) return void res.end()
+    let pending: string[] = []
+    let size = 0
+    const flush = async () => {
+      // A page that went away stops the walk: nothing is compiled for nobody.
+      if (res.destroyed) throw new Error('the client went away')
+      const chunk = pending.join('')
+      pending = []
+      size = 0
+      if (!res.write(chunk)) {
+        await new Promise<void>((done) => {
+          const resume = () => {
+            res.off('drain', resume)
+            res.off('close', resume)
+            done()
+          }
+          res.on('drain', resume)
+          res.on('close', resume)
+        })
+      }
+    }
+    await produce(async (piece) => {
+      pending.push(piece)
+      size += piece.length
+      if (size >= 256 * 1024) await flush()
+    })
+    await flush()
+    res.end()
   }
 
   /**
@@ -635,67 +679,86 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return { text: defineFactory(url, factory.body), deps: factory.deps, code }
   }
   /**
-   * `url` and every module it reaches by static imports (`alone`: `url` only), in a fixed order (the
-   * imports' depth-first order from `url`), which a bundle's source map asked for later must see
-   * again. A refusal of `url` itself is the answer, as a direct request would get; one of an import
-   * is a factory that throws it where it is imported.
+   * Gives `emit` the definitions of `url` and of every module it reaches by static imports
+   * (`alone`: `url` only), one by one as they are compiled, in a fixed order (depth-first from
+   * `url`, with a stack of its own: an import chain may be thousands long), which a bundle's source
+   * map asked for later walks again. A refusal of `url` itself is the answer, as a direct request
+   * would get; one of an import is a factory that throws it where it is imported.
    */
-  const bundleParts = async (url: string, alone: boolean): Promise<Definition[] | Refusal> => {
+  const walkBundle = async (
+    url: string,
+    alone: boolean,
+    emit: (defined: Definition) => void | Promise<void>,
+  ): Promise<Refusal | undefined> => {
     const first = await answerForUrl(url)
     if ('reason' in first) return first
-    if (alone) return [definition(url, first)]
-    const found = new Map<string, Definition>()
-    const visit = async (at: string, defined: Definition): Promise<void> => {
-      found.set(at, defined)
-      const fresh = defined.deps.filter((dep) => !found.has(dep))
-      for (const dep of fresh) found.set(dep, { text: '', deps: [] })
-      await Promise.all(fresh.map(async (dep) => visit(dep, definition(dep, await answerForUrl(dep)))))
-    }
-    await visit(url, definition(url, first))
-    // Depth-first, with a stack of its own: an import chain may be thousands of modules long.
-    const ordered: Definition[] = []
-    const placed = new Set<string>()
+    const seen = new Set<string>()
     const stack = [url]
     while (stack.length > 0) {
       const at = stack.pop()!
-      if (placed.has(at)) continue
-      placed.add(at)
-      const defined = found.get(at)!
-      ordered.push(defined)
-      for (let i = defined.deps.length - 1; i >= 0; i--) stack.push(defined.deps[i]!)
+      if (seen.has(at)) continue
+      seen.add(at)
+      const defined = definition(at, at === url ? first : await answerForUrl(at))
+      await emit(defined)
+      if (alone) break
+      for (let i = defined.deps.length - 1; i >= 0; i--) if (!seen.has(defined.deps[i]!)) stack.push(defined.deps[i]!)
+      // Other requests (the dependencies, the refresh runtime) are served between modules.
+      if (seen.size % 256 === 0) await new Promise((done) => setImmediate(done))
     }
-    return ordered
+    return undefined
   }
   /** The bundled mode's paths: `path` (with its query) and the module URL it names. */
   const bundledPath = (pathname: string, query: string) => {
     const prefix = [ENTRY_PREFIX, BUNDLE_PREFIX, MODULE_PREFIX].find((p) => pathname.startsWith(`${p}/`))
     return prefix ? { prefix, url: pathname.slice(prefix.length) + (query ? `?${query}` : '') } : undefined
   }
-  /** The bundled mode's own paths: an entry's bundle, a module's subtree, a module alone, and their maps. */
-  const bundledAnswer = (pathname: string, query: string): Promise<Answer | Refusal> | undefined => {
+  /**
+   * The bundled mode's own paths: an entry's bundle, a module's subtree, a module alone, and their
+   * maps. A bundle streams out as its modules are compiled, so the browser parses while the server
+   * compiles.
+   */
+  const bundledAnswer = async (pathname: string, query: string): Promise<Answer | Refusal | undefined> => {
     const forMap = pathname.startsWith(`${MAP_PREFIX}/`)
     const path = forMap ? pathname.slice(MAP_PREFIX.length) : pathname
     const named = bundledPath(path, query)
-    if (!named) return forMap ? Promise.resolve({ status: 404, reason: 'no such bundle' }) : undefined
+    if (!named) return forMap ? { status: 404, reason: 'no such bundle' } : undefined
     const { prefix, url } = named
-    if (!inRegistry(url)) return Promise.resolve({ status: 404, reason: 'not an app module' })
-    return bundleParts(url, prefix === MODULE_PREFIX).then((parts): Answer | Refusal => {
-      if (!Array.isArray(parts)) return parts
-      const texts = parts.map((p) => p.text)
-      if (forMap) {
-        const maps = parts.map((p) => (p.code === undefined ? null : factoryMap(moduleRunner!, p.code)))
-        return { status: 200, type: 'application/json', body: bundleMap(texts, maps) }
-      }
-      const mapUrl = MAP_PREFIX + path + (query ? `?${query}` : '')
-      return { status: 200, type: JS_TYPE, body: bundleText(texts, prefix === ENTRY_PREFIX ? url : undefined, mapUrl) }
-    })
+    if (!inRegistry(url)) return { status: 404, reason: 'not an app module' }
+    const alone = prefix === MODULE_PREFIX
+    if (forMap) {
+      const parts: Definition[] = []
+      const refused = await walkBundle(url, alone, (d) => void parts.push(d))
+      if (refused) return refused
+      const maps = parts.map((p) => (p.code === undefined ? null : factoryMap(moduleRunner!, p.code)))
+      const body = bundleMap(
+        parts.map((p) => p.text),
+        maps,
+      )
+      return { status: 200, type: 'application/json', body }
+    }
+    const tail = bundleTail(prefix === ENTRY_PREFIX ? url : undefined, MAP_PREFIX + path + (query ? `?${query}` : ''))
+    // Its refusal must be the status, before anything is sent (the walk then finds it compiled).
+    const first = await answerForUrl(url)
+    if ('reason' in first) return first
+    return {
+      status: 200,
+      type: JS_TYPE,
+      body: '',
+      stream: async (write) => {
+        await write(BUNDLE_HEAD)
+        await walkBundle(url, alone, (d) => write(d.text))
+        await write(tail)
+      },
+    }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
+      // A page closed mid-answer is no error of the server's.
+      const gone = res.destroyed
       if (!res.headersSent) send(res, 500, TEXT_TYPE, 'internal error\n')
       else res.destroy()
-      console.error(e)
+      if (!gone) console.error(e)
     })
   })
   // Bounded: a request with thousands of headers is cut off, not parsed forever (attacks.md 22).
