@@ -80,6 +80,34 @@ describe('bundled dev of a 1,000-component React app in Chromium', () => {
   })
 })
 
+describe('a second start of bundled dev', () => {
+  test('serves every module of the first from its module cache, compiling none; an edited one is compiled again', async () => {
+    const dir = join(repo, 'e2e/artifacts', `dev-warm-${process.pid}`)
+    generateReactApp(50, dir)
+    const loadAll = async () => {
+      const server = await createDevServer({ root: dir, port: 0, host: '127.0.0.1' })
+      try {
+        const response = await fetch(new URL('/@nexxo/entry/src/main.jsx', server.url))
+        assert.equal(response.status, 200)
+        return { text: await response.text(), compiles: server.compiles }
+      } finally {
+        await server.close()
+      }
+    }
+    try {
+      const cold = await loadAll()
+      assert.deepEqual(cold.compiles, { compiled: 101, cached: 0 }, '50 components, 50 helpers and main')
+      const warm = await loadAll()
+      assert.deepEqual(warm.compiles, { compiled: 0, cached: 101 })
+      assert.equal(warm.text, cold.text, 'the same bundle')
+      writeFileSync(join(dir, 'src/components/c7.helper.js'), "export const label7 = (n) => 'seven ' + n\n")
+      assert.deepEqual((await loadAll()).compiles, { compiled: 1, cached: 100 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('nexxo dev under Bun', () => {
   test('serves examples/react-app bundled: the page, its entry bundle and a module for updates', async () => {
     const bun = join(repo, 'node_modules/.bin/bun')

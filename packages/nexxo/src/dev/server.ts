@@ -23,10 +23,12 @@ import type { NexxoPlugin } from '../plugin/types.js'
 import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
+import { NEXXO_VERSION } from '../version.js'
 import { type ImportAliases, importAliases } from './aliases.js'
 import { assetModule } from './assets.js'
 import { devCss, inlineCss } from './css.js'
 import {
+  DEPS_DIR,
   devDependencies,
   devSpecifier,
   PREFRESH_RUNTIME,
@@ -36,6 +38,7 @@ import {
   REFRESH_RUNTIME,
 } from './deps.js'
 import { readBytes, TreeFacts } from './fs-quiet.js'
+import { DEV_COMPILE_FORMAT, MODULE_CACHE_FILE, ModuleCache } from './module-cache.js'
 import { devPlugins } from './plugins.js'
 import { type DevError, type ServerMessage, SOCKET_PATH, TOKEN_PARAM } from './protocol.js'
 import {
@@ -120,6 +123,8 @@ export interface DevServer {
   backend: BackendName
   /** Whether pages load their modules as bundles (`bundle`; false where no oxc binding loads). */
   bundled: boolean
+  /** Scripts compiled so far, and those an earlier start had compiled (the module cache). */
+  readonly compiles: { compiled: number; cached: number }
   /** Connected HMR clients. */
   readonly clients: number
   close(): Promise<void>
@@ -202,6 +207,13 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   }
   // The pre-bundle keeps its own plain files; the build cache would only cost the RocksDB it opens.
   const bundler: Bundler = await createBundler({ backend: options.backend ?? 'auto', engine: 'rolldown', cache: false })
+  // What earlier starts compiled, beside the pre-bundles (`cache: false`: compiled afresh, kept for nothing).
+  const modules =
+    options.cache === false
+      ? undefined
+      : ModuleCache.open(join(resolve(root, options.cacheDir ?? DEPS_DIR), MODULE_CACHE_FILE), (bytes) =>
+          bundler.core.hash(bytes),
+        )
   const depsOptions: PrebundleOptions = {
     ...(options.cacheDir ? { dir: options.cacheDir } : {}),
     ...(options.cache === false ? { reuse: false } : {}),
@@ -220,7 +232,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     ...(tsconfig?.experimentalDecorators ? { legacyDecorators: true } : {}),
     ...(tsconfig?.useDefineForClassFields === false ? { assignClassFields: true } : {}),
   }
-  const { compile, moduleRunner } = await loadCompiler(settings)
+  const { compile, moduleRunner, compilerName } = await loadCompiler(settings)
   // Bundled unless asked otherwise; where no oxc binding loads (swc compiles), modules go one by one.
   const bundled = options.bundle !== false && moduleRunner !== undefined
   /**
@@ -389,6 +401,35 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     return planned
   }
 
+  /**
+   * A module compiled, or what an earlier start compiled of the same text with the same inputs
+   * (`named`: the name it is compiled under; the compiler and its settings; the Fast Refresh kind).
+   */
+  const compiles = { compiled: 0, cached: 0 }
+  const compiledScript = (
+    compileAs: Compile,
+    source: string,
+    path: string,
+    named: string,
+    kind: Refresh,
+  ): CompiledScript => {
+    if (!modules) {
+      compiles.compiled++
+      return compileScript(core, compileAs, source, path, kind)
+    }
+    const key = modules.key([DEV_COMPILE_FORMAT, NEXXO_VERSION, compilerName, settings, kind, named, path], source)
+    const kept = modules.get(key)
+    if (kept) {
+      compiles.cached++
+      return { source, path, refresh: kind, ...kept }
+    }
+    compiles.compiled++
+    const script = compileScript(core, compileAs, source, path, kind)
+    const { code, usesEnv, registersComponents, scan } = script
+    modules.set(key, { code, usesEnv, registersComponents, scan })
+    return script
+  }
+
   const compileModule = async (path: string, bytes: Buffer): Promise<Buffer> => {
     sources.set(path, bytes)
     const text = bytes.toString('utf8')
@@ -403,14 +444,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const named = compileName(path, moduleType)
     const compileAs: Compile = named === path ? compile : (code, _path, fresh) => compile(code, named, fresh)
-    let script = isCss(path) ? undefined : compileScript(core, compileAs, source, path, refresh())
+    let script = isCss(path) ? undefined : compiledScript(compileAs, source, path, named, refresh())
     const planned = script && (userPlugins.resolves || aliases) ? await planImports(script) : undefined
     const moduleLinks: ModuleLinks = planned?.size ? { ...links, planned: (s) => planned.get(s) } : links
     let module = script ? linkScript(script, moduleLinks, env) : devCss(cssEngine!, source, path, links)
     if (script && module.missingDeps.length > 0) {
       await addDeps(module.missingDeps)
       // Linked again against the new pre-bundle; compiled again only if Fast Refresh arrived with it.
-      if (script.refresh !== refresh()) script = compileScript(core, compileAs, source, path, refresh())
+      if (script.refresh !== refresh()) script = compiledScript(compileAs, source, path, named, refresh())
       module = linkScript(script, moduleLinks, env)
       if (module.missingDeps.length > 0) {
         throw NexxoError.single(
@@ -896,6 +937,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     server.closeAllConnections()
     if (server.listening) await new Promise<void>((done) => server.close(() => done()))
     graph.free()
+    modules?.save()
     await bundler.close()
   }
   let port: number
@@ -920,6 +962,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     get clients() {
       return sockets.size
     },
+    get compiles() {
+      return { ...compiles }
+    },
     close: shutdown,
   }
 }
@@ -931,12 +976,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
  */
 async function loadCompiler(
   settings: CompileSettings,
-): Promise<{ compile: Compile; moduleRunner?: ModuleRunnerTransform }> {
+): Promise<{ compile: Compile; compilerName: string; moduleRunner?: ModuleRunnerTransform }> {
   try {
     const oxc = await import('oxc-transform')
-    return { compile: oxcCompiler(oxc, settings), moduleRunner: oxc }
+    return { compile: oxcCompiler(oxc, settings), compilerName: 'oxc-transform', moduleRunner: oxc }
   } catch {
-    return { compile: swcCompiler(await nodeSwc.load()) }
+    return { compile: swcCompiler(await nodeSwc.load()), compilerName: `@swc/wasm-web@${nodeSwc.version}` }
   }
 }
 

@@ -314,7 +314,8 @@ export interface CompiledScript {
   refresh: Refresh
   /** The compiler's output, Fast Refresh wrapper included. */
   code: string
-  compiled: string
+  /** Whether the module reads `import.meta.env` (then linking sets it first). */
+  usesEnv: boolean
   registersComponents: boolean
   scan: ScanResult
 }
@@ -333,7 +334,15 @@ export function compileScript(
     : refresh === 'preact'
       ? withPrefresh(compiled, path)
       : withRefresh(compiled, path)
-  return { source, path, refresh, code, compiled, registersComponents, scan: core.scan(code, 'js') }
+  return {
+    source,
+    path,
+    refresh,
+    code,
+    usesEnv: compiled.includes('import.meta.env'),
+    registersComponents,
+    scan: core.scan(code, 'js'),
+  }
 }
 
 export function transformScript(
@@ -349,7 +358,7 @@ export function transformScript(
 }
 
 export function linkScript(script: CompiledScript, links: ModuleLinks, env?: string): DevModule {
-  const { source, path, compiled, registersComponents } = script
+  const { source, path, usesEnv, registersComponents } = script
   const rewritten = rewriteImports(script.code, script.scan, path, links)
   if (rewritten.unresolved.length > 0) throw unresolvedError(source, path, rewritten.unresolved[0]!)
   const acceptedDeps = rewritten.hot.acceptedDeps.map((d) => links.resolve(d, path) ?? d)
@@ -359,7 +368,7 @@ export function linkScript(script: CompiledScript, links: ModuleLinks, env?: str
       `import.meta.hot = __hot(${JSON.stringify(path)}, ${JSON.stringify(Object.fromEntries(rewritten.hot.acceptedDeps.map((d, i) => [d, acceptedDeps[i]])))}); `
     : ''
   // `import.meta` is per module: each one that reads `env` gets it set first, as Vite does.
-  const envHeader = env !== undefined && compiled.includes('import.meta.env') ? `import.meta.env = ${env}; ` : ''
+  const envHeader = env !== undefined && usesEnv ? `import.meta.env = ${env}; ` : ''
   return {
     // On the first line, as the refresh header: the source map's lines stay right.
     code: envHeader + header + rewritten.code,
