@@ -3,6 +3,7 @@
 
 import { readFileSync, statSync } from 'node:fs'
 import { sep } from 'node:path'
+import { fileFor, type Refusal, type ServedDirs } from '../serve/access.js'
 
 /** The file's bytes, or undefined if it cannot be read. */
 export function readBytes(file: string): Buffer | undefined {
@@ -30,6 +31,7 @@ export function isFile(file: string): boolean {
 export class TreeFacts {
   private files = new Map<string, boolean>()
   private dirs = new Map<string, boolean>()
+  private answers = new Map<string, { file: string } | Refusal>()
   readonly realDirs = new Map<string, string>()
 
   /** `root`: the tree watched; what lies outside it is asked afresh every time. */
@@ -45,6 +47,16 @@ export class TreeFacts {
     return known
   }
 
+  /** `fileFor`'s answer for a URL path: the checks are the same, made once until the tree changes. */
+  fileFor(urlPath: string, served: ServedDirs): { file: string } | Refusal {
+    let known = this.answers.get(urlPath)
+    if (known === undefined) {
+      known = fileFor(urlPath, served, this.realDirs)
+      this.answers.set(urlPath, known)
+    }
+    return known
+  }
+
   isDirectory(dir: string): boolean {
     let known = this.dirs.get(dir)
     if (known === undefined) {
@@ -55,6 +67,7 @@ export class TreeFacts {
   }
 
   forget(): void {
+    this.answers.clear()
     this.dirs.clear()
     this.files.clear()
     this.realDirs.clear()

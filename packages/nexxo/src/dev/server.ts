@@ -20,7 +20,7 @@ import type { ModuleGraph, Project } from '../core/core.js'
 import { codeFrame, NexxoError } from '../errors.js'
 import { namesFile, type PluginResolution } from '../plugin/hooks.js'
 import type { NexxoPlugin } from '../plugin/types.js'
-import { checkRequestTarget, fileFor, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
+import { checkRequestTarget, hostAllowed, originAllowed, type Refusal, servedDirs } from '../serve/access.js'
 import { contentType, HTML_TYPE, JS_TYPE, TEXT_TYPE } from '../serve/content-type.js'
 import type { BackendName } from '../types.js'
 import { NEXXO_VERSION } from '../version.js'
@@ -597,7 +597,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       const chunk = pending.join('')
       pending = []
       size = 0
-      if (!res.write(chunk)) {
+      // The walk runs ahead of a page that parses as it reads, by up to some megabytes.
+      if (!res.write(chunk) && res.writableLength > 8 * 1024 * 1024) {
         await new Promise<void>((done) => {
           const resume = () => {
             res.off('drain', resume)
@@ -657,9 +658,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     }
     const page = pathname.endsWith('/') ? `${pathname}index.html` : pathname
     // public/ is served at the root, as Vite does; then the project itself.
-    let found = fileFor(page, allow, facts.realDirs)
+    let found = facts.fileFor(page, allow)
     if ('file' in found && facts.isDirectory(join(root, 'public'))) {
-      const inPublic = fileFor(`/public${page}`, allow, facts.realDirs)
+      const inPublic = facts.fileFor(`/public${page}`, allow)
       if ('file' in inPublic && facts.isFile(inPublic.file)) found = inPublic
     }
     if (!('file' in found)) return found
