@@ -98,6 +98,7 @@ type Factory = (
 ) => Promise<void>
 
 interface Instance {
+  url: string
   exports: ModuleNamespace
   /** Resolves to `exports` once the module has run. */
   ran: Promise<ModuleNamespace>
@@ -137,16 +138,19 @@ export function run(url: string): Promise<ModuleNamespace> {
 function load(url: string, chain: readonly string[]): Promise<ModuleNamespace> {
   if (!inRegistry(url)) return native(url)
   const known = instances.get(url)
-  if (known) return known.done || chain.includes(url) ? known.now : known.ran
-  return evaluate(url, chain)
+  return known ? namespaceOf(known, chain) : evaluate(url, chain)
 }
+
+/** A started module's namespace: once it has run, or now when the import is on a cycle back to it. */
+const namespaceOf = (instance: Instance, chain: readonly string[]) =>
+  instance.done || chain.includes(instance.url) ? instance.now : instance.ran
 
 async function evaluate(url: string, chain: readonly string[]): Promise<ModuleNamespace> {
   // New to the page (a dynamic import, an import an edit added): it and what it imports, in one request.
   if (!factories.has(url)) await import(/* @vite-ignore */ `/@nexxo/bundle${url}`)
   // Another import may have started it meanwhile.
   const started = instances.get(url)
-  if (started) return started.done || chain.includes(url) ? started.now : started.ran
+  if (started) return namespaceOf(started, chain)
   const factory = factories.get(url)
   if (!factory) throw new Error(`${url}: the dev server defined no module for it`)
   const exports = Object.create(null) as ModuleNamespace
@@ -161,7 +165,7 @@ async function evaluate(url: string, chain: readonly string[]): Promise<ModuleNa
   }
   // `url` is a root URL path (inRegistry): its full URL without a URL parser, which 20,000 modules feel.
   const meta = { url: location.origin + url }
-  const instance = { exports, now: Promise.resolve(exports), done: false } as Instance
+  const instance = { url, exports, now: Promise.resolve(exports), done: false } as Instance
   instances.set(url, instance)
   instance.ran = factory(
     exports,

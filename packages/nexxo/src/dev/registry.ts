@@ -7,6 +7,7 @@
 
 import remapping from '@jridgewell/remapping'
 import { NexxoError } from '../errors.js'
+import { SOURCE_MAP } from './transform.js'
 
 /** oxc-transform's module-runner transform (npm `oxc-transform`, the dev compiler's own binding). */
 export interface ModuleRunnerTransform {
@@ -38,8 +39,6 @@ export interface Factory {
   body: string
   deps: string[]
 }
-
-const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
 
 /** The factory of a compiled module (`url`, to name it in errors). */
 export function toFactory(transform: ModuleRunnerTransform, code: string, url: string): Factory {

@@ -706,7 +706,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   interface Definition {
     text: string
     deps: string[]
-    code?: string
+    code?: string | Buffer
   }
   /** `url`'s definition for a bundle from its `answer`; a module that fails is a factory that throws. */
   const definition = (url: string, answer: Answer | Refusal): Definition => {
@@ -714,10 +714,14 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if ('reason' in answer) return fails(`${url}: ${answer.reason}`)
     if (answer.failed !== undefined) return fails(answer.failed)
     if (answer.type !== JS_TYPE) return fails(`${url} is no module`)
-    const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body
-    const code = bytes.toString('utf8')
-    const factory = factoryOf.get(bytes) ?? toFactory(moduleRunner!, code, url)
-    factoryOf.set(bytes, factory)
+    const code = answer.body
+    // Compiled modules are kept bytes, one object per version: their factories are made once. Other
+    // answers (an asset's URL, a `?raw` text) are small strings, made anew each time.
+    let factory = typeof code === 'string' ? undefined : factoryOf.get(code)
+    if (!factory) {
+      factory = toFactory(moduleRunner!, code.toString('utf8'), url)
+      if (typeof code !== 'string') factoryOf.set(code, factory)
+    }
     return { text: defineFactory(url, factory.body), deps: factory.deps, code }
   }
   /**
@@ -771,7 +775,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       const parts: Definition[] = []
       const refused = await walkBundle(url, alone, (d) => void parts.push(d))
       if (refused) return refused
-      const maps = parts.map((p) => (p.code === undefined ? null : factoryMap(moduleRunner!, p.code)))
+      const maps = parts.map((p) => (p.code === undefined ? null : factoryMap(moduleRunner!, p.code.toString('utf8'))))
       const body = bundleMap(
         parts.map((p) => p.text),
         maps,

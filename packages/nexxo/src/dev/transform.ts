@@ -241,7 +241,8 @@ function withRefresh(code: string, path: string): string {
   return header + body + footer + (map ? map[0] : '')
 }
 
-const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
+/** The inline source map comment the compilers end a module with. */
+export const SOURCE_MAP = /\n\/\/# sourceMappingURL=\S+\s*$/
 
 /** Rewrites the specifiers the core found, from the end so that earlier offsets stay valid. */
 function rewriteImports(
