@@ -81,7 +81,7 @@ describe('bundled dev of a 1,000-component React app in Chromium', () => {
 })
 
 describe('a second start of bundled dev', () => {
-  test('serves every module of the first from its module cache, compiling none; an edited one is compiled again', async () => {
+  test('serves every module of the first from its module cache, compiling none and making no factory; an edited one is compiled again', async () => {
     const dir = join(repo, 'e2e/artifacts', `dev-warm-${process.pid}`)
     generateReactApp(50, dir)
     const loadAll = async () => {
@@ -96,12 +96,16 @@ describe('a second start of bundled dev', () => {
     }
     try {
       const cold = await loadAll()
-      assert.deepEqual(cold.compiles, { compiled: 101, cached: 0 }, '50 components, 50 helpers and main')
+      assert.deepEqual(
+        cold.compiles,
+        { compiled: 101, cached: 0, factoriesMade: 101, factoriesCached: 0 },
+        '50 components, 50 helpers and main',
+      )
       const warm = await loadAll()
-      assert.deepEqual(warm.compiles, { compiled: 0, cached: 101 })
+      assert.deepEqual(warm.compiles, { compiled: 0, cached: 101, factoriesMade: 0, factoriesCached: 101 })
       assert.equal(warm.text, cold.text, 'the same bundle')
       writeFileSync(join(dir, 'src/components/c7.helper.js'), "export const label7 = (n) => 'seven ' + n\n")
-      assert.deepEqual((await loadAll()).compiles, { compiled: 1, cached: 100 })
+      assert.deepEqual((await loadAll()).compiles, { compiled: 1, cached: 100, factoriesMade: 1, factoriesCached: 100 })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

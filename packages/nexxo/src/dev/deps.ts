@@ -242,6 +242,40 @@ export interface PrebundleOptions {
   dir?: string
   /** `false`: bundle again even if an unchanged pre-bundle is on disk. */
   reuse?: boolean
+  /** `true`: only an unchanged pre-bundle on disk, else undefined (nothing is bundled). */
+  cachedOnly?: boolean
+}
+
+const LAST_SCAN_FILE = '_scan.json'
+
+/**
+ * The packages the last scan of the project found (`rememberScan`), if the deps directory holds
+ * them for this version. A start that finds them, and a pre-bundle of them on disk, skips scanning
+ * every file under the root (some 0.7 s for 20,000): an import of a package added while the server
+ * was stopped is found where it is imported, pre-bundled then, and the page reloaded, as Vite does.
+ */
+export function lastScan(dir: string): string[] | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, LAST_SCAN_FILE), 'utf8')) as { version?: unknown; found?: unknown }
+    const { version, found } = parsed
+    return version === NEXXO_VERSION && Array.isArray(found) && found.every((s) => typeof s === 'string')
+      ? (found as string[])
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function rememberScan(dir: string, found: string[]): void {
+  const file = join(dir, LAST_SCAN_FILE)
+  const temporary = `${file}.${process.pid}.tmp`
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(temporary, JSON.stringify({ version: NEXXO_VERSION, found }))
+    renameSync(temporary, file)
+  } catch {
+    rmSync(temporary, { force: true })
+  }
 }
 
 /**
@@ -255,8 +289,22 @@ export async function prebundle(
   core: Core,
   root: string,
   specifiers: string[],
+  options: PrebundleOptions & { cachedOnly: true },
+): Promise<PrebundledDeps | undefined>
+export async function prebundle(
+  bundler: Bundler,
+  core: Core,
+  root: string,
+  specifiers: string[],
+  options?: PrebundleOptions,
+): Promise<PrebundledDeps>
+export async function prebundle(
+  bundler: Bundler,
+  core: Core,
+  root: string,
+  specifiers: string[],
   options: PrebundleOptions = {},
-): Promise<PrebundledDeps> {
+): Promise<PrebundledDeps | undefined> {
   const started = performance.now()
   const depsDir = resolve(root, options.dir ?? DEPS_DIR)
   mkdirSync(depsDir, { recursive: true })
@@ -280,6 +328,7 @@ export async function prebundle(
   })
   const known = core.canStampFiles && options.reuse !== false ? await recall(core, dir) : undefined
   if (known) return served(known, true)
+  if (options.cachedOnly) return undefined
 
   // The facades have a directory of their own: the build stamps the directories of what it read, and
   // the deps directory changes with every pre-bundle written into it.

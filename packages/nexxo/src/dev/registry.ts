@@ -11,11 +11,15 @@ import { SOURCE_MAP } from './transform.js'
 
 /** oxc-transform's module-runner transform (npm `oxc-transform`, the dev compiler's own binding). */
 export interface ModuleRunnerTransform {
-  moduleRunnerTransformSync(
-    filename: string,
-    source: string,
-    options?: object,
-  ): { code: string; map?: object | null; deps: string[]; dynamicDeps: string[]; errors: { message: string }[] }
+  moduleRunnerTransformSync(filename: string, source: string, options?: object): ModuleRunnerResult
+}
+
+interface ModuleRunnerResult {
+  code: string
+  map?: object | null
+  deps: string[]
+  dynamicDeps: string[]
+  errors: { message: string }[]
 }
 
 /** Entry bundles: the page's `<script type="module" src>` points here, `/@nexxo/entry/src/main.tsx`. */
@@ -33,6 +37,9 @@ export const MAP_PREFIX = '/@nexxo/map'
  */
 export const inRegistry = (url: string): boolean =>
   url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/@deps/') && !url.startsWith('/@nexxo/')
+
+/** Part of a kept factory's key (dev/module-cache.ts): raise it when `toFactory`'s output changes shape. */
+export const FACTORY_FORMAT = 1
 
 /** A module in the registry's form: the factory's body, and the URLs it imports statically. */
 export interface Factory {

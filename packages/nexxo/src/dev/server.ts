@@ -31,11 +31,12 @@ import {
   DEPS_DIR,
   devDependencies,
   devSpecifier,
+  lastScan,
   PREFRESH_RUNTIME,
-  type PrebundledDeps,
   type PrebundleOptions,
   prebundle,
   REFRESH_RUNTIME,
+  rememberScan,
 } from './deps.js'
 import { readBytes, TreeFacts } from './fs-quiet.js'
 import { DEV_COMPILE_FORMAT, MODULE_CACHE_FILE, ModuleCache } from './module-cache.js'
@@ -48,6 +49,7 @@ import {
   bundleTail,
   defineFactory,
   ENTRY_PREFIX,
+  FACTORY_FORMAT,
   type Factory,
   factoryMap,
   failingFactory,
@@ -123,8 +125,11 @@ export interface DevServer {
   backend: BackendName
   /** Whether pages load their modules as bundles (`bundle`; false where no oxc binding loads). */
   bundled: boolean
-  /** Scripts compiled so far, and those an earlier start had compiled (the module cache). */
-  readonly compiles: { compiled: number; cached: number }
+  /**
+   * Scripts compiled so far and those an earlier start had compiled (the module cache); in bundled
+   * mode, the factories made of linked modules and those an earlier start had made.
+   */
+  readonly compiles: { compiled: number; cached: number; factoriesMade: number; factoriesCached: number }
   /** Connected HMR clients. */
   readonly clients: number
   close(): Promise<void>
@@ -207,13 +212,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   }
   // The pre-bundle keeps its own plain files; the build cache would only cost the RocksDB it opens.
   const bundler: Bundler = await createBundler({ backend: options.backend ?? 'auto', engine: 'rolldown', cache: false })
+  const depsDir = resolve(root, options.cacheDir ?? DEPS_DIR)
   // What earlier starts compiled, beside the pre-bundles (`cache: false`: compiled afresh, kept for nothing).
   const modules =
     options.cache === false
       ? undefined
-      : ModuleCache.open(join(resolve(root, options.cacheDir ?? DEPS_DIR), MODULE_CACHE_FILE), (bytes) =>
-          bundler.core.hash(bytes),
-        )
+      : ModuleCache.open(join(depsDir, MODULE_CACHE_FILE), (bytes) => bundler.core.hash(bytes))
   const depsOptions: PrebundleOptions = {
     ...(options.cacheDir ? { dir: options.cacheDir } : {}),
     ...(options.cache === false ? { reuse: false } : {}),
@@ -279,21 +283,34 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
 
   // --- dependencies ---
   const entries = htmlEntries(html)
-  let discovered: string[] = []
-  if (core.canStampFiles) discovered = reachableExternals(await core.scanProject(root, entries), entries)
-  // `@/lib/x` looks like a package to the scan; an alias or tsconfig path that names a file says otherwise.
-  if (aliases) discovered = discovered.filter((s) => !claimedByAlias(s))
-  // So does `virtual:x`: the plugin that makes it up says otherwise.
-  if (userPlugins.resolves) {
-    const claimed = await Promise.all(discovered.map((s) => userPlugins.resolveId(s, undefined)))
-    discovered = discovered.filter((_, i) => claimed[i] === null)
-  }
+  const known: string[] = []
   // A JSX runtime other than React's is imported by every compiled component: known up front.
-  if (settings.jsxImportSource) discovered.push(`${settings.jsxImportSource}/jsx-dev-runtime`)
+  if (settings.jsxImportSource) known.push(`${settings.jsxImportSource}/jsx-dev-runtime`)
   // So is oxc's helper for legacy decorators: found later, it would cost the page a reload.
-  if (settings.legacyDecorators) discovered.push('@oxc-project/runtime/helpers/decorate')
-  let deps: PrebundledDeps = await prebundle(bundler, core, root, devDependencies(discovered), depsOptions)
-  const firstDeps = deps
+  if (settings.legacyDecorators) known.push('@oxc-project/runtime/helpers/decorate')
+  const scanned = options.cache === false || !core.canStampFiles ? undefined : lastScan(depsDir)
+  /** The packages the project's modules import, from a scan of every file under the root. */
+  const scanProject = async () => {
+    if (!core.canStampFiles) return []
+    let found = reachableExternals(await core.scanProject(root, entries), entries)
+    // `@/lib/x` looks like a package to the scan; an alias or tsconfig path that names a file says otherwise.
+    if (aliases) found = found.filter((s) => !claimedByAlias(s))
+    // So does `virtual:x`: the plugin that makes it up says otherwise.
+    if (userPlugins.resolves) {
+      const claimed = await Promise.all(found.map((s) => userPlugins.resolveId(s, undefined)))
+      found = found.filter((_, i) => claimed[i] === null)
+    }
+    if (options.cache !== false) rememberScan(depsDir, found)
+    return found
+  }
+  const firstDeps =
+    (scanned &&
+      (await prebundle(bundler, core, root, devDependencies([...scanned, ...known]), {
+        ...depsOptions,
+        cachedOnly: true,
+      }))) ||
+    (await prebundle(bundler, core, root, devDependencies([...(await scanProject()), ...known]), depsOptions))
+  let deps = firstDeps
   let rebundling: Promise<void> | undefined
 
   // --- modules ---
@@ -328,6 +345,8 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         depsOptions,
       )
       deps = next
+      // The next start pre-bundles these up front, as if its scan had found them.
+      if (options.cache !== false) rememberScan(depsDir, [...next.entries.keys()])
       broadcast({ type: 'full-reload', reason: `new dependencies pre-bundled: ${missing.join(', ')}` })
     })().finally(() => {
       rebundling = undefined
@@ -405,7 +424,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
    * A module compiled, or what an earlier start compiled of the same text with the same inputs
    * (`named`: the name it is compiled under; the compiler and its settings; the Fast Refresh kind).
    */
-  const compiles = { compiled: 0, cached: 0 }
+  const compiles = { compiled: 0, cached: 0, factoriesMade: 0, factoriesCached: 0 }
   const compiledScript = (
     compileAs: Compile,
     source: string,
@@ -534,7 +553,16 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         : kind === 'preact'
           ? `<script type="module">import "${deps.entries.get(PREFRESH_RUNTIME)}";</script>\n    `
           : ''
-    const inject = `${preamble}<script type="module" src="${CLIENT_PATH}"></script>\n  `
+    // A bundle's factories import the pre-bundled dependencies only as they run: fetched while the
+    // bundle streams instead, they are parsed by then (react-dom's chain is four requests deep).
+    const preloads = bundled
+      ? [...deps.files]
+          .filter((f) => f.endsWith('.js'))
+          .sort()
+          .map((f) => `<link rel="modulepreload" href="${DEPS_PREFIX}${f}">\n    `)
+          .join('')
+      : ''
+    const inject = `${preloads}${preamble}<script type="module" src="${CLIENT_PATH}"></script>\n  `
     // Bundled: each entry script loads its bundle; a relative src is relative to the page, as in the browser.
     const html = bundled
       ? pointEntryScripts(page, (src) => ENTRY_PREFIX + new URL(src, `http://page${pagePath}`).pathname)
@@ -697,6 +725,19 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   // --- bundled mode ---
   /** The factory of each compiled module, by the bytes it was made from (a recompile makes new ones). */
   const factoryOf = new WeakMap<Buffer, Factory>()
+  /** `code`'s factory, or what an earlier start made of the same linked code. */
+  const keptFactory = (code: string | Buffer, url: string): Factory => {
+    const key = modules && typeof code !== 'string' ? modules.key([FACTORY_FORMAT, NEXXO_VERSION], code) : undefined
+    const kept = key === undefined ? undefined : modules!.get<Factory>(key)
+    if (kept) {
+      compiles.factoriesCached++
+      return kept
+    }
+    compiles.factoriesMade++
+    const made = toFactory(moduleRunner!, code.toString(), url)
+    if (key !== undefined) modules!.set(key, made)
+    return made
+  }
   /** What a GET of `url` (a module's URL as its importers write it) answers. */
   const answerForUrl = (url: string) => {
     const [pathname = '/', query = ''] = url.split(/\?(.*)/s)
@@ -719,7 +760,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     // answers (an asset's URL, a `?raw` text) are small strings, made anew each time.
     let factory = typeof code === 'string' ? undefined : factoryOf.get(code)
     if (!factory) {
-      factory = toFactory(moduleRunner!, code.toString('utf8'), url)
+      factory = keptFactory(code, url)
       if (typeof code !== 'string') factoryOf.set(code, factory)
     }
     return { text: defineFactory(url, factory.body), deps: factory.deps, code }
@@ -942,7 +983,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     server.closeAllConnections()
     if (server.listening) await new Promise<void>((done) => server.close(() => done()))
     graph.free()
-    modules?.save()
+    modules?.close()
     await bundler.close()
   }
   let port: number
