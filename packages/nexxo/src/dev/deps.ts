@@ -121,33 +121,48 @@ const stamp = (file: string): string => {
   }
 }
 
-/** The remembered facades; a missing, foreign or corrupt file is an empty memory, never an error. */
-function readFacades(file: string): Map<string, FacadeRecord> {
+/**
+ * A JSON file of this directory that this version wrote (`writeRemembered`), as parsed; a missing,
+ * foreign, older or corrupt one is undefined, never an error.
+ */
+function readRemembered(file: string): Record<string, unknown> | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; facades?: unknown }
-    if (parsed.version !== NEXXO_VERSION || typeof parsed.facades !== 'object' || parsed.facades === null) {
-      return new Map()
-    }
-    const valid = Object.entries(parsed.facades as Record<string, Partial<FacadeRecord>>).filter(
-      ([, r]) =>
-        typeof r?.code === 'string' &&
-        typeof r.dir === 'string' &&
-        typeof r.inputs === 'object' &&
-        r.inputs !== null &&
-        Object.values(r.inputs).every((v) => typeof v === 'string'),
-    )
-    return new Map(valid as [string, FacadeRecord][])
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null
+    return parsed?.version === NEXXO_VERSION ? parsed : undefined
   } catch {
-    return new Map()
+    return undefined
   }
 }
 
 /** Written whole to a temporary name and renamed, so that a killed process leaves the old file or the new. */
-function writeFacades(file: string, facades: Map<string, FacadeRecord>): void {
+function writeRemembered(file: string, fields: Record<string, unknown>): void {
   const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify({ version: NEXXO_VERSION, facades: Object.fromEntries(facades) }))
-  renameSync(temporary, file)
+  try {
+    writeFileSync(temporary, JSON.stringify({ version: NEXXO_VERSION, ...fields }))
+    renameSync(temporary, file)
+  } catch (e) {
+    rmSync(temporary, { force: true })
+    throw e
+  }
 }
+
+/** The remembered facades; a missing, foreign or corrupt file is an empty memory, never an error. */
+function readFacades(file: string): Map<string, FacadeRecord> {
+  const facades = readRemembered(file)?.facades
+  if (typeof facades !== 'object' || facades === null) return new Map()
+  const valid = Object.entries(facades as Record<string, Partial<FacadeRecord>>).filter(
+    ([, r]) =>
+      typeof r?.code === 'string' &&
+      typeof r.dir === 'string' &&
+      typeof r.inputs === 'object' &&
+      r.inputs !== null &&
+      Object.values(r.inputs).every((v) => typeof v === 'string'),
+  )
+  return new Map(valid as [string, FacadeRecord][])
+}
+
+const writeFacades = (file: string, facades: Map<string, FacadeRecord>) =>
+  writeRemembered(file, { facades: Object.fromEntries(facades) })
 
 /** The module a dependency's chunk is built from: `export *` for ESM, default plus named exports for CommonJS. */
 function facade(core: Core, specifier: string, root: string, remembered: Map<string, FacadeRecord>): FacadeRecord {
@@ -255,27 +270,16 @@ const LAST_SCAN_FILE = '_scan.json'
  * was stopped is found where it is imported, pre-bundled then, and the page reloaded, as Vite does.
  */
 export function lastScan(dir: string): string[] | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(join(dir, LAST_SCAN_FILE), 'utf8')) as { version?: unknown; found?: unknown }
-    const { version, found } = parsed
-    return version === NEXXO_VERSION && Array.isArray(found) && found.every((s) => typeof s === 'string')
-      ? (found as string[])
-      : undefined
-  } catch {
-    return undefined
-  }
+  const found = readRemembered(join(dir, LAST_SCAN_FILE))?.found
+  return Array.isArray(found) && found.every((s) => typeof s === 'string') ? found : undefined
 }
 
+/** Remembers what a scan found; a failure costs only the next start's scan. */
 export function rememberScan(dir: string, found: string[]): void {
-  const file = join(dir, LAST_SCAN_FILE)
-  const temporary = `${file}.${process.pid}.tmp`
   try {
     mkdirSync(dir, { recursive: true })
-    writeFileSync(temporary, JSON.stringify({ version: NEXXO_VERSION, found }))
-    renameSync(temporary, file)
-  } catch {
-    rmSync(temporary, { force: true })
-  }
+    writeRemembered(join(dir, LAST_SCAN_FILE), { found })
+  } catch {}
 }
 
 /**

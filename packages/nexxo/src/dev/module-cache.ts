@@ -168,10 +168,13 @@ export class ModuleCache {
       this.end = writeRecords(
         fd,
         this.end,
-        made.map(([key, value]) => {
-          const payload = Buffer.from(JSON.stringify(value))
-          return { key, sum: this.hash(payload), payload }
-        }),
+        // Encoded one by one as they are written: a cold start's 20,000 at once would be its peak.
+        (function* (hash) {
+          for (const [key, value] of made) {
+            const payload = Buffer.from(JSON.stringify(value))
+            yield { key, sum: hash(payload), payload }
+          }
+        })(this.hash),
         (key, entry) => this.stored.set(key, entry),
       )
     } catch {
@@ -188,8 +191,9 @@ export class ModuleCache {
     const fd = this.fd
     if (fd === undefined) return
     this.fd = undefined
+    const used = this.used
     let live = 0
-    for (const key of this.used) live += (this.stored.get(key)?.length ?? 0) + HEAD_BYTES
+    for (const key of used) live += (this.stored.get(key)?.length ?? 0) + HEAD_BYTES
     const size = this.end
     const temporary = `${this.file}.${process.pid}.tmp`
     let out: number | undefined
@@ -197,22 +201,20 @@ export class ModuleCache {
       if (size - MAGIC.length - live >= size / 4) {
         out = openSync(temporary, 'w')
         writeSync(out, MAGIC)
-        const kept: { key: string; sum: string; payload: Buffer }[] = []
-        let batched = 0
-        let written = MAGIC.length
-        const drain = () => {
-          written = writeRecords(out!, written, kept.splice(0), () => {})
-          batched = 0
-        }
-        for (const key of this.used) {
-          if (written + batched > MAX_BYTES) break
-          const payload = this.read(key, fd)
-          if (!payload) continue
-          kept.push({ key, sum: this.stored.get(key)!.sum, payload })
-          batched += HEAD_BYTES + payload.length
-          if (batched >= BATCH_BYTES) drain()
-        }
-        drain()
+        const stored = this.stored
+        const read = (key: string) => this.read(key, fd)
+        writeRecords(
+          out,
+          MAGIC.length,
+          (function* () {
+            for (const key of used) {
+              const payload = read(key)
+              if (payload) yield { key, sum: stored.get(key)!.sum, payload }
+            }
+          })(),
+          () => {},
+          MAX_BYTES,
+        )
         closeSync(out)
         out = undefined
         renameSync(temporary, this.file)
@@ -226,12 +228,16 @@ export class ModuleCache {
   }
 }
 
-/** Writes `records` from `at` on in pieces of about `BATCH_BYTES`, telling `placed` where each payload went; returns the end. */
+/**
+ * Writes `records` from `at` on in pieces of about `BATCH_BYTES` (up to `limit` bytes), telling
+ * `placed` where each payload went; returns the end.
+ */
 function writeRecords(
   fd: number,
   at: number,
-  records: { key: string; sum: string; payload: Buffer }[],
+  records: Iterable<{ key: string; sum: string; payload: Buffer }>,
   placed: (key: string, entry: Stored) => void,
+  limit = Number.POSITIVE_INFINITY,
 ): number {
   let parts: Buffer[] = []
   let batched = 0
@@ -243,6 +249,7 @@ function writeRecords(
     batched = 0
   }
   for (const { key, sum, payload } of records) {
+    if (at + batched > limit) break
     const head = Buffer.alloc(HEAD_BYTES)
     head.write(key, 0, 'latin1')
     head.write(sum, HASH_BYTES, 'latin1')

@@ -288,7 +288,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   if (settings.jsxImportSource) known.push(`${settings.jsxImportSource}/jsx-dev-runtime`)
   // So is oxc's helper for legacy decorators: found later, it would cost the page a reload.
   if (settings.legacyDecorators) known.push('@oxc-project/runtime/helpers/decorate')
-  const scanned = options.cache === false || !core.canStampFiles ? undefined : lastScan(depsDir)
+  // What the last scan found is kept beside the pre-bundles it made, which need the native stamps.
+  const remembers = options.cache !== false && core.canStampFiles
+  const scanned = remembers ? lastScan(depsDir) : undefined
   /** The packages the project's modules import, from a scan of every file under the root. */
   const scanProject = async () => {
     if (!core.canStampFiles) return []
@@ -300,7 +302,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       const claimed = await Promise.all(found.map((s) => userPlugins.resolveId(s, undefined)))
       found = found.filter((_, i) => claimed[i] === null)
     }
-    if (options.cache !== false) rememberScan(depsDir, found)
+    if (remembers) rememberScan(depsDir, found)
     return found
   }
   const firstDeps =
@@ -346,7 +348,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       )
       deps = next
       // The next start pre-bundles these up front, as if its scan had found them.
-      if (options.cache !== false) rememberScan(depsDir, [...next.entries.keys()])
+      if (remembers) rememberScan(depsDir, [...next.entries.keys()])
       broadcast({ type: 'full-reload', reason: `new dependencies pre-bundled: ${missing.join(', ')}` })
     })().finally(() => {
       rebundling = undefined
@@ -727,15 +729,16 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   const factoryOf = new WeakMap<Buffer, Factory>()
   /** `code`'s factory, or what an earlier start made of the same linked code. */
   const keptFactory = (code: string | Buffer, url: string): Factory => {
-    const key = modules && typeof code !== 'string' ? modules.key([FACTORY_FORMAT, NEXXO_VERSION], code) : undefined
-    const kept = key === undefined ? undefined : modules!.get<Factory>(key)
+    const cache = typeof code === 'string' ? undefined : modules
+    const key = cache?.key([FACTORY_FORMAT, NEXXO_VERSION], code)
+    const kept = key === undefined ? undefined : cache?.get<Factory>(key)
     if (kept) {
       compiles.factoriesCached++
       return kept
     }
     compiles.factoriesMade++
     const made = toFactory(moduleRunner!, code.toString(), url)
-    if (key !== undefined) modules!.set(key, made)
+    if (key !== undefined) cache?.set(key, made)
     return made
   }
   /** What a GET of `url` (a module's URL as its importers write it) answers. */
