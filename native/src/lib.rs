@@ -51,6 +51,29 @@ pub fn limit_malloc_arenas(max: u32) -> bool {
     }
 }
 
+/// Makes glibc malloc hand freed memory back to the system sooner; false where the C library is
+/// not glibc. glibc raises its mmap threshold (up to 32 MB) each time a large block is freed, after
+/// which blocks of that size come from the heap, whose top is trimmed only past the trim threshold
+/// (which rises with it): a server that compiles thousands of modules then holds their buffers'
+/// pages. Fixed thresholds (`bytes`) stop the rise; blocks above them are mapped and unmapped.
+#[napi]
+pub fn return_freed_memory(bytes: u32) -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let bytes = i32::try_from(bytes).unwrap_or(i32::MAX);
+        // SAFETY: mallopt only sets tuning parameters; both accept any non-negative byte count.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, bytes) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, bytes) == 1
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = bytes;
+        false
+    }
+}
+
 #[napi]
 pub fn hash(bytes: &[u8]) -> String {
     api::hash(bytes)

@@ -8,7 +8,7 @@ import { before, describe, test } from 'node:test'
 import { init, parse } from 'es-module-lexer'
 import { loadNativeCoreOnce, loadWasmCore } from '../build/backend.js'
 import type { Core } from './core.js'
-import { limitMallocArenas } from './native.js'
+import { limitMallocArenas, returnFreedMemory } from './native.js'
 import { lineColumn, utf8Offset, utf16Index } from './offsets.js'
 
 const repo = new URL('../../../../', import.meta.url).pathname
@@ -216,8 +216,10 @@ describe('UTF-8 / UTF-16 offsets', () => {
   })
 })
 
-test('the addon caps malloc arenas where the C library is glibc', () => {
+test('the addon tunes malloc where the C library is glibc', () => {
   // process.report names the C library this Node runs on.
   const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
-  assert.equal(limitMallocArenas(8), process.platform === 'linux' && header.glibcVersionRuntime !== undefined)
+  const glibc = process.platform === 'linux' && header.glibcVersionRuntime !== undefined
+  assert.equal(limitMallocArenas(8), glibc)
+  assert.equal(returnFreedMemory(128 * 1024), glibc)
 })

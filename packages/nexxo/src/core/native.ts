@@ -7,6 +7,7 @@ import type { RawCore } from './raw.js'
 interface Addon extends Required<Omit<RawCore, 'kind' | 'newGraph'>> {
   Graph: new () => { call(op: string, args: string): string }
   limitMallocArenas(max: number): boolean
+  returnFreedMemory(bytes: number): boolean
 }
 
 const loadAddon = () => createRequire(import.meta.url)('@nexxo/native') as Addon
@@ -44,6 +45,18 @@ export function loadNativeCore(): RawCore {
 export function limitMallocArenas(max: number): boolean {
   try {
     return loadAddon().limitMallocArenas(max)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Fixes glibc's mmap and trim thresholds at `bytes` for the rest of this process (see the addon's
+ * `return_freed_memory`). For processes nexxo owns; false where the addon or glibc is not there.
+ */
+export function returnFreedMemory(bytes: number): boolean {
+  try {
+    return loadAddon().returnFreedMemory(bytes)
   } catch {
     return false
   }
