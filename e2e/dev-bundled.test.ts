@@ -47,10 +47,18 @@ describe('bundled dev of a 1,000-component React app in Chromium', () => {
     await rendered(page, 1000)
     assert.ok(requests.length < 20, `${requests.length} requests:\n${requests.join('\n')}`)
     assert.deepEqual(
-      requests.filter((r) => r.startsWith('/src/')),
+      requests.filter((r) => r.startsWith('/src/') || r.startsWith('/@nexxo/bundle/')),
       [],
-      'no module of the app asked for on its own',
+      'no module of the app asked for on its own or missing from the entry bundle',
     )
+    // Every pre-bundled dependency is preloaded by the page, and fetched once.
+    const html = await (await fetch(server.url)).text()
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]!)
+    assert.ok(preloaded.includes('/@deps/react.js'), html)
+    for (const href of preloaded) {
+      assert.match(href, /^\/@deps\/[^/]+\.js$/)
+      assert.equal(requests.filter((r) => r === href).length, 1, href)
+    }
   })
 
   test('the 101st edit of a component still swaps that module alone, keeping the others state', async () => {
