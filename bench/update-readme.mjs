@@ -44,5 +44,34 @@ if (cache) {
   const line = `Measured on ${c.cpu} (${c.cores} cores), Node ${c.node}, ${cache.date.slice(0, 10)}, medians of ${cache.runs} runs; load ${c.loadBefore.join(' ')} before, ${c.loadAfter.join(' ')} after:`
   readme = between(readme, 'bench-cache', [line, '', ...cache.table].join('\n'))
 }
+// The dev servers' own bench (`npm run bench:dev`, files ending in -dev.json; React, its sizes).
+const dev = readdirSync(join(here, 'results'))
+  .filter((f) => f.endsWith('-dev.json'))
+  .sort()
+  .map((f) => ({ date: f.slice(0, 10), run: JSON.parse(readFileSync(join(here, 'results', f), 'utf8')) }))
+  .at(-1)
+if (dev) readme = between(readme, 'bench-dev', devTable(dev.date, dev.run).join('\n'))
 writeFileSync(readmePath, readme)
 console.log(`README.md performance section from ${newest.file}`)
+
+/** The dev bench's medians as the README's table, with the command that gives them. */
+function devTable(date, { machine: m, versions: v, rounds, edits, summary }) {
+  const sizes = Object.keys(summary)
+  const tools = [...new Set(sizes.flatMap((n) => Object.keys(summary[n])))]
+  const ms = (x) => (x === undefined || x === null ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x} ms`)
+  const name = { nexxo: 'nexxo', vite: `vite ${v.vite}`, rsbuild: 'rsbuild' }
+  return [
+    `Measured on ${m.cpu} (${m.cores} cores), Node ${m.node}, ${date}, medians of ${rounds} rounds of ${edits} edits each; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after. Rerun: \`npm run bench:dev -- --sizes ${sizes.join(',')} --rounds ${rounds} --tool ${tools.join(',')}\`.`,
+    '',
+    '| app | tool | cold start | warm start | HMR leaf p50 / p95 | HMR root p50 / p95 | server RSS |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...sizes.flatMap((n) =>
+      tools
+        .filter((t) => summary[n][t])
+        .map((t) => {
+          const r = summary[n][t]
+          return `| react-${n / 1000}k | ${name[t] ?? t} | ${ms(r.coldMs)} | ${ms(r.warmMs)} | ${r.leafP50} / ${r.leafP95} ms | ${r.rootP50} / ${r.rootP95} ms | ${r.rssMb} MB |`
+        }),
+    ),
+  ]
+}
