@@ -14,9 +14,10 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { parse } from 'acorn'
-import { cli, cliPath, repo, tempDir, tree } from './helpers.js'
+import { type RemoteCacheServer, startRemoteCache } from '../packages/nexxo/src/cache/test-remote-server.ts'
+import { cli, cliPath, cliWith, repo, tempDir, tree } from './helpers.js'
 
 const work = tempDir('cli')
 after(() => rmSync(work, { recursive: true, force: true }))
@@ -472,5 +473,76 @@ export default {
     assert.equal(r.status, 1)
     assert.match(r.stderr, /nexxo\.config\.ts: threw while loading: broken on purpose/)
     assert.deepEqual(tree(join(project, 'out')), before)
+  })
+})
+
+describe('the remote cache from the CLI (turborepo-remote-cache on 127.0.0.1)', () => {
+  const token = 'team-token'
+  let remote: RemoteCacheServer
+  before(async () => {
+    remote = await startRemoteCache(join(work, 'remote-artifacts'), token)
+  })
+  after(() => remote?.stop())
+
+  /** A project of its own, with its cache inside it (node_modules/.nexxo), as on a fresh machine. */
+  const project = (name: string) => {
+    const dir = join(work, name)
+    cpSync(example, dir, { recursive: true, filter: (src) => !/node_modules|dist/.test(src.slice(example.length)) })
+    for (const pkg of ['react', 'react-dom', 'scheduler']) {
+      mkdirSync(join(dir, 'node_modules'), { recursive: true })
+      symlinkSync(join(repo, 'node_modules', pkg), join(dir, 'node_modules', pkg))
+    }
+    return dir
+  }
+  const env = { NEXXO_REMOTE_CACHE_TOKEN: token, NEXXO_REMOTE_CACHE_TEAM: 'web' }
+
+  test('a build uploads; the same project with an empty local cache gets it back byte for byte; stats say so', () => {
+    const dir = project('remote-app')
+    const build = (...extra: string[]) => cliWith(['build', dir, '--remote-cache', remote.url, ...extra], env)
+    const first = build()
+    assert.equal(first.status, 0, first.stderr)
+    assert.match(first.stdout, /· cache miss/)
+    assert.doesNotMatch(first.stderr, /warning/)
+    const built = tree(join(dir, 'dist'))
+    assert.match(
+      cli(['cache', 'stats', dir]).stdout,
+      /remote: {5}\S+: 0 hits, 1 miss, 0 refused, 0\.00 kB down, 1 of 1 upload\(s\) done, [\d.]+ kB up\n/,
+    )
+    // The machine's own cache and output gone: what a fresh CI runner at this path has.
+    rmSync(join(dir, 'node_modules/.nexxo'), { recursive: true })
+    rmSync(join(dir, 'dist'), { recursive: true })
+    const second = build()
+    assert.equal(second.status, 0, second.stderr)
+    assert.match(second.stdout, /· cache hit \(1 hit, 0 misses\)/)
+    assert.deepEqual(tree(join(dir, 'dist')), built)
+    const stats = cli(['cache', 'stats', dir]).stdout
+    assert.match(
+      stats,
+      new RegExp(`remote: {5}${remote.url}: 1 hit, 0 misses, 0 refused, [\\d.]+ kB down, 0 of 0 upload`),
+    )
+  })
+
+  test('a refused token is one warning naming the URL and the variable; the build succeeds locally', () => {
+    const dir = project('remote-wrong-token')
+    const r = cliWith(['build', dir, '--remote-cache', remote.url], { ...env, NEXXO_REMOTE_CACHE_TOKEN: 'wrong' })
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /· cache miss/)
+    const warnings = r.stderr.match(/^warning .*/gm) ?? []
+    assert.equal(warnings.length, 1, r.stderr)
+    assert.match(warnings[0]!, new RegExp(`${remote.url} refused the token from NEXXO_REMOTE_CACHE_TOKEN \\(40[13]\\)`))
+  })
+
+  test('--remote-cache-read-only downloads but uploads nothing; a bad URL is a usage error', () => {
+    const dir = project('remote-read-only')
+    writeFileSync(join(dir, 'src/only-here.ts'), 'export const here = 1\n')
+    const r = cliWith(['build', dir, '--remote-cache', remote.url, '--remote-cache-read-only'], env)
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(
+      cli(['cache', 'stats', dir]).stdout,
+      /\(read-only\): 0 hits, 1 miss, 0 refused, 0\.00 kB down, 0 of 0 upload\(s\) done/,
+    )
+    const bad = cliWith(['build', dir, '--remote-cache', 'ftp://cache.example'], env)
+    assert.notEqual(bad.status, 0)
+    assert.match(bad.stderr, /remote cache URL must be http: or https:/)
   })
 })

@@ -16,10 +16,15 @@ export function tempDir(label: string): string {
 }
 
 export function cli(args: string[], runtime = process.execPath) {
+  return cliWith(args, {}, runtime)
+}
+
+/** `cli` with `env` added to the environment. */
+export function cliWith(args: string[], env: Record<string, string>, runtime = process.execPath) {
   const r = spawnSync(runtime, [cliPath, ...args], {
     cwd: repo,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }

@@ -1,5 +1,6 @@
 // The public contract (DESIGN.md, "Public API").
 
+import type { RemoteCacheOptions } from './cache/remote.js'
 import type { RawStore } from './cache/store.js'
 import type { OutputFile } from './engines/types.js'
 import type { Diagnostic } from './errors.js'
@@ -38,6 +39,13 @@ export interface BundlerOptions {
    * disk), the public npm registry in `nexxo/browser`. `false` turns it off.
    */
   registry?: string | false
+  /**
+   * A shared cache behind the local one, on a server speaking the Turborepo remote cache API
+   * (turborepo-remote-cache, Vercel's, ...): a local miss asks it, a new entry is uploaded in the
+   * background. Every artifact is sealed as local entries are; with `signatureKey`, signed too.
+   * A remote that fails turns itself off for the bundler with one `CACHE_REMOTE` warning.
+   */
+  remoteCache?: RemoteCacheOptions
   /** The `fetch` registry requests go through (the edge handler binds it to the registry's origin). */
   registryFetch?: typeof fetch
 }

@@ -12,8 +12,9 @@ import {
   type OutputBytes,
   outputBytes,
 } from '../cache/build-cache.js'
-import { boundedCache, IntegrityCache } from '../cache/integrity.js'
+import { boundedCache, IntegrityCache, withRemote } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
+import type { RemoteStats, TurboRemoteStore } from '../cache/remote.js'
 import { type Cache, CacheCorruptError } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
@@ -172,12 +173,15 @@ export class Bundler {
   /** Off from the start with `cache: false`; switched off when a store fails (a full disk, a quota). */
   private cacheOff: boolean
   private memoryCache: Cache | undefined
+  /** The last disk build's record, for `close` to complete with the remote's uploads. */
+  private lastRecord: { cache: Cache; record: object } | undefined
   private registry: RegistryClient | undefined
 
   constructor(
     private readonly selected: Backend,
     private readonly options: BundlerOptions = {},
     private readonly host?: DiskHost,
+    private readonly remote?: TurboRemoteStore,
   ) {
     this.cacheOff = options.cache === false
     // A bad registry URL is an error now, not at the first build that needs a package.
@@ -196,6 +200,10 @@ export class Bundler {
   }
   get core() {
     return this.selected.core
+  }
+  /** What the remote cache (`remoteCache`) did since this bundler was made; undefined without one. */
+  get remoteStats(): RemoteStats | undefined {
+    return this.remote && { ...this.remote.stats }
   }
 
   async build(options: BuildOptions): Promise<BuildResult> {
@@ -230,7 +238,13 @@ export class Bundler {
     if (packages) stats.packages = packages
     // A cache that failed to store this build was switched off (and said so) already.
     if (disk && !this.cacheOff) await this.recordLastBuild(disk, stats, warnings)
+    warnings.push(...this.remoteWarnings())
     return { warnings, outputs, stats, ...(watchFiles ? { watchFiles } : {}) }
+  }
+
+  /** What the remote cache has to say since it was last asked, as this build's warnings. */
+  private remoteWarnings(): Diagnostic[] {
+    return (this.remote?.takeWarnings() ?? []).map((message) => ({ code: 'CACHE_REMOTE', message }))
   }
 
   private needDisk(what: string): DiskHost {
@@ -411,7 +425,8 @@ export class Bundler {
         engine.preload?.()
         return host.check(root, entries, stamp, staging?.target)
       }
-      const fresh = storing && host.cacheIsNew(root)
+      // A new local cache holds nothing, but a remote one may.
+      const fresh = storing && host.cacheIsNew(root) && !this.remote?.usable
       let checking = !storing || fresh ? startCheck(storing) : undefined
       // A hit returns before the check is awaited; its failure is only the miss path's business.
       checking?.catch(() => {})
@@ -501,8 +516,13 @@ export class Bundler {
   /** What `nexxo cache stats` reports as the last build; a failure here only costs the record. */
   private async recordLastBuild(cache: Cache, stats: BuildStats, warnings: Diagnostic[]): Promise<void> {
     const record = { ...stats.cache, durationMs: Math.round(stats.durationMs), at: new Date().toISOString() }
+    // Rewritten with the remote's final counts once its uploads are done (`close`).
+    if (this.remote) this.lastRecord = { cache, record }
     try {
-      await cache.put(LAST_BUILD_KEY, new TextEncoder().encode(JSON.stringify(record)))
+      await cache.put(
+        LAST_BUILD_KEY,
+        new TextEncoder().encode(JSON.stringify({ ...record, remote: this.remote?.stats })),
+      )
     } catch (e) {
       warnings.push({ code: 'CACHE_UNAVAILABLE', message: `Writing the build cache failed (${(e as Error).message}).` })
     }
@@ -519,8 +539,8 @@ export class Bundler {
     const maxBytes = this.options.cacheMaxSize ?? DEFAULT_MEMORY_CACHE_BYTES
     const { cacheStore } = this.options
     this.memoryCache ??= cacheStore
-      ? boundedCache(cacheStore, hash, maxBytes)
-      : new IntegrityCache(new MemoryStore(maxBytes), hash)
+      ? boundedCache(cacheStore, hash, maxBytes, this.remote)
+      : new IntegrityCache(withRemote(new MemoryStore(maxBytes), this.remote), hash)
     return this.memoryCache
   }
 
@@ -598,10 +618,21 @@ export class Bundler {
     )
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the engines and caches (waiting a bounded time for uploads to the remote cache); returns
+   * the warnings that came after the last build returned (an upload that failed in the background).
+   */
+  async close(): Promise<Diagnostic[]> {
     this.closed = true
     await this.selected.engine.close?.()
     await (await this.deeper)?.close?.()
+    if (this.remote) {
+      await this.remote.settle()
+      const last = this.lastRecord
+      const record = last && { ...last.record, remote: this.remote.stats }
+      await last?.cache.put(LAST_BUILD_KEY, new TextEncoder().encode(JSON.stringify(record))).catch(() => {})
+    }
     await this.host?.close()
+    return this.remoteWarnings()
   }
 }

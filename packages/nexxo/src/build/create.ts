@@ -6,6 +6,7 @@ import type { BundlerOptions } from '../types.js'
 import { selectBackend } from './backend.js'
 import { Bundler } from './bundler.js'
 import { nodeDiskHost } from './disk.js'
+import { remoteCacheUrl, remoteStore } from './remote-cache.js'
 
 /** Throws INVALID_OPTION for options no backend could honour. */
 export function checkBundlerOptions(options: BundlerOptions): void {
@@ -17,6 +18,7 @@ export function checkBundlerOptions(options: BundlerOptions): void {
   if (!['auto', 'native', 'wasm'].includes(backend)) {
     throw NexxoError.single('INVALID_OPTION', `Unknown backend '${backend}': expected auto, native or wasm.`)
   }
+  if (options.remoteCache) remoteCacheUrl(options.remoteCache.url)
   const { cacheMaxSize } = options
   if (cacheMaxSize !== undefined && !(Number.isFinite(cacheMaxSize) && cacheMaxSize > 0)) {
     throw NexxoError.single('INVALID_OPTION', `cacheMaxSize must be a positive number of bytes, got ${cacheMaxSize}.`)
@@ -26,5 +28,6 @@ export function checkBundlerOptions(options: BundlerOptions): void {
 export async function createBundler(options: BundlerOptions = {}): Promise<Bundler> {
   checkBundlerOptions(options)
   const selected = await selectBackend(options.backend ?? 'auto', options.engine ?? 'rolldown')
-  return new Bundler(selected, { ...options }, nodeDiskHost(selected.name, selected.core, options))
+  const remote = remoteStore(options, selected.core)
+  return new Bundler(selected, { ...options }, nodeDiskHost(selected.name, selected.core, options, remote), remote)
 }

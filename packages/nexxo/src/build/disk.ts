@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
+import type { TurboRemoteStore } from '../cache/remote.js'
 import { stampBuildInputs } from '../cache/resolution-inputs.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import { type Cache, CacheCorruptError } from '../cache/store.js'
@@ -27,7 +28,12 @@ const readOrUndefined = (path: string) => {
   }
 }
 
-export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerOptions): DiskHost {
+export function nodeDiskHost(
+  backend: BackendName,
+  core: Core,
+  options: BundlerOptions,
+  remote?: TurboRemoteStore,
+): DiskHost {
   /** Each directory's cache once opened, or why it is unavailable; `cleared`: it was removed and made anew. */
   const caches = new Map<string, Promise<{ cache: Cache; cleared?: string } | string>>()
   const warned = new Set<string>()
@@ -41,7 +47,12 @@ export function nodeDiskHost(backend: BackendName, core: Core, options: BundlerO
       const opened = core.canStampFiles
         ? RocksStore.open(dir, { lockTimeoutMs: 3000 }).then(
             (store) => ({
-              cache: boundedCache(store, (bytes) => core.hash(bytes), options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES),
+              cache: boundedCache(
+                store,
+                (bytes) => core.hash(bytes),
+                options.cacheMaxSize ?? DEFAULT_DISK_CACHE_BYTES,
+                remote,
+              ),
               ...(store.cleared ? { cleared: store.cleared } : {}),
             }),
             (e: Error) =>

@@ -2,16 +2,34 @@
 
 import { BoundedStore } from './bounded.js'
 import { type HashHex, open, seal } from './envelope.js'
+import { RemoteTier, type TurboRemoteStore } from './remote.js'
 import type { Cache, CacheStats, RawStore } from './store.js'
 
 /** Keys of this format live under this prefix; entries of other formats are ignored (and cleared). */
 export const KEY_PREFIX = 'nexxo:v1:'
 
-/** `raw` bounded to `maxBytes` (least recently used out first, other formats out on the first scan), sealed. */
-export function boundedCache(raw: RawStore, hash: HashHex, maxBytes: number): IntegrityCache {
-  if (raw.selfEvicting) return new IntegrityCache(raw, hash)
-  return new IntegrityCache(new BoundedStore(raw, maxBytes, (key) => key.startsWith(KEY_PREFIX)), hash)
+const isEntry = (key: string) => key.startsWith(KEY_PREFIX)
+
+/**
+ * `raw` bounded to `maxBytes` (least recently used out first, other formats out on the first scan),
+ * sealed; with `remote`, a tier behind the bounded store that is asked on a local miss and sent
+ * every new entry (sealed: the remote's bytes are opened and checked like local ones).
+ */
+export function boundedCache(
+  raw: RawStore,
+  hash: HashHex,
+  maxBytes: number,
+  remote?: TurboRemoteStore,
+): IntegrityCache {
+  return new IntegrityCache(withRemote(raw.selfEvicting ? raw : new BoundedStore(raw, maxBytes, isEntry), remote), hash)
 }
+
+/** Builds are shared through a remote; the last-build record and registry entries stay this machine's. */
+const isShared = (key: string) => key.startsWith(`${KEY_PREFIX}build:`)
+
+/** `local`, with `remote` (if any) behind it for the builds it holds. */
+export const withRemote = (local: RawStore, remote: TurboRemoteStore | undefined): RawStore =>
+  remote ? new RemoteTier(local, remote, isShared) : local
 
 export class IntegrityCache implements Cache {
   private hits = 0

@@ -11,12 +11,13 @@ import { LAST_BUILD_KEY } from '../build/bundler.js'
 import { createBundler } from '../build/create.js'
 import { DEFAULT_CACHE_DIR } from '../build/disk.js'
 import { IntegrityCache } from '../cache/integrity.js'
+import type { RemoteCacheOptions, RemoteStats } from '../cache/remote.js'
 import { CacheCorruptError, CacheLockedError, RocksStore } from '../cache/rocksdb.js'
 import { loadConfig } from '../config/load.js'
 import { aliasMap, defineMap, type UserConfig } from '../config/schema.js'
 import { limitMallocArenas, returnFreedMemory } from '../core/native.js'
 import { hasMap, type OutputFile } from '../engines/types.js'
-import { formatDiagnostic, NexxoError } from '../errors.js'
+import { type Diagnostic, formatDiagnostic, NexxoError } from '../errors.js'
 import type { BuildOptions } from '../types.js'
 
 class UsageError extends Error {}
@@ -40,6 +41,11 @@ Options:
   --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
   --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
+  --remote-cache <url> a shared cache behind the local one, on a Turborepo remote cache API server
+                       (or $NEXXO_REMOTE_CACHE, or cache.remote in the config); the token is
+                       $NEXXO_REMOTE_CACHE_TOKEN, the team $NEXXO_REMOTE_CACHE_TEAM, and
+                       $NEXXO_REMOTE_CACHE_SIGNATURE_KEY signs uploads and checks downloads
+  --remote-cache-read-only  download only: this machine uploads nothing
   --no-minify          do not minify the output (minified by default)
   -c, --config <file>  the config file (default: nexxo.config.{ts,mts,js,mjs}, else vite.config.*)
   --mode <name>        picks .env.[mode] files and import.meta.env.MODE (default: production)
@@ -84,6 +90,8 @@ function parse(argv: string[]) {
         'no-cache': { type: 'boolean' },
         'no-bundle': { type: 'boolean' },
         'cache-max-size': { type: 'string' },
+        'remote-cache': { type: 'string' },
+        'remote-cache-read-only': { type: 'boolean' },
         backend: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
@@ -239,6 +247,7 @@ async function build(argv: string[]): Promise<void> {
   const mode = values.mode ?? 'production'
   const loaded = await loadConfig(root, { command: 'build', mode }, values.config)
   const config = loaded.config
+  const remoteCache = remoteCacheOptions(values, config, process.env)
   const projectRoot = config.root ? resolve(dirname(loaded.file ?? join(root, 'x')), config.root) : root
   const outDir = values['out-dir'] ?? config.build?.outDir ?? 'dist'
 
@@ -255,12 +264,14 @@ async function build(argv: string[]): Promise<void> {
   let result: Awaited<ReturnType<Awaited<ReturnType<typeof createBundler>>['build']>>
   let bundler: Awaited<ReturnType<typeof createBundler>> | undefined
   let rows: Row[] = []
+  let late: Diagnostic[] = []
   try {
     bundler = await createBundler({
       ...(backend ? { backend } : {}),
       ...(engine ? { engine } : {}),
       ...(values['no-cache'] ? { cache: false as const } : {}),
       ...(cacheMaxSize ? { cacheMaxSize } : {}),
+      ...(remoteCache ? { remoteCache } : {}),
       // Absolute, so the bundler can open it while the engine loads.
       cacheDir: resolve(root, values['cache-dir'] ?? DEFAULT_CACHE_DIR),
     })
@@ -294,14 +305,42 @@ async function build(argv: string[]): Promise<void> {
     rows = await measure(outDir, resolve(projectRoot, outDir), result.outputs, gzip)
   } finally {
     done()
-    await bundler?.close()
+    late = (await bundler?.close()) ?? []
   }
   printTable(rows)
-  for (const w of result.warnings) console.warn(`${yellow('warning')} ${formatDiagnostic(w)}`)
+  for (const w of [...result.warnings, ...late]) console.warn(`${yellow('warning')} ${formatDiagnostic(w)}`)
   const ms = Math.round(performance.now() - started)
   console.log(
     `${green('✓')} built in ${ms} ms ${dim(`· ${result.stats.modules} modules · ${bundler.backend} backend · ${bundler.engineVersion} · ${cacheNote(result.stats.cache)}`)}`,
   )
+}
+
+/**
+ * The remote cache `nexxo build` uses: the URL from `--remote-cache`, else `NEXXO_REMOTE_CACHE`,
+ * else the config's `cache.remote`; the token, team and key from the environment over the config.
+ */
+function remoteCacheOptions(
+  values: { 'remote-cache'?: string | undefined; 'remote-cache-read-only'?: boolean | undefined },
+  config: UserConfig,
+  env: NodeJS.ProcessEnv,
+): RemoteCacheOptions | undefined {
+  const fromConfig = config.cache?.remote
+  const url = values['remote-cache'] ?? env.NEXXO_REMOTE_CACHE ?? fromConfig?.url
+  if (!url) return undefined
+  const token = env.NEXXO_REMOTE_CACHE_TOKEN ?? fromConfig?.token
+  const team = env.NEXXO_REMOTE_CACHE_TEAM ?? fromConfig?.team
+  const signatureKey = env.NEXXO_REMOTE_CACHE_SIGNATURE_KEY ?? fromConfig?.signatureKey
+  const readOnly = values['remote-cache-read-only'] ?? fromConfig?.readOnly
+  return {
+    url,
+    ...(token
+      ? { token, tokenSource: env.NEXXO_REMOTE_CACHE_TOKEN ? 'NEXXO_REMOTE_CACHE_TOKEN' : 'cache.remote.token' }
+      : {}),
+    ...(team ? { team } : {}),
+    ...(signatureKey ? { signatureKey } : {}),
+    ...(readOnly ? { readOnly } : {}),
+    ...(fromConfig?.timeoutMs ? { timeoutMs: fromConfig.timeoutMs } : {}),
+  }
 }
 
 /** `build.rollupOptions.input` as entries: a name map gives its files (named by their files here). */
@@ -340,9 +379,20 @@ async function cacheCommand(argv: string[]): Promise<void> {
       console.log(`${dir}\n  entries: ${s.entries}\n  size:    ${kb(s.bytes)}`)
       const last = await cache.get(LAST_BUILD_KEY)
       if (last) {
-        const r = JSON.parse(new TextDecoder().decode(last)) as { hits: number; misses: number; at: string }
+        const r = JSON.parse(new TextDecoder().decode(last)) as {
+          hits: number
+          misses: number
+          at: string
+          remote?: RemoteStats
+        }
         const rate = r.hits + r.misses > 0 ? Math.round((100 * r.hits) / (r.hits + r.misses)) : 0
         console.log(`  last build: ${cacheCounts(r)}, hit rate ${rate}% (${r.at})`)
+        const remote = r.remote
+        if (remote) {
+          console.log(
+            `  remote:     ${remote.url}${remote.readOnly ? ' (read-only)' : ''}: ${cacheCounts(remote)}, ${remote.refused} refused, ${kb(remote.bytesDown)} down, ${remote.uploads} of ${remote.started} upload(s) done, ${kb(remote.bytesUp)} up${remote.off ? `; off: ${remote.off}` : ''}`,
+          )
+        }
       }
     })
   } else if (action === 'verify') {

@@ -24,6 +24,21 @@ export interface UserConfig {
     rollupOptions?: { input?: string | string[] | Record<string, string> }
   }
   server?: { port?: number; host?: string | boolean; strictPort?: boolean; allowedHosts?: string[] | true }
+  /**
+   * `nexxo build`'s cache. `remote`: a Turborepo remote cache API server shared by the team and CI
+   * (`--remote-cache` and `NEXXO_REMOTE_CACHE` override its URL); keep the token out of the file,
+   * in `NEXXO_REMOTE_CACHE_TOKEN`.
+   */
+  cache?: {
+    remote?: {
+      url: string
+      token?: string
+      team?: string
+      signatureKey?: string
+      readOnly?: boolean
+      timeoutMs?: number
+    }
+  }
   plugins?: unknown[]
 }
 

@@ -1,0 +1,29 @@
+// The remote cache a bundler's options ask for: one per bundler, shared by its disk and in-memory builds.
+
+import { TurboRemoteStore } from '../cache/remote.js'
+import type { Core } from '../core/core.js'
+import { NexxoError } from '../errors.js'
+import type { BundlerOptions } from '../types.js'
+
+/** Throws INVALID_OPTION for a URL no remote cache could be at. */
+export function remoteCacheUrl(url: string): URL {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw NexxoError.single('INVALID_OPTION', `The remote cache URL is not a URL: ${url}`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw NexxoError.single(
+      'INVALID_OPTION',
+      `The remote cache URL must be http: or https:, not ${parsed.protocol} (${url}).`,
+    )
+  }
+  return parsed
+}
+
+export function remoteStore(options: BundlerOptions, core: Core): TurboRemoteStore | undefined {
+  if (!options.remoteCache || options.cache === false) return undefined
+  remoteCacheUrl(options.remoteCache.url)
+  return new TurboRemoteStore(options.remoteCache, (bytes) => core.hash(bytes))
+}
