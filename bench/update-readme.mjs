@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { headlineTable, machineLine } from './suite/report.mjs'
+import { formatValue } from './suite/svg.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const readmePath = join(here, '..', 'README.md')
@@ -58,7 +59,7 @@ console.log(`README.md performance section from ${newest.file}`)
 function devTable(date, { machine: m, versions: v, rounds, edits, summary }) {
   const sizes = Object.keys(summary)
   const tools = [...new Set(sizes.flatMap((n) => Object.keys(summary[n])))]
-  const ms = (x) => (x === undefined || x === null ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x} ms`)
+  const ms = (x) => (x === undefined || x === null ? '—' : formatValue(x, 'ms'))
   const name = { nexxo: 'nexxo', vite: `vite ${v.vite}`, rsbuild: 'rsbuild' }
   return [
     `Measured on ${m.cpu} (${m.cores} cores), Node ${m.node}, ${date}, medians of ${rounds} rounds of ${edits} edits each; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after. Rerun: \`npm run bench:dev -- --sizes ${sizes.join(',')} --rounds ${rounds} --tool ${tools.join(',')}\`.`,
@@ -70,7 +71,7 @@ function devTable(date, { machine: m, versions: v, rounds, edits, summary }) {
         .filter((t) => summary[n][t])
         .map((t) => {
           const r = summary[n][t]
-          return `| react-${n / 1000}k | ${name[t] ?? t} | ${ms(r.coldMs)} | ${ms(r.warmMs)} | ${r.leafP50} / ${r.leafP95} ms | ${r.rootP50} / ${r.rootP95} ms | ${r.rssMb} MB |`
+          return `| react-${n / 1000}k | ${name[t] ?? t} | ${ms(r.coldMs)} | ${ms(r.warmMs)} | ${ms(r.leafP50)} / ${ms(r.leafP95)} | ${ms(r.rootP50)} / ${ms(r.rootP95)} | ${formatValue(r.rssMb, 'MB')} |`
         }),
     ),
   ]

@@ -14,7 +14,7 @@ import {
 } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache, withRemote } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
-import type { RemoteStats, TurboRemoteStore } from '../cache/remote.js'
+import type { TurboRemoteStore } from '../cache/remote.js'
 import { type Cache, CacheCorruptError } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
@@ -200,10 +200,6 @@ export class Bundler {
   }
   get core() {
     return this.selected.core
-  }
-  /** What the remote cache (`remoteCache`) did since this bundler was made; undefined without one. */
-  get remoteStats(): RemoteStats | undefined {
-    return this.remote && { ...this.remote.stats }
   }
 
   async build(options: BuildOptions): Promise<BuildResult> {
@@ -519,13 +515,16 @@ export class Bundler {
     // Rewritten with the remote's final counts once its uploads are done (`close`).
     if (this.remote) this.lastRecord = { cache, record }
     try {
-      await cache.put(
-        LAST_BUILD_KEY,
-        new TextEncoder().encode(JSON.stringify({ ...record, remote: this.remote?.stats })),
-      )
+      await this.putLastBuild(cache, record)
     } catch (e) {
       warnings.push({ code: 'CACHE_UNAVAILABLE', message: `Writing the build cache failed (${(e as Error).message}).` })
     }
+  }
+
+  /** `record` as the last build, with what the remote did so far. */
+  private putLastBuild(cache: Cache, record: object): Promise<void> {
+    const remote = this.remote && { remote: this.remote.stats }
+    return cache.put(LAST_BUILD_KEY, new TextEncoder().encode(JSON.stringify({ ...record, ...remote })))
   }
 
   /** The cache of `files` builds (and of registry metadata and packages), unless caching is off. */
@@ -629,8 +628,7 @@ export class Bundler {
     if (this.remote) {
       await this.remote.settle()
       const last = this.lastRecord
-      const record = last && { ...last.record, remote: this.remote.stats }
-      await last?.cache.put(LAST_BUILD_KEY, new TextEncoder().encode(JSON.stringify(record))).catch(() => {})
+      if (last) await this.putLastBuild(last.cache, last.record).catch(() => {})
     }
     await this.host?.close()
     return this.remoteWarnings()

@@ -22,8 +22,8 @@ export function remoteCacheUrl(url: string): URL {
   return parsed
 }
 
+/** The bundler's remote, if it has one (its URL is checked with the other options, `checkBundlerOptions`). */
 export function remoteStore(options: BundlerOptions, core: Core): TurboRemoteStore | undefined {
   if (!options.remoteCache || options.cache === false) return undefined
-  remoteCacheUrl(options.remoteCache.url)
   return new TurboRemoteStore(options.remoteCache, (bytes) => core.hash(bytes))
 }

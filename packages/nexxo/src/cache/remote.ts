@@ -54,9 +54,12 @@ const DEFAULT_REMOTE_MAX_BYTES = 512 * 1024 * 1024
 
 const encoder = new TextEncoder()
 
-/** The Turborepo remote cache API as a RawStore of sealed entries, addressed by a hash of their keys. */
-export class TurboRemoteStore implements RawStore {
-  readonly selfEvicting = true
+/**
+ * The Turborepo remote cache API: sealed entries by a hash of their keys. It reads and writes only
+ * (the API lists and deletes nothing), so it is never a store of its own: `RemoteTier` puts it
+ * behind one.
+ */
+export class TurboRemoteStore {
   readonly stats: RemoteStats
   private readonly base: string
   private readonly signing: Promise<CryptoKey> | undefined
@@ -139,7 +142,7 @@ export class TurboRemoteStore implements RawStore {
     return body
   }
 
-  async put(key: string, value: Uint8Array): Promise<void> {
+  private async put(key: string, value: Uint8Array): Promise<void> {
     if (!this.usable || this.options.readOnly) return
     this.stats.started++
     const hash = this.artifactHash(key)
@@ -152,18 +155,6 @@ export class TurboRemoteStore implements RawStore {
     this.stats.uploads++
     this.stats.bytesUp += value.length
   }
-
-  /** The API deletes nothing: entries age out on the server. A bad one is refused where it is read. */
-  async delete(): Promise<void> {}
-
-  /** The API lists nothing: stats, verify and clear are the local tier's. */
-  async *keys(): AsyncIterable<string> {}
-
-  async batch(ops: BatchOp[]): Promise<void> {
-    for (const op of ops) if (op.type === 'put') await this.put(op.key, op.value)
-  }
-
-  async close(): Promise<void> {}
 
   /** Uploads `value` in the background: `settle` waits for it. */
   upload(key: string, value: Uint8Array): void {
