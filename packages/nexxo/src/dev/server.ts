@@ -792,8 +792,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       await emit(defined)
       if (alone) break
       for (let i = defined.deps.length - 1; i >= 0; i--) if (!seen.has(defined.deps[i]!)) stack.push(defined.deps[i]!)
-      // Other requests (the dependencies, the refresh runtime) are served between modules.
-      if (seen.size % 256 === 0) await new Promise((done) => setImmediate(done))
+      // Other requests (the page, the dependencies, the refresh runtime) are served between modules:
+      // a start compiles its entries before the page asks, and must not hold up the page meanwhile.
+      if (seen.size % 16 === 0) await new Promise((done) => setImmediate(done))
     }
     return undefined
   }
@@ -995,6 +996,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   } catch (e) {
     await shutdown()
     throw e
+  }
+  // The entries' modules are compiled while the browser connects (some 300 ms on a cold start):
+  // the page's first request then finds them done. A module that fails is reported as it would be
+  // on that request.
+  if (bundled) {
+    for (const entry of entries) void walkBundle(`/${entry}`, false, () => {}).catch(() => {})
   }
   const shownHost = host.includes(':') ? `[${host}]` : host
   return {
