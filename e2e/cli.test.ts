@@ -496,9 +496,9 @@ describe('the remote cache from the CLI (turborepo-remote-cache on 127.0.0.1)', 
   }
   const env = { NEXXO_REMOTE_CACHE_TOKEN: token, NEXXO_REMOTE_CACHE_TEAM: 'web' }
 
-  test('a build uploads; the same project with an empty local cache gets it back byte for byte; stats say so', () => {
+  test('machine A uploads; machine B (another checkout, an empty cache) gets it back byte for byte; stats say so', () => {
     const dir = project('remote-app')
-    const build = (...extra: string[]) => cliWith(['build', dir, '--remote-cache', remote.url, ...extra], env)
+    const build = (at = dir) => cliWith(['build', at, '--remote-cache', remote.url], env)
     const first = build()
     assert.equal(first.status, 0, first.stderr)
     assert.match(first.stdout, /· cache miss/)
@@ -508,18 +508,25 @@ describe('the remote cache from the CLI (turborepo-remote-cache on 127.0.0.1)', 
       cli(['cache', 'stats', dir]).stdout,
       /remote: {5}\S+: 0 hits, 1 miss, 0 refused, 0\.00 kB down, 1 of 1 upload\(s\) done, [\d.]+ kB up\n/,
     )
-    // The machine's own cache and output gone: what a fresh CI runner at this path has.
-    rmSync(join(dir, 'node_modules/.nexxo'), { recursive: true })
-    rmSync(join(dir, 'dist'), { recursive: true })
-    const second = build()
+    // Another checkout of the project at another path, its files newer: no local cache, no dist/.
+    const other = project('remote-app-b')
+    const second = build(other)
     assert.equal(second.status, 0, second.stderr)
     assert.match(second.stdout, /· cache hit \(1 hit, 0 misses\)/)
-    assert.deepEqual(tree(join(dir, 'dist')), built)
-    const stats = cli(['cache', 'stats', dir]).stdout
+    assert.deepEqual(tree(join(other, 'dist')), built)
+    const stats = cli(['cache', 'stats', other]).stdout
     assert.match(
       stats,
       new RegExp(`remote: {5}${remote.url}: 1 hit, 0 misses, 0 refused, [\\d.]+ kB down, 0 of 0 upload`),
     )
+    // A third checkout with one file edited: the stamps, not the path, decide; it builds afresh.
+    const edited = project('remote-app-c')
+    const greet = join(edited, 'src/greet.ts')
+    writeFileSync(greet, readFileSync(greet, 'utf8').replace('Hello from', 'Edited hello from'))
+    const third = build(edited)
+    assert.equal(third.status, 0, third.stderr)
+    assert.match(third.stdout, /· cache miss/)
+    assert.ok(Object.values(tree(join(edited, 'dist'))).some((code) => code.includes('Edited hello from')))
   })
 
   test('a refused token is one warning naming the URL and the variable; the build succeeds locally', () => {
@@ -537,9 +544,13 @@ describe('the remote cache from the CLI (turborepo-remote-cache on 127.0.0.1)', 
     writeFileSync(join(dir, 'src/only-here.ts'), 'export const here = 1\n')
     const r = cliWith(['build', dir, '--remote-cache', remote.url, '--remote-cache-read-only'], env)
     assert.equal(r.status, 0, r.stderr)
+    // The remote holds an earlier build of this project (the first test's): its stamps, which a
+    // file added to src/ breaks, make it a miss here, built afresh and not uploaded.
+    const stats = cli(['cache', 'stats', dir]).stdout
+    assert.match(stats, /last build: 0 hits, 1 miss/)
     assert.match(
-      cli(['cache', 'stats', dir]).stdout,
-      /\(read-only\): 0 hits, 1 miss, 0 refused, 0\.00 kB down, 0 of 0 upload\(s\) done/,
+      stats,
+      /\(read-only\): \d+ hits?, \d+ miss(es)?, 0 refused, [\d.]+ kB down, 0 of 0 upload\(s\) done, 0\.00 kB up/,
     )
     const bad = cliWith(['build', dir, '--remote-cache', 'ftp://cache.example'], env)
     assert.notEqual(bad.status, 0)

@@ -255,8 +255,13 @@ where
 
 /// Stamps of the files a build read and of their directories (see nexxo_core::stamp). Those in
 /// `prior` (a `checkProject` record, taken before the build) are reused; the rest are stamped now.
+/// With `root`, the record's paths under it are relative (`BuildInputs::relative_to`).
 #[napi]
-pub async fn stamp_inputs(paths: Vec<String>, prior: Option<String>) -> Result<String> {
+pub async fn stamp_inputs(
+    paths: Vec<String>,
+    prior: Option<String>,
+    root: Option<String>,
+) -> Result<String> {
     let prior = prior
         .and_then(|p| BuildInputs::parse(&p))
         .unwrap_or_default();
@@ -265,15 +270,20 @@ pub async fn stamp_inputs(paths: Vec<String>, prior: Option<String>) -> Result<S
     inputs.files.extend(fresh.into_iter().flatten());
     let outputs = inputs.outputs.clone();
     inputs.dirs.extend(stamp_dirs(dirs_left, outputs).await?);
-    Ok(inputs.to_record())
+    Ok(match root {
+        Some(root) => inputs.relative_to(&root).to_record(),
+        None => inputs.to_record(),
+    })
 }
 
-/// Whether every file and directory stamped by `stampInputs` is as it was.
+/// Whether every file and directory stamped by `stampInputs` is as it was (relative paths in the
+/// record are under `root`).
 #[napi]
-pub async fn inputs_unchanged(inputs: String) -> Result<bool> {
-    let inputs = match BuildInputs::parse(&inputs) {
-        Some(parsed) => parsed,
-        None => return Ok(false),
+pub async fn inputs_unchanged(inputs: String, root: Option<String>) -> Result<bool> {
+    let inputs = match (BuildInputs::parse(&inputs), root) {
+        (Some(parsed), Some(root)) => parsed.resolved_from(&root),
+        (Some(parsed), None) => parsed,
+        (None, _) => return Ok(false),
     };
     let files_ok = par_map(inputs.files, unchanged)
         .await?

@@ -201,6 +201,44 @@ impl BuildInputs {
         (known, files_left, dirs_left)
     }
 
+    /// The same stamps with the paths under `root` relative to it (the root itself as `.`), so
+    /// that the record holds in another checkout of the project, on another machine (a remote
+    /// cache's hit): there the mtimes differ, and the stamps fall back to the content hashes.
+    /// Paths outside the root stay absolute.
+    pub fn relative_to(mut self, root: &str) -> BuildInputs {
+        let root = Path::new(root);
+        let relative = |path: &mut String| {
+            if let Ok(rest) = Path::new(path.as_str()).strip_prefix(root) {
+                let rest = rest.to_string_lossy();
+                *path = if rest.is_empty() {
+                    ".".to_string()
+                } else {
+                    rest.into_owned()
+                };
+            }
+        };
+        self.files.iter_mut().for_each(|f| relative(&mut f.path));
+        self.dirs.iter_mut().for_each(|d| relative(&mut d.path));
+        self.outputs.iter_mut().for_each(relative);
+        self
+    }
+
+    /// The inverse of `relative_to`: relative paths resolved against `root`.
+    pub fn resolved_from(mut self, root: &str) -> BuildInputs {
+        let root = Path::new(root);
+        let resolve = |path: &mut String| {
+            if path == "." {
+                *path = root.to_string_lossy().into_owned();
+            } else if Path::new(path.as_str()).is_relative() {
+                *path = root.join(path.as_str()).to_string_lossy().into_owned();
+            }
+        };
+        self.files.iter_mut().for_each(|f| resolve(&mut f.path));
+        self.dirs.iter_mut().for_each(|d| resolve(&mut d.path));
+        self.outputs.iter_mut().for_each(resolve);
+        self
+    }
+
     /// The inverse of `to_record`; None when the text is not such a record.
     pub fn parse(text: &str) -> Option<BuildInputs> {
         let mut fields = text.strip_suffix('\0')?.split('\0');
@@ -286,6 +324,50 @@ mod tests {
             dir_listing_hash(text, &outputs)
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_relative_to_a_root_resolve_in_another() {
+        let inputs = BuildInputs {
+            files: vec![
+                FileStamp {
+                    path: "/a/app/src/main.ts".into(),
+                    size: 3,
+                    mtime_ns: "1".into(),
+                    hash: "h".into(),
+                },
+                FileStamp {
+                    path: "/a/application/x.ts".into(),
+                    size: 3,
+                    mtime_ns: "1".into(),
+                    hash: "h".into(),
+                },
+            ],
+            dirs: vec![
+                DirStamp {
+                    path: "/a/app".into(),
+                    hash: "d".into(),
+                },
+                DirStamp {
+                    path: "/a/app/src".into(),
+                    hash: "d".into(),
+                },
+            ],
+            outputs: vec!["/a/app/dist".into()],
+        };
+        let portable = inputs.clone().relative_to("/a/app");
+        let paths: Vec<&str> = portable.files.iter().map(|f| f.path.as_str()).collect();
+        // A sibling whose name starts with the root's is outside it: it stays absolute.
+        assert_eq!(paths, ["src/main.ts", "/a/application/x.ts"]);
+        assert_eq!(portable.dirs[0].path, ".");
+        assert_eq!(portable.outputs, ["dist"]);
+        let parsed = BuildInputs::parse(&portable.to_record()).unwrap();
+        assert_eq!(parsed.clone().resolved_from("/a/app"), inputs);
+        let moved = parsed.resolved_from("/b/checkout");
+        assert_eq!(moved.files[0].path, "/b/checkout/src/main.ts");
+        assert_eq!(moved.files[1].path, "/a/application/x.ts");
+        assert_eq!(moved.dirs[0].path, "/b/checkout");
+        assert_eq!(moved.outputs, ["/b/checkout/dist"]);
     }
 
     #[test]

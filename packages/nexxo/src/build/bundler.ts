@@ -426,7 +426,11 @@ export class Bundler {
       let checking = !storing || fresh ? startCheck(storing) : undefined
       // A hit returns before the check is awaited; its failure is only the miss path's business.
       checking?.catch(() => {})
-      if (storing) cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ root, entries })), engine, keyOptions())
+      // Keyed by the entries' places in the project, not on the machine: another checkout of the
+      // project (a remote cache's hit elsewhere) finds the same entry, whose stamps then decide.
+      const entryKeys = entries.map((e) => host.sources(root).display(e))
+      if (storing)
+        cacheKey = buildCacheKey(core, core.hash(JSON.stringify({ entries: entryKeys })), engine, keyOptions())
       if (fresh) {
         // Nothing to look up: the store (RocksDB's module and open, ~15 ms of main thread) opens
         // while the engine works on its own threads, and is ready for the entry when it is done.
@@ -435,7 +439,7 @@ export class Bundler {
       } else {
         cache = disk = storing ? await host.cache(root, warnings) : undefined
         if (cache) {
-          const cached = await this.lookup(cache, cacheKey, warnings)
+          const cached = await this.lookup(cache, cacheKey, warnings, root)
           if (cached) return hit(cached)
           if (cached === null) cache = disk = undefined
         }
@@ -547,9 +551,14 @@ export class Bundler {
    * The cached build under `key`, if it still holds; null when the cache cannot be read (damage on
    * disk, an I/O error): then it is off for this bundler, said in one warning, and the build goes on.
    */
-  private async lookup(cache: Cache, key: string, warnings: Diagnostic[]): Promise<CachedBuild | undefined | null> {
+  private async lookup(
+    cache: Cache,
+    key: string,
+    warnings: Diagnostic[],
+    root?: string,
+  ): Promise<CachedBuild | undefined | null> {
     try {
-      return await lookupBuild(cache, this.selected.core, key)
+      return await lookupBuild(cache, this.selected.core, key, root)
     } catch (e) {
       const message =
         e instanceof CacheCorruptError
@@ -582,7 +591,7 @@ export class Bundler {
     const value = (async () => {
       const entry: CachedBuild = { modules: result.moduleIds.length, outputs: result.outputs }
       if (onDisk) entry.inputs = await this.host!.stamp(onDisk.root, result.watchFiles, onDisk.stamps)
-      return encodeBuild(entry, bytes)
+      return encodeBuild(entry, bytes, onDisk?.root)
     })()
     return {
       encoded: value.then(

@@ -291,6 +291,29 @@ test('an entry round-trips code, maps, stamps and what each output is; a malform
   assert.equal(decodeBuild(bytes.subarray(0, 3)), undefined)
 })
 
+test("a disk build's project paths are stored relative to its root and read back under another", async () => {
+  const entry = {
+    modules: 2,
+    outputs: [
+      { fileName: 'index.js', type: 'chunk' as const, code: '', isEntry: true, facadeModuleId: '/a/app/index.html' },
+      { fileName: 'x.css', type: 'asset' as const, code: '.x{}', originalFileName: '/a/app/index.html' },
+      // Outside the root (a sibling whose name starts alike, a virtual module): kept as they are.
+      { fileName: 'y.js', type: 'chunk' as const, code: '', facadeModuleId: '/a/application/y.js' },
+      { fileName: 'z.js', type: 'chunk' as const, code: '', facadeModuleId: '\0virtual:z' },
+    ],
+  }
+  const bytes = await encodeBuild(entry, undefined, '/a/app')
+  assert.equal(new TextDecoder().decode(bytes).includes('/a/app/'), false)
+  assert.deepEqual(decodeBuild(bytes, '/a/app'), entry)
+  const moved = decodeBuild(bytes, '/b/checkout')!.outputs
+  assert.deepEqual(
+    moved.map((o) => o.facadeModuleId ?? o.originalFileName),
+    ['/b/checkout/index.html', '/b/checkout/index.html', '/a/application/y.js', '\0virtual:z'],
+  )
+  // Read without a root, such an entry is no build (not one with paths of nowhere).
+  assert.equal(decodeBuild(bytes), undefined)
+})
+
 test('bytes given by their length are copied into the entry where the header says they are', async () => {
   const code = new TextEncoder().encode('export {}\n')
   const map = new TextEncoder().encode('{"version":3,"mappings":""}')

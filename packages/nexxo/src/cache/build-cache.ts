@@ -35,6 +35,18 @@ interface StoredOutput extends Omit<OutputFile, 'code' | 'map'> {
   code: [number, number]
   text: boolean
   map?: [number, number]
+  /** The fields held relative to the build's root (see `encodeBuild`). */
+  inRoot?: PathField[]
+}
+
+/** The fields of an output that name a file of the project. */
+const PATH_FIELDS = ['facadeModuleId', 'originalFileName'] as const
+type PathField = (typeof PATH_FIELDS)[number]
+
+/** `id` relative to `root` when it is under it (either separator), else undefined. */
+function underRoot(id: string, root: string): string | undefined {
+  const sep = id[root.length]
+  return id.startsWith(root) && (sep === '/' || sep === '\\') ? id.slice(root.length + 1) : undefined
 }
 
 /**
@@ -80,11 +92,14 @@ export const outputBytes = (o: OutputFile): OutputBytes => ({
  * An entry as bytes: a 4-byte length, a JSON header (what each output is, where its bytes are),
  * then every output's code and map as they are. No escaping or base64 of a large source map, and
  * one buffer, with room for the cache's envelope: files the engine wrote are read straight into
- * it. `bytes` gives each output's bytes; by default they are encoded from the outputs.
+ * it. `bytes` gives each output's bytes; by default they are encoded from the outputs. A disk
+ * build's entry modules are stored relative to its `root`, as its stamps are: the entry then holds
+ * in another checkout of the project (a remote cache's hit on another machine).
  */
 export async function encodeBuild(
   build: CachedBuild,
   bytes: OutputBytes[] = build.outputs.map(outputBytes),
+  root?: string,
 ): Promise<Uint8Array> {
   let offset = 0
   const place = (b: Uint8Array | ByteSource): [number, number] => {
@@ -94,7 +109,21 @@ export async function encodeBuild(
   }
   const outputs: StoredOutput[] = build.outputs.map((o, i) => {
     const { code, text, map } = bytes[i]!
-    return { ...outputMeta(o), code: place(code), text, ...(map ? { map: place(map) } : {}) }
+    const meta = outputMeta(o)
+    const inRoot: PathField[] = []
+    for (const field of root === undefined ? [] : PATH_FIELDS) {
+      const relative = meta[field] === undefined ? undefined : underRoot(meta[field], root!)
+      if (relative === undefined) continue
+      meta[field] = relative
+      inRoot.push(field)
+    }
+    return {
+      ...meta,
+      code: place(code),
+      text,
+      ...(map ? { map: place(map) } : {}),
+      ...(inRoot.length > 0 ? { inRoot } : {}),
+    }
   })
   // The stamp record is NUL-separated text that JSON would escape six bytes a NUL: it goes with the bytes.
   const inputs = build.inputs !== undefined ? encoder.encode(build.inputs) : undefined
@@ -121,8 +150,11 @@ export async function encodeBuild(
   return out
 }
 
-/** The stored build, or undefined if the bytes are not one (a hash-valid entry of another shape). */
-export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
+/**
+ * The stored build, or undefined if the bytes are not one (a hash-valid entry of another shape).
+ * `root`: where a disk build's root-relative entry modules are now.
+ */
+export function decodeBuild(bytes: Uint8Array, root?: string): CachedBuild | undefined {
   try {
     if (bytes.length < 4) return undefined
     const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
@@ -137,8 +169,12 @@ export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
       if (!(at >= 0 && length >= 0 && at + length <= payload.length)) throw new Error('out of bounds')
       return payload.subarray(at, at + length)
     }
-    const outputs = stored.outputs.map(({ code, text, map, ...meta }): OutputFile => {
+    const outputs = stored.outputs.map(({ code, text, map, inRoot, ...meta }): OutputFile => {
       const body = slice(code)
+      for (const field of inRoot ?? []) {
+        if (root === undefined || !PATH_FIELDS.includes(field)) throw new Error('not a path under a root')
+        meta[field] = `${root}/${meta[field]}`
+      }
       return {
         ...meta,
         // Bytes of their own, not views of the whole entry, which would otherwise stay alive with them.
@@ -153,11 +189,19 @@ export function decodeBuild(bytes: Uint8Array): CachedBuild | undefined {
   }
 }
 
-/** A cached build that still holds: its entry exists and, for disk builds, its inputs are unchanged. */
-export async function lookupBuild(cache: Cache, core: Core, key: string): Promise<CachedBuild | undefined> {
+/**
+ * A cached build that still holds: its entry exists and, for disk builds (under `root`), its inputs
+ * are unchanged.
+ */
+export async function lookupBuild(
+  cache: Cache,
+  core: Core,
+  key: string,
+  root?: string,
+): Promise<CachedBuild | undefined> {
   const bytes = await cache.get(key)
-  const build = bytes && decodeBuild(bytes)
+  const build = bytes && decodeBuild(bytes, root)
   if (!build) return undefined
-  if (build.inputs !== undefined && !(await core.inputsUnchanged(build.inputs))) return undefined
+  if (build.inputs !== undefined && !(await core.inputsUnchanged(build.inputs, root))) return undefined
   return build
 }

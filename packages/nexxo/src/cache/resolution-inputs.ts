@@ -32,9 +32,10 @@ export function resolutionInputs(root: string, read: string[]): string[] {
 }
 
 /**
- * The core's stamp record of a disk build: every file it read and what shaped its resolution. The
- * build cache and the dev server's kept pre-bundle both check it with `core.inputsUnchanged`.
+ * The core's stamp record of a disk build: every file it read and what shaped its resolution, with
+ * paths relative to `root`. The build cache and the dev server's kept pre-bundle both check it
+ * with `core.inputsUnchanged(record, root)`.
  */
 export function stampBuildInputs(core: Core, root: string, read: string[], prior?: string): Promise<string> {
-  return core.stampInputs([...read, ...resolutionInputs(root, read)], prior)
+  return core.stampInputs([...read, ...resolutionInputs(root, read)], prior, root)
 }

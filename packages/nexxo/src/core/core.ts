@@ -198,15 +198,19 @@ export class Core {
   /**
    * Native: an opaque record of `paths` and their directories, for `inputsUnchanged`. Stamps found
    * in `prior` (a `checkProject` record) are reused: they were taken before the build read the files.
+   * With `root`, paths under it are kept relative: the record then holds in another checkout.
    */
-  async stampInputs(paths: string[], prior?: string): Promise<string> {
+  async stampInputs(paths: string[], prior?: string, root?: string): Promise<string> {
     if (!this.raw.stampInputs) throw new Error('stampInputs needs the native backend')
-    return this.raw.stampInputs(paths, prior ?? null)
+    return this.raw.stampInputs(paths, prior ?? null, root ?? null)
   }
-  /** Native: whether the files and directories in a `stampInputs` record are as they were. */
-  async inputsUnchanged(inputs: string): Promise<boolean> {
+  /**
+   * Native: whether the files and directories in a `stampInputs` record are as they were (its
+   * relative paths taken as under `root`).
+   */
+  async inputsUnchanged(inputs: string, root?: string): Promise<boolean> {
     if (!this.raw.inputsUnchanged) throw new Error('inputsUnchanged needs the native backend')
-    return this.raw.inputsUnchanged(inputs)
+    return this.raw.inputsUnchanged(inputs, root ?? null)
   }
   get canStampFiles(): boolean {
     return this.raw.stampInputs !== undefined

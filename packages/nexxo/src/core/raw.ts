@@ -31,7 +31,7 @@ export interface RawCore {
     outputs?: string[],
   ): Promise<{ failures: string; stamps?: string | null }>
   /** Native only: stamps (size, mtime, hash) of files and their directories' listings; those in `prior` are reused. */
-  stampInputs?(paths: string[], prior?: string | null): Promise<string>
+  stampInputs?(paths: string[], prior?: string | null, root?: string | null): Promise<string>
   /** Native only: whether everything `stampInputs` recorded is unchanged. */
-  inputsUnchanged?(inputs: string): Promise<boolean>
+  inputsUnchanged?(inputs: string, root?: string | null): Promise<boolean>
 }

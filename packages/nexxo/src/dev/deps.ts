@@ -204,7 +204,7 @@ const BUNDLE_RECORD = '_bundle.json'
 const BUNDLE_PREFIX = 'bundle-'
 
 /** The pre-bundle in `dir` if it is whole and every file it was built from is unchanged; else undefined. */
-async function recall(core: Core, dir: string): Promise<BundleRecord | undefined> {
+async function recall(core: Core, root: string, dir: string): Promise<BundleRecord | undefined> {
   let record: Partial<BundleRecord>
   try {
     record = JSON.parse(readFileSync(join(dir, BUNDLE_RECORD), 'utf8')) as Partial<BundleRecord>
@@ -222,7 +222,7 @@ async function recall(core: Core, dir: string): Promise<BundleRecord | undefined
     Object.values(entries).every((f) => files.includes(f))
   if (!whole) return undefined
   try {
-    return (await core.inputsUnchanged(inputs)) ? (record as BundleRecord) : undefined
+    return (await core.inputsUnchanged(inputs, root)) ? (record as BundleRecord) : undefined
   } catch {
     return undefined
   }
@@ -330,7 +330,7 @@ export async function prebundle(
     durationMs: performance.now() - started,
     cached,
   })
-  const known = core.canStampFiles && options.reuse !== false ? await recall(core, dir) : undefined
+  const known = core.canStampFiles && options.reuse !== false ? await recall(core, root, dir) : undefined
   if (known) return served(known, true)
   if (options.cachedOnly) return undefined
 
