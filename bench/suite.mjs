@@ -9,9 +9,12 @@
 //            cold and warm start, HMR of a leaf and of the root component, server RSS.
 //   wasm     the wasm lane in Chromium (bench/browser-bench.mjs) and the edge lane in workerd
 //            (bench/edge-bench.ts), each run by its own script and folded in.
+//   remote   react-10k (react-1k in --quick) on a second checkout with an empty local cache, a
+//            Turborepo remote cache on 127.0.0.1 holding the first's build, against a cold build
+//            (bench/remote-bench.ts).
 //   canary   esbuild on three10x, at the start and at the end: how much the machine drifted.
 //
-// Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge] [--resume]
+// Usage: npm run bench -- [--quick] [--case a,b] [--tool x,y] [--runs 5] [--skip dev,wasm,edge,remote] [--resume]
 // Each finished case and lane is kept in bench/apps/suite/_suite-partial.json; --resume picks a
 // run that stopped (killed, machine rebooted) up from there, with the same arguments.
 // Writes bench/results/<date>-<host>[-quick][-filtered].json, .md and charts/; then
@@ -52,6 +55,7 @@ const QUICK = {
   devWarmSizes: '1000',
   edits: 5,
   browserProjects: 'memory-500',
+  remoteSizes: '1000',
 }
 /**
  * The dev lane runs react-1k. A react-10k dev start takes a minute and a half per tool (Chromium
@@ -65,6 +69,7 @@ const FULL = {
   devWarmSizes: '1000',
   edits: 20,
   browserProjects: 'memory-500,react-1k',
+  remoteSizes: '10000',
 }
 const plan = values.quick ? QUICK : FULL
 const list = (value, all, what) => {
@@ -294,6 +299,12 @@ if (!skip.has('edge') && !done.has('edge')) {
   const edge = lane('edge-bench.ts', ['--rounds', String(runs), '--runtime', 'workerd'])
   for (const r of edge?.records ?? []) records.push(r)
   checkpoint('edge')
+}
+
+if (!skip.has('remote') && !done.has('remote')) {
+  const remote = lane('remote-bench.ts', ['--sizes', plan.remoteSizes, '--runs', String(runs)])
+  for (const r of remote?.records ?? []) records.push(r)
+  checkpoint('remote')
 }
 
 const canaryEnd = await canary()

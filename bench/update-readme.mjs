@@ -52,6 +52,17 @@ const dev = readdirSync(join(here, 'results'))
   .map((f) => ({ date: f.slice(0, 10), run: JSON.parse(readFileSync(join(here, 'results', f), 'utf8')) }))
   .at(-1)
 if (dev) readme = between(readme, 'bench-dev', devTable(dev.date, dev.run).join('\n'))
+// The remote cache's own bench (`npm run bench:remote`, files ending in -remote.json).
+const remote = readdirSync(join(here, 'results'))
+  .filter((f) => f.endsWith('-remote.json'))
+  .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
+  .sort((a, b) => a.date.localeCompare(b.date))
+  .at(-1)
+if (remote) {
+  const m = remote.machine
+  const line = `Measured on ${m.cpu} (${m.cores} cores), Node ${m.node}, ${remote.date.slice(0, 10)}, medians of ${remote.runs} rounds; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after. Rerun: \`npm run bench:remote -- --sizes ${remote.rows.map((r) => r.app.slice('react-'.length)).join(',')} --runs ${remote.runs}\`.`
+  readme = between(readme, 'bench-remote', [line, '', ...remote.table].join('\n'))
+}
 writeFileSync(readmePath, readme)
 console.log(`README.md performance section from ${newest.file}`)
 
