@@ -34,12 +34,16 @@ const between = (readme, name, text) => {
 }
 let readme = between(readFileSync(readmePath, 'utf8'), 'bench', block)
 
+/** The newest of a bench script's own results (bench/results/*<suffix>), by the date inside. */
+const newestOf = (suffix) =>
+  readdirSync(join(here, 'results'))
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .at(-1)
+
 // The build cache's own bench (`npm run bench:cache`, files ending in -cache.json): one edited file.
-const cache = readdirSync(join(here, 'results'))
-  .filter((f) => f.endsWith('-cache.json'))
-  .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
-  .sort((a, b) => a.date.localeCompare(b.date))
-  .at(-1)
+const cache = newestOf('-cache.json')
 if (cache) {
   const c = cache.machine
   const line = `Measured on ${c.cpu} (${c.cores} cores), Node ${c.node}, ${cache.date.slice(0, 10)}, medians of ${cache.runs} runs; load ${c.loadBefore.join(' ')} before, ${c.loadAfter.join(' ')} after:`
@@ -53,11 +57,7 @@ const dev = readdirSync(join(here, 'results'))
   .at(-1)
 if (dev) readme = between(readme, 'bench-dev', devTable(dev.date, dev.run).join('\n'))
 // The remote cache's own bench (`npm run bench:remote`, files ending in -remote.json).
-const remote = readdirSync(join(here, 'results'))
-  .filter((f) => f.endsWith('-remote.json'))
-  .map((f) => JSON.parse(readFileSync(join(here, 'results', f), 'utf8')))
-  .sort((a, b) => a.date.localeCompare(b.date))
-  .at(-1)
+const remote = newestOf('-remote.json')
 if (remote) {
   const m = remote.machine
   const line = `Measured on ${m.cpu} (${m.cores} cores), Node ${m.node}, ${remote.date.slice(0, 10)}, medians of ${remote.runs} rounds; load ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after. Rerun: \`npm run bench:remote -- --sizes ${remote.rows.map((r) => r.app.slice('react-'.length)).join(',')} --runs ${remote.runs}\`.`
