@@ -120,6 +120,40 @@ describe('a second start of bundled dev', () => {
   })
 })
 
+describe('the entries compiled at start', () => {
+  test('before any request, every module the entry reaches is compiled; a server closed meanwhile stops compiling', async () => {
+    const dir = join(repo, 'e2e/artifacts', `dev-warmup-${process.pid}`)
+    generateReactApp(300, dir)
+    const settled = async (server: { compiles: { compiled: number; cached: number } }) => {
+      const count = () => server.compiles.compiled + server.compiles.cached
+      for (let last = -1; count() !== last; ) {
+        last = count()
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      return count()
+    }
+    try {
+      const warmed = await createDevServer({ root: dir, port: 0, host: '127.0.0.1', cache: false })
+      try {
+        assert.equal(await settled(warmed), 601, '300 components, 300 helpers and main, with no request made')
+        const response = await fetch(new URL('/@nexxo/entry/src/main.jsx', warmed.url))
+        assert.equal(response.status, 200)
+        await response.text()
+        assert.equal(warmed.compiles.compiled, 601, 'the request compiled nothing more')
+      } finally {
+        await warmed.close()
+      }
+      const closed = await createDevServer({ root: dir, port: 0, host: '127.0.0.1', cache: false })
+      await closed.close()
+      const atClose = closed.compiles.compiled
+      assert.ok((await settled(closed)) - atClose <= 1, 'at most the module being compiled at close finished')
+      assert.ok(closed.compiles.compiled < 601)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('nexxo dev under Bun', () => {
   test('serves examples/react-app bundled: the page, its entry bundle and a module for updates', async () => {
     const bun = join(repo, 'node_modules/.bin/bun')

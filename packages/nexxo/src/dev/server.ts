@@ -980,7 +980,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     },
   )
 
+  let closing = false
   const shutdown = async () => {
+    closing = true
     watcher.close()
     for (const socket of sockets) socket.terminate()
     wss.close()
@@ -1000,8 +1002,12 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   // The entries' modules are compiled while the browser connects (some 300 ms on a cold start):
   // the page's first request then finds them done. A module that fails is reported as it would be
   // on that request.
+  // A server closed meanwhile stops it: its graph and module cache are gone.
+  const stopWhenClosed = () => {
+    if (closing) throw new Error('the dev server closed')
+  }
   if (bundled) {
-    for (const entry of entries) void walkBundle(`/${entry}`, false, () => {}).catch(() => {})
+    for (const entry of entries) void walkBundle(`/${entry}`, false, stopWhenClosed).catch(() => {})
   }
   const shownHost = host.includes(':') ? `[${host}]` : host
   return {
