@@ -554,6 +554,9 @@ describe('the remote cache from the CLI (turborepo-remote-cache on 127.0.0.1)', 
     )
     const bad = cliWith(['build', dir, '--remote-cache', 'ftp://cache.example'], env)
     assert.notEqual(bad.status, 0)
-    assert.match(bad.stderr, /remote cache URL must be http: or https:/)
+    assert.match(
+      bad.stderr,
+      /remote cache URL must be http: or https: \(a Turborepo cache server\) or redis: or rediss:/,
+    )
   })
 })

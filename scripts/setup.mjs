@@ -10,10 +10,12 @@ const step = (title) => console.log(`\n▶ ${title}`)
 const sh = (cmd, opts = {}) => execSync(cmd, { cwd: root, stdio: 'inherit', ...opts })
 const ok = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, stdio: 'ignore' }).status === 0
 
-// Debian packages: Chromium for the browser tests; Debian's rustc + wasm32 std only when rustup
-// cannot build wasm32 itself (it cannot download targets on machines without internet access).
+// Debian packages: Chromium for the browser tests, redis-server for the Redis remote cache's;
+// Debian's rustc + wasm32 std only when rustup cannot build wasm32 itself (it cannot download
+// targets on machines without internet access).
 const wantDebian = []
 if (!existsSync('/usr/bin/chromium')) wantDebian.push('chromium')
+if (!existsSync('/usr/bin/redis-server')) wantDebian.push('redis-server')
 const rustupHasWasm = ok('rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown')
 if (!rustupHasWasm && !existsSync('/usr/lib/rustlib/wasm32-unknown-unknown')) {
   wantDebian.push('rustc', 'cargo', 'libstd-rust-dev-wasm32')

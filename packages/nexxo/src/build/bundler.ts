@@ -14,7 +14,7 @@ import {
 } from '../cache/build-cache.js'
 import { boundedCache, IntegrityCache, withRemote } from '../cache/integrity.js'
 import { MemoryStore } from '../cache/memory.js'
-import type { TurboRemoteStore } from '../cache/remote.js'
+import type { RemoteStore } from '../cache/remote.js'
 import { type Cache, CacheCorruptError } from '../cache/store.js'
 import type { Core, Project } from '../core/core.js'
 import { decoratorTransform, lowerToEs5, type SwcLoader } from '../engines/swc.js'
@@ -181,7 +181,7 @@ export class Bundler {
     private readonly selected: Backend,
     private readonly options: BundlerOptions = {},
     private readonly host?: DiskHost,
-    private readonly remote?: TurboRemoteStore,
+    private readonly remote?: RemoteStore,
   ) {
     this.cacheOff = options.cache === false
     // A bad registry URL is an error now, not at the first build that needs a package.

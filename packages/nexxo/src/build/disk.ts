@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { boundedCache } from '../cache/integrity.js'
-import type { TurboRemoteStore } from '../cache/remote.js'
+import type { RemoteStore } from '../cache/remote.js'
 import { stampBuildInputs } from '../cache/resolution-inputs.js'
 import { RocksStore } from '../cache/rocksdb.js'
 import { type Cache, CacheCorruptError } from '../cache/store.js'
@@ -32,7 +32,7 @@ export function nodeDiskHost(
   backend: BackendName,
   core: Core,
   options: BundlerOptions,
-  remote?: TurboRemoteStore,
+  remote?: RemoteStore,
 ): DiskHost {
   /** Each directory's cache once opened, or why it is unavailable; `cleared`: it was removed and made anew. */
   const caches = new Map<string, Promise<{ cache: Cache; cleared?: string } | string>>()

@@ -2,7 +2,7 @@
 
 import { BoundedStore } from './bounded.js'
 import { type HashHex, open, seal } from './envelope.js'
-import { RemoteTier, type TurboRemoteStore } from './remote.js'
+import { type RemoteStore, RemoteTier } from './remote.js'
 import type { Cache, CacheStats, RawStore } from './store.js'
 
 /** Keys of this format live under this prefix; entries of other formats are ignored (and cleared). */
@@ -15,12 +15,7 @@ const isEntry = (key: string) => key.startsWith(KEY_PREFIX)
  * sealed; with `remote`, a tier behind the bounded store that is asked on a local miss and sent
  * every new entry (sealed: the remote's bytes are opened and checked like local ones).
  */
-export function boundedCache(
-  raw: RawStore,
-  hash: HashHex,
-  maxBytes: number,
-  remote?: TurboRemoteStore,
-): IntegrityCache {
+export function boundedCache(raw: RawStore, hash: HashHex, maxBytes: number, remote?: RemoteStore): IntegrityCache {
   return new IntegrityCache(withRemote(raw.selfEvicting ? raw : new BoundedStore(raw, maxBytes, isEntry), remote), hash)
 }
 
@@ -28,7 +23,7 @@ export function boundedCache(
 const isShared = (key: string) => key.startsWith(`${KEY_PREFIX}build:`)
 
 /** `local`, with `remote` (if any) behind it for the builds it holds. */
-export const withRemote = (local: RawStore, remote: TurboRemoteStore | undefined): RawStore =>
+export const withRemote = (local: RawStore, remote: RemoteStore | undefined): RawStore =>
   remote ? new RemoteTier(local, remote, isShared) : local
 
 export class IntegrityCache implements Cache {

@@ -55,24 +55,29 @@ const DEFAULT_REMOTE_MAX_BYTES = 512 * 1024 * 1024
 const encoder = new TextEncoder()
 
 /**
- * The Turborepo remote cache API: sealed entries by a hash of their keys. It reads and writes only
- * (the API lists and deletes nothing), so it is never a store of its own: `RemoteTier` puts it
- * behind one.
+ * A remote cache: sealed entries by a hash of their keys. It reads and writes only (no listing, no
+ * deletes), so it is never a store of its own: `RemoteTier` puts it behind one. What every kind
+ * shares is here (counting, signing, the first fault turning it off, background uploads); each
+ * kind says how an artifact travels.
  */
-export class TurboRemoteStore {
+export abstract class RemoteStore {
   readonly stats: RemoteStats
-  private readonly base: string
+  /** The remote as warnings name it (its URL, without credentials). */
+  protected readonly base: string
   private readonly signing: Promise<CryptoKey> | undefined
   /** What went wrong since the last `takeWarnings`: a build reports them as its own. */
   private warnings: string[] = []
   private readonly uploads = new Set<Promise<void>>()
 
   constructor(
-    private readonly options: RemoteCacheOptions,
+    protected readonly options: RemoteCacheOptions,
     private readonly hash: HashHex,
   ) {
     // Checked by the bundler's options (build/remote-cache.ts) before it gets here.
-    this.base = new URL(options.url).href.replace(/\/+$/, '')
+    const url = new URL(options.url)
+    url.username = ''
+    url.password = ''
+    this.base = url.href.replace(/\/+$/, '')
     this.stats = {
       url: this.base,
       hits: 0,
@@ -106,36 +111,34 @@ export class TurboRemoteStore {
     return this.stats.off === undefined
   }
 
+  /** The largest artifact taken (a larger one is refused, a miss). */
+  protected get maxBytes(): number {
+    return this.options.maxBytes ?? DEFAULT_REMOTE_MAX_BYTES
+  }
+
+  /**
+   * The artifact `hash` and its tag (`x-artifact-tag`), or 'miss'; undefined after a fault or a
+   * refusal, which it has turned the remote off for (`turnOff`) or counted (`refuse`).
+   */
+  protected abstract fetchArtifact(hash: string): Promise<{ body: Uint8Array; tag: string | null } | 'miss' | undefined>
+  /** Stores the artifact `hash` (with its tag, when signing); false after a fault (turned off). */
+  protected abstract storeArtifact(hash: string, body: Uint8Array, tag: string | undefined): Promise<boolean>
+  /** Lets go of connections, once the uploads are settled. */
+  async close(): Promise<void> {}
+
   async get(key: string): Promise<Uint8Array | undefined> {
     if (!this.usable) return undefined
     const hash = this.artifactHash(key)
-    const response = await this.request('GET', hash)
-    if (!response) return undefined
-    if (response.status === 404) {
+    const found = await this.fetchArtifact(hash)
+    if (found === undefined) return undefined
+    if (found === 'miss') {
       this.stats.misses++
       return undefined
     }
-    if (!response.ok) {
-      await response.body?.cancel()
-      this.turnOff(`answered GET with ${response.status}`, response.status)
-      return undefined
-    }
-    const limit = this.options.maxBytes ?? DEFAULT_REMOTE_MAX_BYTES
-    if (Number(response.headers.get('content-length') ?? 0) > limit) {
-      await response.body?.cancel()
-      return this.refuse(`an artifact over ${limit} bytes`)
-    }
-    let body: Uint8Array
-    try {
-      body = new Uint8Array(await response.arrayBuffer())
-    } catch (e) {
-      // A body cut short (the server went away mid-download) or too slow: the timeout's abort.
-      this.turnOff(`broke off a download (${e instanceof Error ? e.message : String(e)})`)
-      return undefined
-    }
+    const { body, tag } = found
     this.stats.bytesDown += body.length
-    if (body.length > limit) return this.refuse(`an artifact over ${limit} bytes`)
-    if (this.signing && !(await this.verifies(hash, body, response.headers.get('x-artifact-tag')))) {
+    if (body.length > this.maxBytes) return this.refuse(`an artifact over ${this.maxBytes} bytes`)
+    if (this.signing && !(await this.verifies(hash, body, tag))) {
       return this.refuse('an artifact whose signature does not verify')
     }
     this.stats.hits++
@@ -146,12 +149,8 @@ export class TurboRemoteStore {
     if (!this.usable || this.options.readOnly) return
     this.stats.started++
     const hash = this.artifactHash(key)
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
-    if (this.signing) headers['x-artifact-tag'] = await this.tag(hash, value)
-    const response = await this.request('PUT', hash, headers, value)
-    if (!response) return
-    await response.body?.cancel()
-    if (!response.ok) return this.turnOff(`answered PUT with ${response.status}`, response.status)
+    const tag = this.signing ? await this.tag(hash, value) : undefined
+    if (!(await this.storeArtifact(hash, value, tag))) return
     this.stats.uploads++
     this.stats.bytesUp += value.length
   }
@@ -190,6 +189,82 @@ export class TurboRemoteStore {
     return this.hash(encoder.encode(key))
   }
 
+  protected refuse(what: string): undefined {
+    this.stats.refused++
+    this.stats.misses++
+    this.warn(`The remote cache at ${this.base} sent ${what}; it is a miss and was not used.`)
+    return undefined
+  }
+
+  /**
+   * The remote is off for the rest of the process: one warning, and local builds from here on.
+   * `refused`: the remote refused the token (HTTP 401/403, Redis's NOAUTH/WRONGPASS).
+   */
+  protected turnOff(why: string, refused = false, status?: number): undefined {
+    if (this.stats.off !== undefined) return
+    this.stats.off = why
+    const token = this.options.token
+      ? `the token from ${this.options.tokenSource ?? 'the remote cache options'}`
+      : 'no token (set NEXXO_REMOTE_CACHE_TOKEN)'
+    this.warn(
+      refused
+        ? `The remote cache at ${this.base} refused ${token}${status ? ` (${status})` : ''}; building with the local cache only.`
+        : `The remote cache at ${this.base} ${why}; building with the local cache only.`,
+    )
+  }
+
+  private async tag(hash: string, body: Uint8Array): Promise<string> {
+    const key = await this.signing!
+    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, signedBytes(hash, this.options.team, body)))
+    return toBase64(signature)
+  }
+
+  private async verifies(hash: string, body: Uint8Array, tag: string | null): Promise<boolean> {
+    if (!tag) return false
+    const signature = fromBase64(tag)
+    if (!signature) return false
+    return crypto.subtle.verify('HMAC', await this.signing!, signature, signedBytes(hash, this.options.team, body))
+  }
+}
+
+/**
+ * The Turborepo remote cache API: `GET`/`PUT /v8/artifacts/:hash?teamId=`, a bearer token, the
+ * tag in `x-artifact-tag`.
+ */
+export class TurboRemoteStore extends RemoteStore {
+  protected async fetchArtifact(hash: string): Promise<{ body: Uint8Array; tag: string | null } | 'miss' | undefined> {
+    const response = await this.request('GET', hash)
+    if (!response) return undefined
+    if (response.status === 404) return 'miss'
+    if (!response.ok) {
+      await response.body?.cancel()
+      return this.turnOff(`answered GET with ${response.status}`, isRefusal(response.status), response.status)
+    }
+    if (Number(response.headers.get('content-length') ?? 0) > this.maxBytes) {
+      await response.body?.cancel()
+      return this.refuse(`an artifact over ${this.maxBytes} bytes`)
+    }
+    try {
+      return { body: new Uint8Array(await response.arrayBuffer()), tag: response.headers.get('x-artifact-tag') }
+    } catch (e) {
+      // A body cut short (the server went away mid-download) or too slow: the timeout's abort.
+      return this.turnOff(`broke off a download (${e instanceof Error ? e.message : String(e)})`)
+    }
+  }
+
+  protected async storeArtifact(hash: string, body: Uint8Array, tag: string | undefined): Promise<boolean> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
+    if (tag) headers['x-artifact-tag'] = tag
+    const response = await this.request('PUT', hash, headers, body)
+    if (!response) return false
+    await response.body?.cancel()
+    if (!response.ok) {
+      this.turnOff(`answered PUT with ${response.status}`, isRefusal(response.status), response.status)
+      return false
+    }
+    return true
+  }
+
   private async request(
     method: 'GET' | 'PUT',
     hash: string,
@@ -215,42 +290,9 @@ export class TurboRemoteStore {
       return undefined
     }
   }
-
-  private refuse(what: string): undefined {
-    this.stats.refused++
-    this.stats.misses++
-    this.warn(`The remote cache at ${this.base} sent ${what}; it is a miss and was not used.`)
-    return undefined
-  }
-
-  /** The remote is off for the rest of the process: one warning, and local builds from here on. */
-  private turnOff(why: string, status?: number): void {
-    if (this.stats.off !== undefined) return
-    this.stats.off = why
-    const refused = status === 401 || status === 403
-    const token = this.options.token
-      ? `the token from ${this.options.tokenSource ?? 'the remote cache options'}`
-      : 'no token (set NEXXO_REMOTE_CACHE_TOKEN)'
-    this.warn(
-      refused
-        ? `The remote cache at ${this.base} refused ${token} (${status}); building with the local cache only.`
-        : `The remote cache at ${this.base} ${why}; building with the local cache only.`,
-    )
-  }
-
-  private async tag(hash: string, body: Uint8Array): Promise<string> {
-    const key = await this.signing!
-    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, signedBytes(hash, this.options.team, body)))
-    return toBase64(signature)
-  }
-
-  private async verifies(hash: string, body: Uint8Array, tag: string | null): Promise<boolean> {
-    if (!tag) return false
-    const signature = fromBase64(tag)
-    if (!signature) return false
-    return crypto.subtle.verify('HMAC', await this.signing!, signature, signedBytes(hash, this.options.team, body))
-  }
 }
+
+const isRefusal = (status: number) => status === 401 || status === 403
 
 /** What a tag signs, as Turborepo's own: the artifact's hash, the team, then its bytes. */
 function signedBytes(hash: string, team: string | undefined, body: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -283,7 +325,7 @@ const fromBase64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
 export class RemoteTier implements RawStore {
   constructor(
     private readonly local: RawStore,
-    readonly remote: TurboRemoteStore,
+    readonly remote: RemoteStore,
     /** Which keys go up: sealed entries, not the local store's own bookkeeping. */
     private readonly shared: (key: string) => boolean,
   ) {}
@@ -321,6 +363,7 @@ export class RemoteTier implements RawStore {
   /** Closes the local store once the uploads are done (or waited for long enough). */
   async close(): Promise<void> {
     await this.remote.settle()
+    await this.remote.close()
     await this.local.close()
   }
 }
