@@ -640,6 +640,8 @@ export class Bundler {
       if (last) await this.putLastBuild(last.cache, last.record).catch(() => {})
     }
     await this.host?.close()
+    // After the stores, whose closing may still wait on uploads to it.
+    await this.remote?.close()
     return this.remoteWarnings()
   }
 }

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { Redis } from 'ioredis'
 import { loadNativeCoreOnce } from '../build/backend.js'
+import { createBundler } from '../build/create.js'
 import type { HashHex } from './envelope.js'
 import { IntegrityCache, withRemote } from './integrity.js'
 import { MemoryStore } from './memory.js'
@@ -124,6 +125,27 @@ describe('the Redis remote cache tier', () => {
     assert.equal(down.takeWarnings().length, 1)
     assert.equal(down.usable, false)
     await down.close()
+  })
+
+  test("a bundler's close lets go of its Redis connection, with no disk build to close a store", async () => {
+    const direct = new Redis({ port, host: '127.0.0.1', password: PASSWORD })
+    const clients = async () =>
+      String(await direct.client('LIST'))
+        .trim()
+        .split('\n').length
+    try {
+      const alone = await clients()
+      const bundler = await createBundler({ remoteCache: { url: `redis://127.0.0.1:${port}`, token: PASSWORD } })
+      const built = await bundler.build({ files: { 'a.js': `export const a = ${keys++}\n` }, input: 'a.js' })
+      assert.equal(built.stats.cache.misses, 1)
+      assert.equal(await clients(), alone + 1, 'the remote was asked')
+      assert.deepEqual(await bundler.close(), [])
+      // A connection left open keeps the process alive after its last build.
+      for (let i = 0; i < 20 && (await clients()) > alone; i++) await new Promise((r) => setTimeout(r, 50))
+      assert.equal(await clients(), alone)
+    } finally {
+      direct.disconnect()
+    }
   })
 
   test('the server killed between builds: the next request turns the remote off with one warning', async () => {

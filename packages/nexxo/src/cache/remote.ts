@@ -360,10 +360,12 @@ export class RemoteTier implements RawStore {
     return this.local.keys()
   }
 
-  /** Closes the local store once the uploads are done (or waited for long enough). */
+  /**
+   * Closes the local store once the uploads are done (or waited for long enough). The remote is
+   * not this tier's to close: one remote is behind every store of a bundler, which closes it.
+   */
   async close(): Promise<void> {
     await this.remote.settle()
-    await this.remote.close()
     await this.local.close()
   }
 }

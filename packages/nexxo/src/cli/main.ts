@@ -41,8 +41,9 @@ Options:
   --cache-dir <dir>    the build cache, relative to root (default: node_modules/.nexxo/cache)
   --cache-max-size <n> the cache's size bound, e.g. 512mb, 2gb (default: 512mb); LRU eviction past it
   --no-cache           build without the cache
-  --remote-cache <url> a shared cache behind the local one, on a Turborepo remote cache API server
-                       (or $NEXXO_REMOTE_CACHE, or cache.remote in the config); the token is
+  --remote-cache <url> a shared cache behind the local one: an http(s) URL of a Turborepo remote
+                       cache API server, or a redis(s):// URL (needs npm ioredis); also
+                       $NEXXO_REMOTE_CACHE, or cache.remote in the config; the token is
                        $NEXXO_REMOTE_CACHE_TOKEN, the team $NEXXO_REMOTE_CACHE_TEAM, and
                        $NEXXO_REMOTE_CACHE_SIGNATURE_KEY signs uploads and checks downloads
   --remote-cache-read-only  download only: this machine uploads nothing
